@@ -1,0 +1,3 @@
+from hrsn import create_app
+
+app = create_app()

@@ -1,0 +1,147 @@
+"""The HRSN case desk: create_app() builds the Flask application."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, has_request_context, request, session
+from flask_babel import format_currency, format_date, format_datetime
+from flask_login import current_user
+
+from hrsn.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+LOCALES = ("en", "es")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    instance = Path(os.environ.get("HRSN_INSTANCE", ROOT / "instance")).resolve()
+    if test_config and test_config.get("INSTANCE_PATH"):
+        instance = Path(test_config["INSTANCE_PATH"]).resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__, instance_path=str(instance), instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    _configure(app, instance, test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE / "migrations"))
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    from hrsn import database, security
+    database.init_app(app)
+    security.init_app(app)   # the sign-in gate runs before the CSRF check
+    csrf.init_app(app)
+    _compile_catalogs()
+    _register_template_helpers(app)
+
+    from hrsn import admin, auth, contact, directory, documents, intake, members, referrals, reports, today
+    for module in (auth, today, members, intake, referrals, contact, documents, directory, reports, admin):
+        app.register_blueprint(module.bp)
+
+    from hrsn import cli
+    cli.init_app(app)
+    return app
+
+
+def _configure(app: Flask, instance: Path, test_config: dict | None) -> None:
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'hrsn.sqlite'}",
+        SQLALCHEMY_ENGINE_OPTIONS={},
+        WTF_CSRF_TIME_LIMIT=None,          # the token lives as long as the sign-in session
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="hrsn_session",
+        REMEMBER_COOKIE_DURATION=0,
+        BABEL_DEFAULT_LOCALE="en",
+        BABEL_DEFAULT_TIMEZONE="America/Los_Angeles",
+        BABEL_TRANSLATION_DIRECTORIES=str(PACKAGE / "translations"),
+        UPLOAD_FOLDER=str(instance / "uploads"),
+        BACKUP_FOLDER=str(instance / "backups"),
+        MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_HEADERS_ENABLED=False,
+        SQLITE_BUSY_TIMEOUT=5.0,
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    for key, value in os.environ.items():
+        if key.startswith("HRSN_") and key not in ("HRSN_INSTANCE", "HRSN_DATABASE_URL"):
+            app.config[key[5:]] = _env_value(value)
+    if os.environ.get("HRSN_DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["HRSN_DATABASE_URL"]
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance)
+    for folder in ("UPLOAD_FOLDER", "BACKUP_FOLDER"):
+        Path(app.config[folder]).mkdir(parents=True, exist_ok=True)
+
+
+def _env_value(raw: str):
+    """Environment values are text; read the usual spellings of yes/no and whole numbers."""
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    return int(raw) if raw.strip().isdigit() else raw
+
+
+def _secret_key(instance: Path) -> str:
+    """Generated on first start and kept in the instance folder, readable by the owner only."""
+    path = instance / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return "en"
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    if session.get("lang") in LOCALES:
+        return session["lang"]
+    return request.accept_languages.best_match(LOCALES) or "en"
+
+
+def _compile_catalogs() -> None:
+    """Compile each .po into its .mo when missing or older, so a fresh checkout speaks Spanish."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    for po in (PACKAGE / "translations").glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as fh:
+            catalog = read_po(fh)
+        tmp = mo.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            write_mo(fh, catalog)
+        os.replace(tmp, mo)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from hrsn import settings
+
+    @app.template_filter("money")
+    def money(cents):
+        return "" if cents is None else format_currency(cents / 100, "USD")
+
+    @app.template_filter("day")
+    def day(value, fmt="medium"):
+        return "" if value is None else format_date(value, fmt)
+
+    @app.template_filter("when")
+    def when(value, fmt="medium"):
+        return "" if value is None else format_datetime(value, fmt)
+
+    @app.context_processor
+    def globals_():
+        from flask_babel import get_locale
+        from hrsn.access import nav_items
+        return {"setting": settings.get, "locale": str(get_locale() or "en"), "nav_items": nav_items()}

@@ -1,0 +1,185 @@
+"""Signing in and out, first-run setup, one's own account, the language switch and session upkeep."""
+import re
+import time
+from importlib import resources
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, jsonify, redirect, request, send_file, session, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from hrsn import LOCALES, audit, passwords
+from hrsn.extensions import db, limiter
+from hrsn.models import LANGUAGES, User
+from hrsn.render import render
+
+bp = Blueprint("auth", __name__)
+
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+
+def staff_email(form, field):
+    # Staff addresses may be on an office's own domain (e.g. .local), which stricter checks refuse.
+    if field.data and not EMAIL_SHAPE.fullmatch(field.data.strip()):
+        raise ValidationError(_("Enter a valid email address."))
+
+
+EMAIL_FIELD = dict(validators=[DataRequired(_l("Enter an email address.")),
+                               Length(max=254, message=_l("An email address has at most 254 characters.")),
+                               staff_email])
+
+
+def new_password_check(form, field):
+    message = passwords.problem(field.data)
+    if message:
+        raise ValidationError(message)
+
+
+class LoginForm(FlaskForm):
+    email = StringField(_l("Email"), validators=[DataRequired(_l("Enter your email address.")),
+                                                  Length(max=254, message=_l("An email address has at most 254 characters."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    submit = SubmitField(_l("Sign in"))
+
+
+class SetupForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)])
+    email = StringField(_l("Email"), **EMAIL_FIELD)
+    password = PasswordField(_l("Password"), validators=[new_password_check])
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[EqualTo("password", _l("The two passwords are not the same."))])
+    locale = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+    submit = SubmitField(_l("Create the administrator account"))
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
+    password = PasswordField(_l("New password"), validators=[new_password_check])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[EqualTo("password", _l("The two passwords are not the same."))])
+    submit = SubmitField(_l("Change password"))
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only a path on this site; never another host."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    return target if not parts.netloc and not parts.scheme else default
+
+
+def _account_key() -> str:
+    return "account:" + (request.form.get("email") or "").strip().casefold()[:254]
+
+
+def sign_in(user: User) -> None:
+    login_user(user)
+    session["seen"] = int(time.time())
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per 5 minutes", methods=["POST"], deduct_when=lambda r: r.status_code != 302)
+@limiter.limit("5 per 5 minutes", methods=["POST"], key_func=_account_key,
+               deduct_when=lambda r: r.status_code != 302)
+def login():
+    if db.session.scalar(db.select(User.id).limit(1)) is None:
+        return redirect(url_for("auth.setup"))
+    if current_user.is_authenticated:
+        return redirect(url_for("today.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().casefold()
+        user = db.session.scalar(db.select(User).where(db.func.lower(User.email) == email))
+        ok = passwords.verify(user.password_hash if user else passwords.DUMMY_HASH, form.password.data)
+        if user and ok and user.active:
+            if passwords.needs_rehash(user.password_hash):
+                user.password_hash = passwords.hash_password(form.password.data)
+            sign_in(user)
+            audit.record("sign-in", user=user, record_type="User", record_id=user.id, commit=True)
+            return redirect(safe_next(request.args.get("next"), url_for("today.index")))
+        audit.record("failed sign-in", user=None, email=email, commit=True)
+        form.password.errors.append(_("The email or password is not right."))
+        return render("auth/login.html", form=form, status=401)
+    return render("auth/login.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+def setup():
+    if db.session.scalar(db.select(User.id).limit(1)) is not None:
+        abort(404)
+    form = SetupForm(locale=request.accept_languages.best_match(LOCALES) or "en")
+    if form.validate_on_submit():
+        user = User(email=form.email.data.strip().casefold(), name=form.name.data.strip(),
+                    role="admin", languages=form.locale.data, locale=form.locale.data,
+                    password_hash=passwords.hash_password(form.password.data))
+        db.session.add(user)
+        db.session.flush()
+        audit.record("create", user=user, obj=user, changes={"role": [None, "admin"]})
+        db.session.commit()
+        sign_in(user)
+        flash(_("Welcome. Your administrator account is ready."), "success")
+        return redirect(url_for("today.index"))
+    return render("auth/setup.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.post("/logout")
+def logout():
+    user = current_user._get_current_object()
+    user.end_sessions()   # signing out here signs out everywhere
+    audit.record("sign-out", user=user, record_type="User", record_id=user.id)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not passwords.verify(user.password_hash, form.current.data):
+            form.current.errors.append(_("The current password is not right."))
+        else:
+            user.password_hash = passwords.hash_password(form.password.data)
+            user.end_sessions()
+            audit.record("update", obj=user, changes={"password": ["…", "…"]})
+            db.session.commit()
+            sign_in(user)   # this session goes on under the new version; the others end
+            flash(_("Your password is changed. Other sessions were signed out."), "success")
+            return redirect(url_for("auth.account"))
+    return render("auth/account.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.post("/language")
+def language():
+    lang = request.form.get("lang")
+    if lang in LOCALES:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next"), url_for("today.index")))
+
+
+@bp.get("/session/status")
+def session_status():
+    from hrsn import settings
+    limit = int(settings.get("idle_minutes")) * 60
+    remaining = max(0, limit - (int(time.time()) - session.get("seen", int(time.time()))))
+    return jsonify(remaining=remaining)
+
+
+@bp.post("/session/keepalive")
+def keepalive():
+    return ("", 204)
+
+
+@bp.get("/vendor/htmx.min.js")
+def htmx_js():
+    path = resources.files("js_lib_htmx").joinpath("static/htmx/htmx.min.js")
+    return send_file(path, mimetype="text/javascript", max_age=86400)

@@ -1,0 +1,96 @@
+"""Command line: `hrsn serve`, and the flask commands create-user and seed-demo."""
+import sys
+import threading
+import webbrowser
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from hrsn import passwords
+from hrsn.extensions import db
+from hrsn.models import LANGUAGES, ROLES, User
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(list(ROLES)))
+@click.option("--languages", default="en", show_default=True, help="Comma-separated: en,es")
+@click.option("--password", help="Prompted for when not given.")
+@with_appcontext
+def create_user(email, name, role, languages, password):
+    """Create a staff account."""
+    email = email.strip().casefold()
+    if len(email) > 254 or "@" not in email:
+        raise click.UsageError("the email address is not valid")
+    if not name.strip() or len(name) > 120:
+        raise click.UsageError("the name must have 1 to 120 characters")
+    codes = [c.strip() for c in languages.split(",") if c.strip()]
+    if any(c not in LANGUAGES for c in codes):
+        raise click.UsageError(f"languages must be among: {', '.join(LANGUAGES)}")
+    if db.session.scalar(db.select(User.id).where(db.func.lower(User.email) == email)):
+        raise click.UsageError("an account with this email already exists")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if problem := passwords.problem(password):
+        raise click.UsageError(problem)
+    user = User(email=email, name=name.strip(), role=role, languages=",".join(codes),
+                password_hash=passwords.hash_password(password))
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"created {role} {email}")
+
+
+@click.command("seed-demo")
+@click.option("--members", default=40, show_default=True, type=click.IntRange(0, 100_000))
+@click.option("--password", default="demo-desk-2026", show_default=True)
+@click.option("--seed", "rng_seed", default=2026, show_default=True, type=int)
+@with_appcontext
+def seed_demo(members, password, rng_seed):
+    """Fill the database with demo staff and members at every step of the workflow."""
+    if problem := passwords.problem(password):
+        raise click.UsageError(problem)
+    from hrsn.seed import run
+    summary = run(members=members, password=password, rng_seed=rng_seed)
+    click.echo(summary)
+    click.echo(f"staff sign in with password: {password}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_user)
+    app.cli.add_command(seed_demo)
+
+
+@click.group()
+def main():
+    """The HRSN case desk."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--open", "open_browser", is_flag=True, help="Open the app in the browser.")
+def serve(host, port, threads, open_browser):
+    """Apply pending migrations, then serve the app with waitress."""
+    from flask_migrate import upgrade
+    from waitress import serve as waitress_serve
+
+    from hrsn import create_app
+    app = create_app()
+    with app.app_context():
+        upgrade()
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+    click.echo(f"HRSN case desk on {url} (Ctrl+C to stop)")
+    if open_browser:
+        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    try:
+        waitress_serve(app, host=host, port=port, threads=threads, ident="hrsn")
+    except OSError as error:
+        click.echo(f"cannot listen on {host}:{port}: {error.strerror}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

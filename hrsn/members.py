@@ -1,0 +1,70 @@
+"""Members: the list of those one may see, and the frame of a member's record with its tabs."""
+from flask import Blueprint, abort, request
+from flask_babel import lazy_gettext as _l
+
+from hrsn.access import get_member_or_404, require, visible_members
+from hrsn.extensions import db
+from hrsn.models import Member
+from hrsn.render import render
+
+bp = Blueprint("members", __name__, url_prefix="/members")
+
+# The record's tabs: key, label, endpoint (None: not built yet), area checked by the access rule.
+TABS = [
+    ("intake", _l("Intake"), "members.show", "intake"),
+    ("contact", _l("Contact"), "contact.tab", "contact"),
+    ("documents", _l("Documents"), "documents.tab", "documents"),
+    ("case", _l("Case"), None, "case"),
+    ("followup", _l("Follow-up"), None, "case"),
+    ("hap", _l("HAP"), None, "plan"),
+]
+
+HEADER_EXTRAS = []
+
+
+def header_extra(fn):
+    """Register member -> (label, value) | None, shown in the record's header (e.g. consent)."""
+    HEADER_EXTRAS.append(fn)
+    return fn
+
+
+@bp.app_context_processor
+def _header_extras():
+    def extras(member):
+        return [pair for fn in HEADER_EXTRAS if (pair := fn(member))]
+    return {"header_extras": extras}
+
+
+@bp.get("/")
+@require("members")
+def index():
+    q = (request.args.get("q") or "").strip()[:100]
+    query = visible_members().order_by(Member.last_name, Member.first_name)
+    if q:
+        from hrsn.models import name_key
+        like = f"%{name_key(q, '')}%"
+        query = query.where(db.or_(Member.name_key.like(like), Member.medicaid_id.ilike(f"%{q}%")))
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render("members/index.html", "members/_rows.html", page=page, q=q)
+
+
+@bp.get("/<int:member_id>")
+def show(member_id):
+    member = get_member_or_404(member_id, "intake")
+    return render("members/show.html", member=member, tab="intake", tabs=TABS)
+
+
+@bp.get("/<int:member_id>/header")
+def header(member_id):
+    member = get_member_or_404(member_id, "intake", log_view=False)
+    return render("members/_header.html", member=member)
+
+
+@bp.get("/<int:member_id>/tab/<tab>")
+def pending_tab(member_id, tab):
+    """Tabs whose step is not built yet say so honestly."""
+    spec = next((t for t in TABS if t[0] == tab and t[2] is None), None)
+    if spec is None:
+        abort(404)
+    member = get_member_or_404(member_id, spec[3])
+    return render("members/pending.html", member=member, tab=tab, tabs=TABS)

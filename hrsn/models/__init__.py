@@ -1,0 +1,9 @@
+"""Every model of the app, one module per workflow area, all importable from here."""
+from hrsn.models.core import (  # noqa: F401
+    AUDIT_ACTIONS, LANGUAGES, ROLE_AREAS, ROLES, AuditEvent, Setting, User, utcnow,
+)
+from hrsn.models.intake import (  # noqa: F401
+    Member, Payer, Referral, ServiceType, TriageDecision, name_key,
+)
+from hrsn.models.contact import *  # noqa: F401,F403
+from hrsn.models.documents import *  # noqa: F401,F403

@@ -1,0 +1,107 @@
+"""Staff accounts, settings and the append-only audit trail."""
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hrsn.extensions import db
+
+
+def utcnow() -> datetime:
+    """Naive UTC, the one form every timestamp is stored in (SQLite keeps no zone)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+ROLES = {
+    "admin": _l("Administrator"),
+    "coordinator": _l("Coordinator"),
+    "case_manager": _l("Case manager"),
+    "finance": _l("Finance"),
+}
+
+LANGUAGES = {"en": _l("English"), "es": _l("Spanish")}
+
+# Which areas of the app each role may open. Views check it; the menu only mirrors it.
+ROLE_AREAS = {
+    "admin": {"today", "members", "referrals", "assign", "directory", "reports", "admin",
+              "intake", "contact", "documents", "screening", "plan", "case"},
+    "coordinator": {"today", "members", "referrals", "assign", "directory", "reports",
+                    "intake", "contact", "documents", "screening", "plan", "case"},
+    "case_manager": {"today", "members", "referrals", "directory",
+                     "intake", "contact", "documents", "screening", "plan", "case"},
+    "finance": {"today", "reports", "case", "payments"},
+}
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    languages: Mapped[str] = mapped_column(sa.String(100), default="en")
+    locale: Mapped[str | None] = mapped_column(sa.String(5))
+    active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def get_id(self) -> str:
+        # The version travels in the session cookie, so bumping it ends every other session.
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def end_sessions(self) -> None:
+        self.session_version = (self.session_version or 0) + 1
+
+    def can(self, area: str) -> bool:
+        return area in ROLE_AREAS.get(self.role, set())
+
+    @property
+    def role_label(self) -> str:
+        return str(ROLES.get(self.role, self.role))
+
+    @property
+    def language_list(self) -> list[str]:
+        return [code for code in (self.languages or "").split(",") if code]
+
+    @property
+    def language_labels(self) -> str:
+        return ", ".join(str(LANGUAGES.get(c, c)) for c in self.language_list)
+
+
+class Setting(db.Model):
+    key: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    value: Mapped[object] = mapped_column(sa.JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+AUDIT_ACTIONS = ("view", "create", "update", "export", "download", "sign-in",
+                 "failed sign-in", "sign-out")
+
+
+class AuditEvent(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    action: Mapped[str] = mapped_column(sa.String(20), index=True)
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"), index=True)
+    record_type: Mapped[str | None] = mapped_column(sa.String(40))
+    record_id: Mapped[int | None]
+    changes: Mapped[dict | None] = mapped_column(sa.JSON)
+    ip: Mapped[str | None] = mapped_column(sa.String(45))
+
+    user = db.relationship("User")
+    member = db.relationship("Member")
+
+
+@event.listens_for(AuditEvent, "before_update")
+@event.listens_for(AuditEvent, "before_delete")
+def _audit_is_append_only(mapper, connection, target):
+    raise PermissionError("the audit trail can only be appended to")

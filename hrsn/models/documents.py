@@ -1,0 +1,2 @@
+"""Models of the documents step (filled in by its issue)."""
+__all__: list[str] = []

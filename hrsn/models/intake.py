@@ -1,0 +1,188 @@
+"""Members, the referrals that bring them in, payers, service types and triage decisions."""
+import unicodedata
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import get_locale, lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hrsn.extensions import db
+from hrsn.models.core import utcnow
+
+PAYER_KINDS = {"cco": _l("CCO"), "open_card": _l("Open Card"), "mcp": _l("Managed care plan"),
+               "other": _l("Other")}
+
+SOURCES = {
+    "platform": _l("Payer via platform"),
+    "vendor": _l("Payer's vendor"),
+    "self": _l("Self-referral"),
+    "agency": _l("Other agency"),
+    "walk_in": _l("Walk-in"),
+}
+
+REACH_METHODS = {"phone": _l("Phone"), "text": _l("Text message"), "email": _l("Email"),
+                 "mail": _l("Mail"), "in_person": _l("In person"), "video": _l("Video")}
+
+# Referral lifecycle: the queue each status belongs to, and the moves triage may make.
+REFERRAL_STATUSES = {
+    "new": _l("New"),
+    "waitlist": _l("Waitlist"),
+    "enrolled": _l("Enrolled"),
+    "redirected": _l("Redirected"),
+    "declined": _l("Declined"),
+    "closed": _l("Closed"),
+}
+QUEUES = {"new": ("new",), "waitlist": ("waitlist",), "enrolled": ("enrolled",),
+          "closed": ("redirected", "declined", "closed")}
+TRIAGE_DECISIONS = {"accept": "enrolled", "waitlist": "waitlist", "redirect": "redirected",
+                    "decline": "declined"}
+TRIAGE_FROM = {"new", "waitlist", "redirected", "declined"}
+
+
+def name_key(first: str, last: str) -> str:
+    """Name folded for duplicate matching: accents, case and spacing ignored."""
+    text = unicodedata.normalize("NFKD", f"{first} {last}")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.casefold().split())
+
+
+class Payer(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), default="cco")
+    contact_name: Mapped[str | None] = mapped_column(sa.String(120))
+    phone: Mapped[str | None] = mapped_column(sa.String(30))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    medicaid_id_pattern: Mapped[str] = mapped_column(sa.String(200), default=r"[A-Za-z0-9]{6,12}")
+    invoice_before_payment: Mapped[bool] = mapped_column(default=False)
+    invoice_notes: Mapped[str | None] = mapped_column(sa.Text)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def kind_label(self) -> str:
+        return str(PAYER_KINDS.get(self.kind, self.kind))
+
+
+referral_service = sa.Table(
+    "referral_service", db.metadata,
+    sa.Column("referral_id", sa.ForeignKey("referral.id"), primary_key=True),
+    sa.Column("service_type_id", sa.ForeignKey("service_type.id"), primary_key=True),
+)
+
+
+class ServiceType(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name_en: Mapped[str] = mapped_column(sa.String(120))
+    name_es: Mapped[str] = mapped_column(sa.String(120))
+    sort_order: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def name(self) -> str:
+        """The name in the interface's language (service names are data an admin edits)."""
+        return self.label(str(get_locale() or "en"))
+
+    def label(self, locale: str) -> str:
+        return self.name_es if str(locale).startswith("es") and self.name_es else self.name_en
+
+
+class Member(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(sa.String(100))
+    last_name: Mapped[str] = mapped_column(sa.String(100))
+    name_key: Mapped[str] = mapped_column(sa.String(210), index=True)
+    dob: Mapped[date | None]
+    medicaid_id: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(30))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    address: Mapped[str | None] = mapped_column(sa.String(200))
+    city: Mapped[str | None] = mapped_column(sa.String(80))
+    state: Mapped[str | None] = mapped_column(sa.String(2))
+    postal_code: Mapped[str | None] = mapped_column(sa.String(10))
+    preferred_language: Mapped[str] = mapped_column(sa.String(10), default="en")
+    interpreter_needed: Mapped[bool] = mapped_column(default=False)
+    best_way_to_reach: Mapped[str | None] = mapped_column(sa.String(20))
+    best_time_to_reach: Mapped[str | None] = mapped_column(sa.String(100))
+    household_size: Mapped[int | None]
+    monthly_income_cents: Mapped[int | None]
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    assignee = relationship("User", foreign_keys=[assignee_id])
+    referrals = relationship("Referral", back_populates="member",
+                             order_by="Referral.received_on.desc(), Referral.id.desc()")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def set_name(self, first: str, last: str) -> None:
+        self.first_name, self.last_name = first, last
+        self.name_key = name_key(first, last)
+
+    @property
+    def latest_referral(self) -> "Referral | None":
+        return self.referrals[0] if self.referrals else None
+
+    @property
+    def status(self) -> str | None:
+        latest = self.latest_referral
+        return latest.status if latest else None
+
+
+class Referral(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
+    received_on: Mapped[date]
+    source: Mapped[str] = mapped_column(sa.String(20))
+    payer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("payer.id"), index=True)
+    external_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    rent_months_owed: Mapped[int | None]
+    rent_per_month_cents: Mapped[int | None]
+    utility_owed_cents: Mapped[int | None]
+    notice_date: Mapped[date | None]
+    current_needs: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(20), default="new", index=True)
+    taken_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    member = relationship("Member", back_populates="referrals")
+    payer = relationship("Payer")
+    taken_by = relationship("User")
+    services = relationship("ServiceType", secondary=referral_service, order_by="ServiceType.sort_order")
+    decisions = relationship("TriageDecision", back_populates="referral",
+                             order_by="TriageDecision.decided_at.desc(), TriageDecision.id.desc()")
+
+    @property
+    def status_label(self) -> str:
+        return str(REFERRAL_STATUSES.get(self.status, self.status))
+
+    @property
+    def service_codes(self) -> set[str]:
+        return {s.code for s in self.services}
+
+    def urgency(self, today: date | None = None, urgent_days: int = 14) -> str:
+        """'urgent', 'high' or 'normal', derived from the notice date and rent owed."""
+        today = today or date.today()
+        if self.notice_date and (self.notice_date - today).days <= urgent_days:
+            return "urgent"
+        if (self.rent_months_owed or 0) >= 2:
+            return "high"
+        return "normal"
+
+
+class TriageDecision(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"), index=True)
+    decision: Mapped[str] = mapped_column(sa.String(20))
+    from_status: Mapped[str] = mapped_column(sa.String(20))
+    to_status: Mapped[str] = mapped_column(sa.String(20))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    redirect_to: Mapped[str | None] = mapped_column(sa.String(200))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    referral = relationship("Referral", back_populates="decisions")
+    decided_by = relationship("User")

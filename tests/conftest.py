@@ -1,0 +1,140 @@
+"""Fixtures: a fresh app and database per test, a client, a sign-in helper per role, small factories."""
+import os
+import shutil
+import threading
+from datetime import date
+from functools import lru_cache
+
+import pytest
+
+from hrsn import create_app, passwords
+from hrsn.extensions import db
+from hrsn.models import Member, Payer, Referral, ServiceType, User
+from hrsn.seed.defaults import ensure_defaults
+
+PASSWORD = "correct horse battery"
+
+
+@lru_cache(maxsize=1)
+def password_hash() -> str:
+    return passwords.hash_password(PASSWORD)
+
+
+def make_app(tmp_path, **config):
+    settings = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SECRET_KEY": "test-secret",
+    }
+    settings.update(config)
+    app = create_app(settings)
+    with app.app_context():
+        db.create_all()
+        ensure_defaults()
+        db.session.commit()
+    return app
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = make_app(tmp_path)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def make_user(role="case_manager", email=None, name=None, languages="en", **kw) -> User:
+    user = User(email=email or f"{role}{db.session.scalar(db.select(db.func.count(User.id)))}@test.local",
+                name=name or role.replace("_", " ").title(), role=role, languages=languages,
+                password_hash=password_hash(), **kw)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_member(first="Ana", last="García", assignee=None, status="new", **kw) -> Member:
+    """A member with one referral in the given status."""
+    referral_kw = {k: kw.pop(k) for k in list(kw) if k in Referral.__table__.columns.keys()}
+    services = kw.pop("services", ["rent"])
+    member = Member(dob=kw.pop("dob", date(1980, 5, 17)), preferred_language=kw.pop("preferred_language", "es"),
+                    assignee=assignee, **kw)
+    member.set_name(first, last)
+    referral = Referral(member=member, received_on=referral_kw.pop("received_on", date(2026, 11, 1)),
+                        source=referral_kw.pop("source", "platform"), status=status,
+                        payer=db.session.scalar(db.select(Payer).order_by(Payer.id)), **referral_kw)
+    referral.services = list(db.session.scalars(db.select(ServiceType).where(ServiceType.code.in_(services))))
+    db.session.add(member)
+    db.session.commit()
+    return member
+
+
+class Auth:
+    """Signs the test client in as a user of a given role (creating the user)."""
+
+    def __init__(self, client, app):
+        self.client, self.app = client, app
+
+    def login(self, role="case_manager", **kw) -> User:
+        with self.app.app_context():
+            user = make_user(role, **kw)
+            user_id, email = user.id, user.email
+        response = self.client.post("/login", data={"email": email, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        with self.app.app_context():
+            return db.session.get(User, user_id)
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client, app):
+    return Auth(client, app)
+
+
+# Browser tests ---------------------------------------------------------------
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    path = _chromium()
+    if path is None:
+        if os.environ.get("HRSN_REQUIRE_BROWSER") == "1":
+            pytest.fail("HRSN_REQUIRE_BROWSER=1 but no chromium on PATH (apt-get install chromium)")
+        pytest.skip("no chromium on PATH: install Debian's chromium to run the browser tests")
+    return {"executable_path": path, "headless": True,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]}
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """The app under waitress on a free loopback port, with its own fresh database."""
+    from waitress.server import create_server
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    server.app = app
+    server.url = f"http://127.0.0.1:{server.effective_port}"
+    yield server
+    server.close()
+    with app.app_context():
+        db.engine.dispose()

@@ -1,0 +1,75 @@
+"""The access rule on member records, by role."""
+import pytest
+
+from conftest import make_member, make_user
+from hrsn.access import visible_members
+from hrsn.extensions import db
+from hrsn.models import AuditEvent
+
+
+@pytest.fixture
+def people(app):
+    with app.app_context():
+        mine_cm = make_user("case_manager", email="mine@test.local")
+        other_cm = make_user("case_manager", email="other@test.local")
+        ids = {
+            "mine": make_member("Ana", "Mía", assignee=mine_cm, status="enrolled").id,
+            "theirs": make_member("Beto", "Ajeno", assignee=other_cm, status="enrolled").id,
+            "unassigned_new": make_member("Cata", "Nueva", status="new").id,
+            "unassigned_waitlist": make_member("Dani", "Espera", status="waitlist").id,
+        }
+        return ids
+
+
+def test_visible_members_per_role(app, people):
+    with app.app_context():
+        for role, expected in [
+            ("admin", set(people.values())),
+            ("coordinator", set(people.values())),
+        ]:
+            user = make_user(role)
+            assert {m.id for m in db.session.scalars(visible_members(user))} == expected
+        from hrsn.models import User
+        cm = db.session.scalar(db.select(User).where(User.email == "mine@test.local"))
+        seen = {m.id for m in db.session.scalars(visible_members(cm))}
+        assert seen == {people["mine"], people["unassigned_new"]}
+
+
+def test_case_manager_gets_404_for_someone_elses_member(client, app, people):
+    from conftest import PASSWORD
+    client.post("/login", data={"email": "mine@test.local", "password": PASSWORD})
+    assert client.get(f"/members/{people['mine']}").status_code == 200
+    assert client.get(f"/members/{people['unassigned_new']}").status_code == 200
+    assert client.get(f"/members/{people['theirs']}").status_code == 404
+    assert client.get(f"/members/{people['unassigned_waitlist']}").status_code == 404
+    assert client.get("/members/999999").status_code == 404
+
+
+def test_finance_is_refused_member_notes(auth, people):
+    auth.login("finance")
+    for tab in ("", "/contact", "/documents", "/tab/hap"):
+        assert auth.client.get(f"/members/{people['mine']}{tab}").status_code == 403, tab
+    assert auth.client.get("/members/").status_code == 403
+    assert auth.client.get("/referrals/").status_code == 403
+
+
+def test_views_are_written_to_the_audit_trail(app, auth, people):
+    user = auth.login("coordinator")
+    auth.client.get(f"/members/{people['theirs']}")
+    with app.app_context():
+        event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "view"))
+        assert (event.user_id, event.member_id, event.record_type) == (user.id, people["theirs"], "intake")
+
+
+def test_audit_trail_cannot_be_changed_or_deleted(app, auth, people):
+    auth.login("coordinator")
+    auth.client.get(f"/members/{people['mine']}")
+    with app.app_context():
+        event = db.session.scalar(db.select(AuditEvent))
+        event.action = "create"
+        with pytest.raises(PermissionError):
+            db.session.commit()
+        db.session.rollback()
+        db.session.delete(db.session.scalar(db.select(AuditEvent)))
+        with pytest.raises(PermissionError):
+            db.session.commit()

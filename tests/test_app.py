@@ -1,0 +1,170 @@
+"""The frame every page shares: headers, CSRF, htmx conventions, error pages, the database settings."""
+import re
+import sqlite3
+import threading
+
+import pytest
+from sqlalchemy import text
+
+from conftest import PASSWORD, make_app, make_user
+from hrsn.extensions import db
+from hrsn.render import render
+
+
+def test_security_headers_and_no_store(app, auth):
+    auth.login("admin")
+    response = auth.client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_pages_load_nothing_from_other_hosts_and_no_inline_code(app, auth):
+    auth.login("admin")
+    for url in ("/", "/admin/", "/admin/users", "/admin/audit", "/login"):
+        page = auth.client.get(url).get_data(as_text=True)
+        assert not re.search(r'(src|href)="(https?:)?//', page), url
+        assert "<script>" not in page and " style=" not in page and "<style" not in page, url
+
+
+def test_htmx_is_served_from_the_installed_package(client):
+    response = client.get("/vendor/htmx.min.js")
+    assert response.status_code == 200
+    assert b"htmx" in response.data[:2000] and response.mimetype == "text/javascript"
+
+
+def test_base_layout_configures_htmx(app, auth):
+    auth.login("admin")
+    page = auth.client.get("/").get_data(as_text=True)
+    config = re.search(r'<meta name="htmx-config" content=\'([^\']+)\'', page).group(1)
+    import json
+    settings = json.loads(config)
+    assert settings["historyCacheSize"] == 0 and settings["includeIndicatorStyles"] is False
+    assert any(rule["swap"] and re.fullmatch(rule["code"], "422") for rule in settings["responseHandling"])
+    assert 'hx-headers=\'{"X-CSRFToken": "' in page
+
+
+def test_post_without_csrf_token_is_refused(tmp_path):
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        make_user("admin", email="a@test.local")
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    refused = client.post("/login", data={"email": "a@test.local", "password": PASSWORD})
+    assert refused.status_code == 400
+    assert "security token" in refused.get_data(as_text=True)
+    ok = client.post("/login", data={"email": "a@test.local", "password": PASSWORD, "csrf_token": token})
+    assert ok.status_code == 302
+    # htmx sends the token in a header, as the body's hx-headers asks.
+    home = client.get("/").get_data(as_text=True)
+    header_token = re.search(r'"X-CSRFToken": "([^"]+)"', home).group(1)
+    assert client.post("/session/keepalive", headers={"HX-Request": "true"}).status_code == 400
+    assert client.post("/session/keepalive", headers={"HX-Request": "true", "X-CSRFToken": header_token}).status_code == 204
+
+
+def test_csrf_message_in_spanish(tmp_path):
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        make_user("admin")
+    response = app.test_client().post("/login", data={}, headers={"Accept-Language": "es"})
+    assert response.status_code == 400 and "código de seguridad" in response.get_data(as_text=True)
+
+
+def test_render_gives_fragment_only_to_plain_htmx_requests(app):
+    with app.test_request_context("/", headers={"HX-Request": "true"}):
+        fragment = render("errors/error.html", "errors/_error.html", code=404, title="t", message="m")
+        assert "<html" not in fragment.get_data(as_text=True)
+        assert "HX-Request" in fragment.headers["Vary"]
+    for headers in ({}, {"HX-Request": "true", "HX-Boosted": "true"},
+                    {"HX-Request": "true", "HX-History-Restore-Request": "true"}):
+        with app.test_request_context("/", headers=headers):
+            page = render("errors/error.html", "errors/_error.html", code=404, title="t", message="m")
+            assert "<html" in page.get_data(as_text=True)
+
+
+def test_error_pages_are_plain_and_translated(app, auth):
+    auth.login("case_manager")
+    missing = auth.client.get("/no/such/page", headers={"Accept-Language": "en"})
+    assert missing.status_code == 404 and "Not found" in missing.get_data(as_text=True)
+    auth.client.post("/language", data={"lang": "es"})
+    assert "No encontrado" in auth.client.get("/no/such/page").get_data(as_text=True)
+    forbidden = auth.client.get("/admin/")
+    assert forbidden.status_code == 403 and "No permitido" in forbidden.get_data(as_text=True)
+
+
+def test_unexpected_error_shows_incident_number_not_traceback(app, auth, caplog):
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret detail")
+    auth.login("admin")
+    response = auth.client.get("/boom")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500
+    incident = re.search(r"Incident number: (\w+)", body).group(1)
+    assert "secret detail" not in body and "Traceback" not in body
+    assert incident in caplog.text
+
+
+def test_sqlite_connection_settings(app):
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+            assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+def test_write_transactions_take_the_lock_up_front(app):
+    """A second writer waits for the first instead of failing half-way."""
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    with app.app_context():
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+            # The transaction began IMMEDIATE: another connection cannot start writing now.
+            other = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            other.close()
+
+
+def test_busy_database_answers_503_and_keeps_the_form(tmp_path):
+    app = make_app(tmp_path, SQLITE_BUSY_TIMEOUT=0.2)
+    with app.app_context():
+        make_user("admin", email="a@test.local")
+    client = app.test_client()
+    client.post("/login", data={"email": "a@test.local", "password": PASSWORD})
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        response = client.post("/admin/users/new", data={"name": "Typed Name", "email": "t@test.local",
+                                                         "role": "finance", "password": "typed password 1"})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    body = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "nothing was saved" in body and 'value="Typed Name"' in body
+
+
+def test_secret_key_file_is_private(tmp_path):
+    from hrsn import create_app
+    instance = tmp_path / "inst"
+    create_app({"INSTANCE_PATH": str(instance), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    key = instance / "secret_key"
+    assert key.exists() and oct(key.stat().st_mode & 0o777) == "0o600"
+    again = create_app({"INSTANCE_PATH": str(instance), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert again.config["SECRET_KEY"] == key.read_text().strip()
+
+
+def test_fields_are_marked_invalid_only_when_they_are(app, client):
+    with app.app_context():
+        make_user("admin")
+    clean = client.get("/login").get_data(as_text=True)
+    assert "aria-invalid" not in clean and '="None"' not in clean
+    wrong = client.post("/login", data={"email": "", "password": ""}).get_data(as_text=True)
+    assert wrong.count('aria-invalid="true"') == 2 and 'aria-describedby="err-email"' in wrong

@@ -1,0 +1,64 @@
+"""The flask commands: create-user and seed-demo."""
+import pytest
+
+from hrsn.extensions import db
+from hrsn.models import Member, Referral, User
+
+
+def test_create_user(runner, app):
+    result = runner.invoke(args=["create-user", "--email", "Ana@Org.example", "--name", "Ana",
+                                 "--role", "coordinator", "--languages", "en,es", "--password", "una frase larga"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(db.select(User))
+        assert (user.email, user.role, user.language_list) == ("ana@org.example", "coordinator", ["en", "es"])
+
+
+def test_create_user_prompts_for_password(runner, app):
+    result = runner.invoke(args=["create-user", "--email", "p@org.example", "--name", "P", "--role", "finance"],
+                           input="prompted phrase ok\nprompted phrase ok\n")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("args, reason", [
+    (["--role", "boss"], "'boss' is not one of"),
+    (["--email", "x" * 10_000 + "@a.b"], "email address is not valid"),
+    (["--password", "short"], "at least 8"),
+    (["--languages", "fr"], "languages must be among"),
+])
+def test_create_user_refuses_bad_input(runner, app, args, reason):
+    base = {"--email": "a@org.example", "--name": "A", "--role": "admin", "--password": "long enough ok"}
+    for key, value in zip(args[::2], args[1::2]):
+        base[key] = value
+    flat = [item for pair in base.items() for item in pair]
+    if "--languages" in args:
+        flat += ["--languages", args[args.index("--languages") + 1]]
+    result = runner.invoke(args=["create-user", *flat])
+    assert result.exit_code != 0 and reason in result.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(User.id))) == 0
+
+
+def test_create_user_refuses_duplicate(runner, app):
+    args = ["create-user", "--email", "a@org.example", "--name", "A", "--role", "admin", "--password", "long enough ok"]
+    assert runner.invoke(args=args).exit_code == 0
+    again = runner.invoke(args=args)
+    assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_seed_demo(runner, app):
+    result = runner.invoke(args=["seed-demo", "--members", "20", "--password", "demo pass phrase"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        emails = set(db.session.scalars(db.select(User.email)))
+        assert {"admin@demo.local", "coordinator@demo.local", "casemanager1@demo.local",
+                "casemanager2@demo.local", "finance@demo.local"} <= emails
+        members = db.session.scalars(db.select(Member)).all()
+        assert len(members) == 20
+        assert sum(m.preferred_language == "es" for m in members) == 10
+        assignees = {m.assignee.email for m in members if m.assignee}
+        assert assignees == {"casemanager1@demo.local", "casemanager2@demo.local"}
+        statuses = set(db.session.scalars(db.select(Referral.status)))
+        assert {"new", "waitlist", "enrolled", "declined", "redirected", "closed"} <= statuses
+    again = runner.invoke(args=["seed-demo", "--members", "5"])
+    assert again.exit_code != 0
