@@ -1,0 +1,375 @@
+"""Contact step: attempts to reach a member, the outreach rule, message templates, consent and severity."""
+import string
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hrsn.extensions import db
+from hrsn.models.core import utcnow
+from hrsn.models.intake import REACH_METHODS, Member
+
+__all__ = [
+    "CONTACT_METHODS", "DIRECTIONS", "OUTCOMES", "REACHED_OUTCOMES", "ACTIVITIES", "CONSENT_FORMS",
+    "HOUSING_URGENCY", "TEMPLATE_CHANNELS", "PLACEHOLDERS", "DEFAULT_TEMPLATES",
+    "ContactAttempt", "SeverityAssessment", "MessageTemplate", "Consent", "UnableToReach",
+    "OutreachRule", "OutreachProgress", "outreach_progress", "add_business_days", "local_day", "local_today",
+    "consent_status", "current_consent", "has_valid_consent", "template_problems", "fill_template",
+    "ensure_templates", "contact_minutes",
+]
+
+CONTACT_METHODS = REACH_METHODS
+DIRECTIONS = {"outbound": _l("We contacted the member"), "inbound": _l("The member contacted us")}
+OUTCOMES = {
+    "reached": _l("Reached"),
+    "no_answer": _l("No answer"),
+    "voicemail": _l("Left voicemail"),
+    "wrong_number": _l("Wrong number"),
+    "bounced": _l("Message bounced"),
+    "declined": _l("Declined to talk"),
+}
+# Someone who declined to talk was reached all the same: the outreach count stops.
+REACHED_OUTCOMES = {"reached", "declined"}
+# Activities the time and billing report sums minutes by.
+ACTIVITIES = {
+    "outreach": _l("Outreach and engagement"),
+    "tenancy": _l("Tenancy support"),
+    "navigation": _l("Navigation"),
+    "admin": _l("Administration"),
+}
+CONSENT_FORMS = {"verbal": _l("Verbal"), "signed": _l("Signed")}
+HOUSING_URGENCY = {
+    "immediate": _l("Immediate: eviction, shut-off or no housing within 14 days"),
+    "soon": _l("Soon: within 30 days"),
+    "stable": _l("Stable for now"),
+}
+TEMPLATE_CHANNELS = {"email": _l("Email"), "text": _l("Text message")}
+PLACEHOLDERS = {
+    "member_first_name": _l("Member's first name"),
+    "case_manager_name": _l("Case manager's name"),
+    "org_name": _l("Organization name"),
+    "org_phone": _l("Organization phone"),
+    "callback_hours": _l("Callback hours"),
+}
+
+
+class ContactAttempt(db.Model):
+    """One attempt or conversation with a member; corrected in place (audited), never deleted."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)            # UTC
+    method: Mapped[str] = mapped_column(sa.String(20))
+    direction: Mapped[str] = mapped_column(sa.String(10), default="outbound")
+    outcome: Mapped[str] = mapped_column(sa.String(20))
+    minutes: Mapped[int] = mapped_column(default=0)
+    activity: Mapped[str] = mapped_column(sa.String(20), default="outreach")
+    interpreter_used: Mapped[bool] = mapped_column(default=False)
+    interpreter_language: Mapped[str | None] = mapped_column(sa.String(40))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    message_subject: Mapped[str | None] = mapped_column(sa.String(200))
+    message_text: Mapped[str | None] = mapped_column(sa.Text)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None]
+
+    member = relationship(Member)
+    author = relationship("User")
+
+    @property
+    def reached(self) -> bool:
+        return self.outcome in REACHED_OUTCOMES
+
+    @property
+    def method_label(self) -> str:
+        return str(CONTACT_METHODS.get(self.method, self.method))
+
+    @property
+    def outcome_label(self) -> str:
+        return str(OUTCOMES.get(self.outcome, self.outcome))
+
+    @property
+    def direction_label(self) -> str:
+        return str(DIRECTIONS.get(self.direction, self.direction))
+
+    @property
+    def activity_label(self) -> str:
+        return str(ACTIVITIES.get(self.activity, self.activity))
+
+
+class SeverityAssessment(db.Model):
+    """The first assessment of severity, taken when the member is first reached."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
+    contact_id: Mapped[int] = mapped_column(sa.ForeignKey("contact_attempt.id"), unique=True)
+    housing_urgency: Mapped[str] = mapped_column(sa.String(20))
+    safety_concern: Mapped[bool] = mapped_column(default=False)
+    safety_note: Mapped[str | None] = mapped_column(sa.Text)
+    language_needs: Mapped[str | None] = mapped_column(sa.String(200))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    contact = relationship(ContactAttempt)
+    recorded_by = relationship("User")
+
+    @property
+    def urgency_label(self) -> str:
+        return str(HOUSING_URGENCY.get(self.housing_urgency, self.housing_urgency))
+
+
+class MessageTemplate(db.Model):
+    """A scripted message an admin edits: one per channel (email, text) and language."""
+    __table_args__ = (sa.UniqueConstraint("channel", "language", name="channel_language"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(sa.String(10))
+    language: Mapped[str] = mapped_column(sa.String(5))
+    subject: Mapped[str | None] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    updated_by = relationship("User")
+
+    @property
+    def channel_label(self) -> str:
+        return str(TEMPLATE_CHANNELS.get(self.channel, self.channel))
+
+
+class Consent(db.Model):
+    """Consent to share information; withdrawal is recorded on the same row, nothing is deleted."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
+    given_on: Mapped[date]
+    form: Mapped[str] = mapped_column(sa.String(10))
+    scope: Mapped[str] = mapped_column(sa.Text)
+    expires_on: Mapped[date | None]
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_on: Mapped[date | None]
+    withdrawn_note: Mapped[str | None] = mapped_column(sa.Text)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+    withdrawn_by = relationship("User", foreign_keys=[withdrawn_by_id])
+
+    @property
+    def form_label(self) -> str:
+        return str(CONSENT_FORMS.get(self.form, self.form))
+
+    def status(self, on: date | None = None) -> str:
+        """'valid', 'expired', 'withdrawn' or 'future' on the given day."""
+        on = on or local_today()
+        if self.withdrawn_on and self.withdrawn_on <= on:
+            return "withdrawn"
+        if self.given_on > on:
+            return "future"
+        if self.expires_on and self.expires_on < on:
+            return "expired"
+        return "valid"
+
+
+class UnableToReach(db.Model):
+    """A member marked unable to reach once the outreach rule was met, to report back to the payer."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
+    referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referral.id"), index=True)
+    marked_on: Mapped[date]
+    marked_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    attempts: Mapped[int]
+    methods: Mapped[int]
+    reported_on: Mapped[date | None]
+    reported_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    member = relationship(Member)
+    referral = relationship("Referral")
+    marked_by = relationship("User", foreign_keys=[marked_by_id])
+
+
+# The outreach rule --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OutreachRule:
+    attempts: int = 3
+    methods: int = 2
+    days_between: int = 2      # business days
+
+    @classmethod
+    def current(cls) -> "OutreachRule":
+        from hrsn import settings
+        return cls(int(settings.get("outreach_attempts")), int(settings.get("outreach_methods")),
+                   int(settings.get("outreach_days_between")))
+
+
+@dataclass
+class OutreachProgress:
+    rule: OutreachRule
+    attempts: int
+    methods: int
+    reached_contact: "ContactAttempt | None"
+    last_attempt_at: datetime | None
+    next_due: date | None
+    unable: "UnableToReach | None"
+
+    @property
+    def reached(self) -> bool:
+        return self.reached_contact is not None
+
+    @property
+    def reached_at(self) -> datetime | None:
+        return self.reached_contact.at if self.reached_contact else None
+
+    @property
+    def met(self) -> bool:
+        return self.attempts >= self.rule.attempts and self.methods >= self.rule.methods
+
+    @property
+    def can_mark_unable(self) -> bool:
+        return self.met and not self.reached and self.unable is None
+
+    @property
+    def late(self) -> bool:
+        return self.next_due is not None and self.next_due < local_today()
+
+    @property
+    def open(self) -> bool:
+        """Still trying: not reached and not marked unable to reach."""
+        return not self.reached and self.unable is None
+
+
+def add_business_days(day: date, days: int) -> date:
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def local_day(moment: datetime) -> date:
+    """The organization's calendar day of a stored UTC moment."""
+    from flask_babel import to_user_timezone
+    return to_user_timezone(moment).date()
+
+
+def local_today() -> date:
+    return local_day(utcnow())
+
+
+def outreach_progress(member: Member, rule: OutreachRule | None = None, contacts=None,
+                      unable=None) -> OutreachProgress:
+    """Where the member stands on the outreach rule, for their latest referral.
+
+    Outbound attempts that did not reach the member count; reaching them stops the count.
+    `contacts` and `unable` may be passed in when many members are computed at once.
+    """
+    rule = rule or OutreachRule.current()
+    referral = member.latest_referral
+    since = referral.received_on if referral else date.min
+    if contacts is None:
+        contacts = db.session.scalars(sa.select(ContactAttempt).where(ContactAttempt.member_id == member.id)).all()
+    if unable is None and referral is not None:
+        unable = db.session.scalar(sa.select(UnableToReach).where(UnableToReach.referral_id == referral.id))
+    unable = unable or None     # callers computing many members at once pass False for "none"
+    contacts = sorted((c for c in contacts if local_day(c.at) >= since), key=lambda c: (c.at, c.id))
+    attempts, methods, reached = 0, set(), None
+    for contact in contacts:
+        if contact.reached:
+            reached = contact
+            break
+        if contact.direction == "outbound":
+            attempts += 1
+            methods.add(contact.method)
+    last = max((c.at for c in contacts if c.direction == "outbound"), default=None)
+    if reached or unable:
+        next_due = None
+    elif last is None:
+        next_due = since if referral else None
+    else:
+        next_due = add_business_days(local_day(last), rule.days_between)
+    return OutreachProgress(rule, attempts, len(methods), reached, last, next_due, unable)
+
+
+def contact_minutes(start: datetime, end: datetime):
+    """A SELECT of (staff id, activity, minutes, member id, at) for contacts in [start, end) UTC.
+
+    The time and billing report sums these by staff, week and activity.
+    """
+    return (sa.select(ContactAttempt.author_id, ContactAttempt.activity, ContactAttempt.minutes,
+                      ContactAttempt.member_id, ContactAttempt.at)
+            .where(ContactAttempt.at >= start, ContactAttempt.at < end).order_by(ContactAttempt.at))
+
+
+# Consent ------------------------------------------------------------------------------------------
+
+def current_consent(member: Member) -> Consent | None:
+    return db.session.scalar(sa.select(Consent).where(Consent.member_id == member.id)
+                             .order_by(Consent.given_on.desc(), Consent.id.desc()).limit(1))
+
+
+def consent_status(member: Member, on: date | None = None) -> tuple[str, Consent | None]:
+    """('valid' | 'expired' | 'withdrawn' | 'future' | 'none', the consent it is about)."""
+    consent = current_consent(member)
+    return (consent.status(on), consent) if consent else ("none", None)
+
+
+def has_valid_consent(member: Member, on: date | None = None) -> bool:
+    """True when the member's consent to share information holds on that day (default today)."""
+    return consent_status(member, on)[0] == "valid"
+
+
+# Message templates --------------------------------------------------------------------------------
+
+def template_problems(text: str) -> list[str]:
+    """Placeholders the text uses that do not exist, as written ('{name}'), or '{' for a brace left open."""
+    problems = []
+    try:
+        for _literal, name, spec, conversion in string.Formatter().parse(text or ""):
+            if name is not None and (name not in PLACEHOLDERS or spec or conversion):
+                problems.append("{%s}" % name)
+    except ValueError:
+        problems.append("{")
+    return problems
+
+
+def fill_template(text: str, values: dict) -> str:
+    """The text with its placeholders filled; an empty value leaves an empty space, never an error."""
+    if template_problems(text):
+        return text or ""
+    return (text or "").format_map({key: values.get(key) or "" for key in PLACEHOLDERS})
+
+
+DEFAULT_TEMPLATES = {
+    ("email", "en"): (
+        "Help with your housing from {org_name}",
+        "Hello {member_first_name},\n\nMy name is {case_manager_name} and I work at {org_name}. "
+        "Your health plan asked us to help you with your housing needs, such as rent or utilities.\n\n"
+        "Please call me at {org_phone} ({callback_hours}) or answer this email so we can talk.\n\n"
+        "Thank you,\n{case_manager_name}\n{org_name}"),
+    ("email", "es"): (
+        "Ayuda con su vivienda de parte de {org_name}",
+        "Hola, {member_first_name}:\n\nMe llamo {case_manager_name} y trabajo en {org_name}. "
+        "Su plan de salud nos pidió ayudarle con sus necesidades de vivienda, como la renta o los servicios.\n\n"
+        "Llámeme al {org_phone} ({callback_hours}) o responda a este correo para que podamos hablar.\n\n"
+        "Gracias,\n{case_manager_name}\n{org_name}"),
+    ("text", "en"): (
+        None,
+        "Hi {member_first_name}, this is {case_manager_name} from {org_name}. Your health plan asked us to "
+        "help you with housing. Please call me at {org_phone} ({callback_hours})."),
+    ("text", "es"): (
+        None,
+        "Hola, {member_first_name}. Soy {case_manager_name} de {org_name}. Su plan de salud nos pidió "
+        "ayudarle con su vivienda. Llámeme al {org_phone} ({callback_hours})."),
+}
+
+
+def ensure_templates() -> list[MessageTemplate]:
+    """Every channel and language has a template; the missing ones get the default (lazily, any install)."""
+    existing = {(t.channel, t.language): t for t in db.session.scalars(sa.select(MessageTemplate))}
+    for (channel, language), (subject, body) in DEFAULT_TEMPLATES.items():
+        if (channel, language) not in existing:
+            existing[channel, language] = MessageTemplate(channel=channel, language=language,
+                                                          subject=subject, body=body)
+            db.session.add(existing[channel, language])
+    db.session.flush()
+    return sorted(existing.values(), key=lambda t: (t.channel, t.language))
