@@ -37,8 +37,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _compile_catalogs()
     _register_template_helpers(app)
 
-    from hrsn import admin, auth, contact, directory, documents, intake, members, referrals, reports, today
-    for module in (auth, today, members, intake, referrals, contact, documents, directory, reports, admin):
+    from hrsn import (admin, auth, contact, directory, documents, intake, members, payers, referrals,
+                      reports, screening, today)
+    for module in (auth, today, members, intake, referrals, contact, documents, screening, directory,
+                   reports, admin, payers):
         app.register_blueprint(module.bp)
 
     from hrsn import cli

@@ -6,8 +6,15 @@ import sqlalchemy as sa
 from flask_babel import get_locale, lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hrsn import settings
 from hrsn.extensions import db
 from hrsn.models.core import utcnow
+
+settings.register("urgent_notice_days", 14,
+                  _l("Urgent when an eviction or shut-off notice date is within this many days"),
+                  minimum=0, maximum=120)
+settings.register("medicaid_id_pattern", r"[A-Za-z0-9]{6,12}",
+                  _l("Medicaid ID pattern (a regular expression a payer may override)"), "text")
 
 PAYER_KINDS = {"cco": _l("CCO"), "open_card": _l("Open Card"), "mcp": _l("Managed care plan"),
                "other": _l("Other")}
@@ -163,9 +170,11 @@ class Referral(db.Model):
     def service_codes(self) -> set[str]:
         return {s.code for s in self.services}
 
-    def urgency(self, today: date | None = None, urgent_days: int = 14) -> str:
+    def urgency(self, today: date | None = None, urgent_days: int | None = None) -> str:
         """'urgent', 'high' or 'normal', derived from the notice date and rent owed."""
         today = today or date.today()
+        if urgent_days is None:
+            urgent_days = settings.get("urgent_notice_days")
         if self.notice_date and (self.notice_date - today).days <= urgent_days:
             return "urgent"
         if (self.rent_months_owed or 0) >= 2:
@@ -186,3 +195,19 @@ class TriageDecision(db.Model):
 
     referral = relationship("Referral", back_populates="decisions")
     decided_by = relationship("User")
+
+
+URGENCY_LABELS = {"urgent": _l("Urgent"), "high": _l("High"), "normal": _l("Normal")}
+
+
+def urgency_rank(today: date | None = None, urgent_days: int | None = None):
+    """The urgency as a SQL expression (0 urgent, 1 high, 2 normal), for sorting queues in the database."""
+    today = today or date.today()
+    if urgent_days is None:
+        urgent_days = settings.get("urgent_notice_days")
+    from datetime import timedelta
+    return sa.case(
+        (Referral.notice_date <= today + timedelta(days=urgent_days), 0),
+        (sa.func.coalesce(Referral.rent_months_owed, 0) >= 2, 1),
+        else_=2,
+    )

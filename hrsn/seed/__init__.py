@@ -4,7 +4,7 @@ import random
 from hrsn import passwords
 from hrsn.extensions import db
 from hrsn.models import Member, User
-from hrsn.seed import contact, defaults, documents, intake
+from hrsn.seed import contact, defaults, documents, intake, screening, triage
 
 STAFF = [
     ("admin@demo.local", "Alex Admin", "admin", "en"),
@@ -35,7 +35,9 @@ def run(members: int, password: str, rng_seed: int) -> str:
     defaults.ensure_defaults()
     staff = staff_accounts(password)
     people = intake.seed(staff, members, rng)
+    triage.seed(staff, people, rng)
     contact.seed(staff, people, rng)
     documents.seed(staff, people, rng)
+    screening.seed(staff, people, rng)
     db.session.commit()
     return f"seeded {len(staff)} staff and {len(people)} members"
