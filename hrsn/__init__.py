@@ -146,4 +146,6 @@ def _register_template_helpers(app: Flask) -> None:
     def globals_():
         from flask_babel import get_locale
         from hrsn.access import nav_items
-        return {"setting": settings.get, "locale": str(get_locale() or "en"), "nav_items": nav_items()}
+        from hrsn.models import URGENCY_LABELS
+        return {"setting": settings.get, "locale": str(get_locale() or "en"), "nav_items": nav_items(),
+                "urgency_labels": URGENCY_LABELS}

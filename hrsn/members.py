@@ -1,9 +1,11 @@
 """Members: the list of those one may see, and the frame of a member's record with its tabs."""
-from flask import Blueprint, abort, request
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
+from hrsn import audit
 from hrsn.access import get_member_or_404, require, visible_members
 from hrsn.extensions import db
+from sqlalchemy.orm import selectinload
 from hrsn.models import Member
 from hrsn.render import render
 
@@ -39,7 +41,8 @@ def _header_extras():
 @require("members")
 def index():
     q = (request.args.get("q") or "").strip()[:100]
-    query = visible_members().order_by(Member.last_name, Member.first_name)
+    query = visible_members().options(selectinload(Member.assignee), selectinload(Member.referrals)) \
+        .order_by(Member.last_name, Member.first_name)
     if q:
         from hrsn.models import name_key
         like = f"%{name_key(q, '')}%"
@@ -51,7 +54,35 @@ def index():
 @bp.get("/<int:member_id>")
 def show(member_id):
     member = get_member_or_404(member_id, "intake")
-    return render("members/show.html", member=member, tab="intake", tabs=TABS)
+    from hrsn.models.intake import REACH_METHODS, SOURCES
+    return render("members/show.html", member=member, tab="intake", tabs=TABS,
+                  referral_pages="referrals.show" in current_app.view_functions,
+                  reach_methods=REACH_METHODS, sources=SOURCES)
+
+
+@bp.route("/<int:member_id>/edit", methods=["GET", "POST"])
+def edit(member_id):
+    """Correct the member's details; the audit trail keeps the before and after."""
+    from hrsn.intake.forms import MemberForm
+    member = get_member_or_404(member_id, "intake")
+    latest = member.latest_referral
+    form = MemberForm(obj=member if request.method == "GET" else None, member=member,
+                      payer=latest.payer if latest else None)
+    if request.method == "GET":
+        form.household_size.data = "" if member.household_size is None else str(member.household_size)
+        cents = member.monthly_income_cents
+        form.monthly_income.data = "" if cents is None else f"{cents / 100:.2f}".removesuffix(".00")
+    elif form.validate_on_submit():
+        form.apply_to(member)
+        diff = audit.changes(member)
+        diff.pop("name_key", None)
+        if diff:
+            audit.record("update", member=member, obj=member, changes=diff)
+        db.session.commit()
+        flash(_("Member details saved.") if diff else _("Nothing was changed."), "success")
+        return redirect(url_for("members.show", member_id=member.id))
+    return render("members/edit.html", member=member, form=form, tab="intake", tabs=TABS,
+                  status=422 if form.errors else 200)
 
 
 @bp.get("/<int:member_id>/header")

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 from hrsn.extensions import db
 from hrsn.models import Member, Payer, Referral, ServiceType
+from hrsn.models.intake import SOURCES
 
 FIRST_ES = ["María", "José", "Guadalupe", "Juan", "Rosa", "Luis", "Ana", "Jesús", "Carmen", "Miguel",
             "Verónica", "Óscar", "Sofía", "Héctor", "Lucía", "Ramón", "Beatriz", "Raúl", "Elena", "Tomás"]
@@ -19,7 +20,8 @@ STATUSES = ["new", "new", "waitlist", "enrolled", "enrolled", "enrolled", "enrol
 
 
 def seed(staff: dict, count: int, rng) -> list[Member]:
-    payers = db.session.scalars(db.select(Payer)).all()
+    payers = db.session.scalars(db.select(Payer).order_by(Payer.id)).all()
+    sources = list(SOURCES)
     services = {s.code: s for s in db.session.scalars(db.select(ServiceType))}
     case_managers = [staff["casemanager1"], staff["casemanager2"]]
     today = date.today()
@@ -47,8 +49,8 @@ def seed(staff: dict, count: int, rng) -> list[Member]:
             member.assignee = case_managers[i % 2]
         rent = rng.random() < .7
         referral = Referral(member=member, received_on=today - timedelta(days=rng.randint(0, 120)),
-                            source=rng.choice(["platform", "vendor", "self", "agency", "walk_in"]),
-                            payer=rng.choice(payers), external_id=f"UU-{rng.randint(100000, 999999)}",
+                            source=sources[(i * 3) % len(sources)],
+                            payer=payers[(i * 7) % len(payers)], external_id=f"UU-{rng.randint(100000, 999999)}",
                             status=status, taken_by=staff["coordinator"],
                             rent_months_owed=rng.randint(1, 4) if rent else None,
                             rent_per_month_cents=rng.randint(900, 1800) * 100 if rent else None,
@@ -57,7 +59,30 @@ def seed(staff: dict, count: int, rng) -> list[Member]:
                             current_needs="Behind on rent after losing hours at work." if rent else
                             "Shut-off notice from the electric company.")
         referral.services = [services["rent" if rent else "utility"]]
+        if rent and rng.random() < .3:
+            referral.services.append(services[rng.choice(["move_in", "tenancy", "storage"])])
+        if not rent and rng.random() < .3:
+            referral.services.append(services[rng.choice(["climate", "home_mod"])])
+        if i % 8 == 5:
+            # Came back: an older referral, closed long ago, on the same record.
+            old = Referral(member=member, received_on=today - timedelta(days=rng.randint(400, 800)),
+                           source="agency", payer=referral.payer, status="closed", taken_by=staff["coordinator"],
+                           utility_owed_cents=rng.randint(200, 600) * 100, current_needs="Utility shut-off notice.")
+            old.services = [services["utility"]]
         db.session.add(member)
         people.append(member)
     db.session.flush()
+    # Duplicates in waiting: new referrals that arrived for members already enrolled.
+    for member in [m for m in people if m.status == "enrolled"][:2]:
+        again = Referral(member=member, received_on=today - timedelta(days=rng.randint(0, 3)), source="vendor",
+                         payer=member.latest_referral.payer, status="new", taken_by=staff["coordinator"],
+                         external_id=f"UU-{rng.randint(100000, 999999)}", rent_months_owed=2,
+                         rent_per_month_cents=rng.randint(900, 1500) * 100,
+                         notice_date=today + timedelta(days=rng.randint(3, 10)),
+                         current_needs="Second referral from the payer's vendor; the member is already on file.")
+        again.services = [services["rent"]]
+        db.session.add(again)
+    db.session.flush()
+    for member in people:
+        db.session.expire(member, ["referrals"])   # re-read in date order: the newest referral first
     return people

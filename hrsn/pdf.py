@@ -1,0 +1,110 @@
+"""ReportLab documents: pure functions, data in, PDF bytes out. Labels arrive already translated."""
+from io import BytesIO
+
+from flask_babel import gettext as _
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.units import inch
+from reportlab.pdfgen import canvas
+
+MARGIN = 0.7 * inch
+LINE_GAP = 0.36 * inch
+
+
+class _Sheet:
+    """A page being filled top to bottom, starting a new page when the space runs out."""
+
+    def __init__(self, title: str, footer: str):
+        self.buffer = BytesIO()
+        self.pdf = canvas.Canvas(self.buffer, pagesize=LETTER, pageCompression=1)
+        self.pdf.setTitle(title)
+        self.width, self.height = LETTER
+        self.title, self.footer, self.page = title, footer, 0
+        self._new_page()
+
+    def _new_page(self):
+        if self.page:
+            self.pdf.showPage()
+        self.page += 1
+        self.y = self.height - MARGIN
+        self.pdf.setFont("Helvetica-Bold", 15)
+        self.pdf.drawString(MARGIN, self.y, self.title)
+        self.pdf.setFont("Helvetica", 8)
+        self.pdf.drawRightString(self.width - MARGIN, MARGIN / 2, f"{self.footer} · {self.page}")
+        self.y -= 0.45 * inch
+
+    def room(self, needed: float):
+        if self.y - needed < MARGIN:
+            self._new_page()
+
+    def heading(self, text: str):
+        self.room(0.7 * inch)
+        self.pdf.setFont("Helvetica-Bold", 11)
+        self.pdf.drawString(MARGIN, self.y, text)
+        self.pdf.line(MARGIN, self.y - 4, self.width - MARGIN, self.y - 4)
+        self.y -= LINE_GAP
+
+    def blanks(self, labels: list[str], columns: int = 2):
+        """Labels each followed by a line to write on, in columns."""
+        col_width = (self.width - 2 * MARGIN) / columns
+        for start in range(0, len(labels), columns):
+            self.room(LINE_GAP)
+            for i, label in enumerate(labels[start:start + columns]):
+                x = MARGIN + i * col_width
+                self.pdf.setFont("Helvetica", 9)
+                self.pdf.drawString(x, self.y, label)
+                self.pdf.line(x, self.y - 14, x + col_width - 12, self.y - 14)
+            self.y -= LINE_GAP + 4
+
+    def boxes(self, label: str, options: list[str], columns: int = 2):
+        """A label and a tick box per option."""
+        self.room(LINE_GAP)
+        self.pdf.setFont("Helvetica", 9)
+        self.pdf.drawString(MARGIN, self.y, label)
+        self.y -= 0.24 * inch
+        col_width = (self.width - 2 * MARGIN) / columns
+        for start in range(0, len(options), columns):
+            self.room(0.24 * inch)
+            for i, option in enumerate(options[start:start + columns]):
+                x = MARGIN + i * col_width
+                self.pdf.rect(x, self.y - 2, 9, 9)
+                self.pdf.drawString(x + 14, self.y, option)
+            self.y -= 0.24 * inch
+        self.y -= 0.1 * inch
+
+    def lines(self, label: str, count: int):
+        self.room(0.3 * inch + count * 0.3 * inch)
+        self.pdf.setFont("Helvetica", 9)
+        self.pdf.drawString(MARGIN, self.y, label)
+        for _i in range(count):
+            self.y -= 0.3 * inch
+            self.pdf.line(MARGIN, self.y, self.width - MARGIN, self.y)
+        self.y -= LINE_GAP
+
+    def finish(self) -> bytes:
+        self.pdf.showPage()
+        self.pdf.save()
+        return self.buffer.getvalue()
+
+
+def blank_intake_pdf(services: list[str], sources: list[str], languages: list[str]) -> bytes:
+    """The intake form on paper, in the current locale's words (the caller sets the locale)."""
+    sheet = _Sheet(_("Referral intake form"), _("Intake form"))
+    sheet.heading(_("Member"))
+    sheet.blanks([_("First name"), _("Last name"), _("Date of birth"), _("Medicaid ID"), _("Phone"), _("Email")])
+    sheet.blanks([_("Street address")], columns=1)
+    sheet.blanks([_("City"), _("State"), _("ZIP code"), _("Household size")], columns=4)
+    sheet.blanks([_("Monthly household income ($)"), _("Best time to reach")])
+    sheet.boxes(_("Preferred language"), languages + [_("Needs an interpreter")], columns=3)
+    sheet.boxes(_("Best way to reach"), [_("Phone"), _("Text message"), _("Email"), _("Mail"), _("In person")],
+                columns=5)
+    sheet.heading(_("Referral"))
+    sheet.blanks([_("Date received"), _("Referral ID from the payer or platform")])
+    sheet.blanks([_("Payer")], columns=1)
+    sheet.boxes(_("Source"), sources, columns=3)
+    sheet.boxes(_("Services requested"), services, columns=2)
+    sheet.blanks([_("Months of rent owed"), _("Rent per month ($)"), _("Utility amount owed ($)"),
+                  _("Eviction or shut-off notice date")], columns=2)
+    sheet.lines(_("Current needs"), 5)
+    sheet.heading(_("For staff"))
+    sheet.blanks([_("Taken by"), _("Date")])
+    return sheet.finish()
