@@ -1,0 +1,84 @@
+"""A coordinator takes a referral in Spanish through the intake screen: the rent fields appear when rent is
+ticked, a duplicate is spotted while typing, and the referral goes to the member on file."""
+import re
+from datetime import date, timedelta
+
+from playwright.sync_api import expect
+
+from conftest import PASSWORD, make_member, make_user
+from hrsn.extensions import db
+
+
+def settled(page):
+    expect(page.locator(".htmx-request, .htmx-settling, .htmx-added")).to_have_count(0)
+
+
+def sign_in(page, url, email):
+    page.goto(url + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+
+
+def test_intake_in_spanish_with_duplicate_and_new_member(live_server, page):
+    with live_server.app.app_context():
+        make_user("coordinator", email="carmen@example.org", name="Carmen Ruiz", languages="en,es")
+        on_file = make_member("José", "Núñez", dob=date(1980, 2, 3), medicaid_id="OR7654321", status="closed",
+                              received_on=date.today() - timedelta(days=500)).id
+        db.session.remove()
+    sign_in(page, live_server.url, "carmen@example.org")
+    page.get_by_role("button", name="Español").click()
+    page.get_by_role("link", name="Miembros").click()
+    page.get_by_role("link", name="Nuevo referido").click()
+    expect(page.get_by_role("heading", name="Nuevo referido")).to_be_visible()
+    page.evaluate("window.sameDocument = true")
+
+    # Rent fields show only once rent assistance is ticked, without a page reload.
+    expect(page.get_by_label("Meses de renta adeudados")).to_be_hidden()
+    page.get_by_label("Ayuda con la renta").check()
+    expect(page.get_by_label("Meses de renta adeudados")).to_be_visible()
+    settled(page)
+    page.get_by_label("Meses de renta adeudados").fill("3")
+    page.get_by_label("Renta mensual ($)").fill("1,150")
+
+    # A new person first: bad input is refused in Spanish and what was typed stays.
+    page.get_by_label("Nombre", exact=True).fill("Lucía")
+    page.get_by_label("Apellido").fill("Ramírez-O'Neil")
+    page.get_by_label("Fecha de nacimiento").fill("1991-07-09")
+    page.get_by_label("Número de Medicaid").fill("or-12")
+    page.get_by_label("Teléfono").fill("555")
+    settled(page)
+    page.get_by_role("button", name="Guardar referido").click()
+    expect(page.get_by_text("Este número de Medicaid no parece correcto")).to_be_visible()
+    expect(page.get_by_text("Escriba un teléfono de 10 dígitos")).to_be_visible()
+    expect(page.get_by_label("Apellido")).to_have_value("Ramírez-O'Neil")
+    expect(page.get_by_label("Meses de renta adeudados")).to_have_value("3")
+    page.get_by_label("Número de Medicaid").fill("OR1234567")
+    page.get_by_label("Teléfono").fill("503-555-0188")
+    page.get_by_role("button", name="Guardar referido").click()
+    expect(page.get_by_text("Referido guardado para Lucía Ramírez-O'Neil.")).to_be_visible()
+    expect(page.locator(".member-header")).to_contain_text("Alta")          # two months or more of rent owed
+
+    # Then José comes back: typing his name and birth date shows the record on file.
+    page.get_by_role("link", name="Miembros").click()
+    page.get_by_role("link", name="Nuevo referido").click()
+    page.evaluate("window.sameDocument = true")
+    page.get_by_label("Nombre", exact=True).fill("jose")
+    page.get_by_label("Apellido").fill("NUNEZ")
+    page.get_by_label("Fecha de nacimiento").fill("1980-02-03")
+    page.get_by_label("Fecha de nacimiento").press("Tab")
+    warning = page.locator("#duplicates")
+    expect(warning).to_contain_text("Posiblemente ya registrado")
+    expect(warning).to_contain_text("José Núñez")
+    assert page.evaluate("window.sameDocument") is True
+    page.get_by_label("Ayuda con servicios públicos").check()
+    settled(page)
+    page.get_by_label("Monto adeudado de servicios públicos ($)").fill("420")
+    warning.get_by_role("button", name="Agregar este referido a José Núñez").click()
+    expect(page.get_by_role("heading", name="Nuevo referido para José Núñez")).to_be_visible()
+    expect(page.get_by_label("Monto adeudado de servicios públicos ($)")).to_have_value("420")
+    page.get_by_role("button", name="Agregar referido").click()
+    expect(page.get_by_text("Referido agregado al expediente de José Núñez.")).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"/members/{on_file}$"))
+    expect(page.locator("article.referral")).to_have_count(2)
