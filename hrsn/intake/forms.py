@@ -103,6 +103,17 @@ def format_phone(raw: str) -> str:
     return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
 
 
+def check_email(form, field):
+    """An optional email address, normalized when it can be right."""
+    text = clean_text(field.data)
+    if not text:
+        return
+    try:
+        field.data = validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise ValidationError(_("Enter an email address like name@example.org."))
+
+
 def medicaid_pattern(payer) -> str:
     return (payer.medicaid_id_pattern if payer is not None and payer.medicaid_id_pattern
             else settings.get("medicaid_id_pattern"))
@@ -117,7 +128,7 @@ class MemberForm(FlaskForm):
     dob = DayField(_l("Date of birth"), validators=[InputRequired(_l("Enter the date of birth."))])
     medicaid_id = StringField(_l("Medicaid ID"), validators=[Length(max=20, message=MAX_LEN)])
     phone = StringField(_l("Phone"), render_kw={"type": "tel", "autocomplete": "off"})
-    email = StringField(_l("Email"), validators=[Length(max=254, message=MAX_LEN)],
+    email = StringField(_l("Email"), validators=[Length(max=254, message=MAX_LEN), check_email],
                         render_kw={"type": "email", "autocomplete": "off"})
     address = StringField(_l("Street address"), validators=[Length(max=200, message=MAX_LEN)])
     city = StringField(_l("City"), validators=[Length(max=80, message=MAX_LEN)])
@@ -169,15 +180,6 @@ class MemberForm(FlaskForm):
                 field.data = format_phone(field.data)
             except ValueError:
                 raise ValidationError(_("Enter a 10-digit phone number, like (503) 555-0123."))
-
-    def validate_email(self, field):
-        text = clean_text(field.data)
-        if not text:
-            return
-        try:
-            field.data = validate_email(text, check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise ValidationError(_("Enter an email address like name@example.org."))
 
     def validate_state(self, field):
         field.data = clean_text(field.data).upper()

@@ -170,6 +170,24 @@ class Referral(db.Model):
     def service_codes(self) -> set[str]:
         return {s.code for s in self.services}
 
+    def decide(self, decision: str, by, reason: str | None = None, redirect_to: str | None = None) -> "TriageDecision":
+        """Triage: move the referral by a decision, keeping who decided, when and why.
+
+        Raises ValueError with the reason when the move is not allowed."""
+        if decision not in TRIAGE_DECISIONS:
+            raise ValueError("unknown decision")
+        if self.status not in TRIAGE_FROM:
+            raise ValueError("closed to triage")
+        to_status = TRIAGE_DECISIONS[decision]
+        if to_status == self.status:
+            raise ValueError("already there")
+        record = TriageDecision(decision=decision, from_status=self.status, to_status=to_status,
+                                reason=reason or None, redirect_to=redirect_to if decision == "redirect" else None,
+                                decided_by_id=by.id if by is not None else None)
+        self.decisions.insert(0, record)
+        self.status = to_status
+        return record
+
     def urgency(self, today: date | None = None, urgent_days: int | None = None) -> str:
         """'urgent', 'high' or 'normal', derived from the notice date and rent owed."""
         today = today or date.today()
@@ -180,6 +198,10 @@ class Referral(db.Model):
         if (self.rent_months_owed or 0) >= 2:
             return "high"
         return "normal"
+
+
+TRIAGE_LABELS = {"accept": _l("Accept"), "waitlist": _l("Waitlist"), "redirect": _l("Redirect to another organization"),
+                 "decline": _l("Decline")}
 
 
 class TriageDecision(db.Model):
@@ -195,6 +217,10 @@ class TriageDecision(db.Model):
 
     referral = relationship("Referral", back_populates="decisions")
     decided_by = relationship("User")
+
+    @property
+    def label(self) -> str:
+        return str(TRIAGE_LABELS.get(self.decision, self.decision))
 
 
 URGENCY_LABELS = {"urgent": _l("Urgent"), "high": _l("High"), "normal": _l("Normal")}

@@ -82,3 +82,55 @@ def test_intake_in_spanish_with_duplicate_and_new_member(live_server, page):
     expect(page.get_by_text("Referido agregado al expediente de José Núñez.")).to_be_visible()
     expect(page).to_have_url(re.compile(rf"/members/{on_file}$"))
     expect(page.locator("article.referral")).to_have_count(2)
+
+
+def test_triage_and_assignment_through_the_screens(live_server, page):
+    with live_server.app.app_context():
+        make_user("coordinator", email="carmen@example.org", name="Carmen Ruiz", languages="en,es")
+        make_user("case_manager", email="maria@example.org", name="Maria Lopez", languages="en,es")
+        make_member("Rosa", "Núñez", received_on=date.today() - timedelta(days=2), rent_months_owed=2)
+        make_member("Mary", "Smith", received_on=date.today() - timedelta(days=1))
+        db.session.remove()
+    sign_in(page, live_server.url, "carmen@example.org")
+    page.get_by_role("link", name="Referrals").click()
+    queue = page.locator("#queue")
+    expect(queue.get_by_role("button", name=re.compile(r"^New"))).to_contain_text("2")
+    page.evaluate("window.sameDocument = true")
+    page.get_by_label("Search by name, Medicaid ID or referral ID").fill("nunez")
+    expect(queue.locator("tbody tr")).to_have_count(1)
+    expect(queue).to_contain_text("Rosa Núñez")
+    assert page.evaluate("window.sameDocument") is True
+    queue.get_by_role("link", name="Rosa Núñez").click()
+
+    page.evaluate("window.sameDocument = true")
+    triage = page.locator("#triage")
+    triage.get_by_label("Waitlist").check()
+    triage.get_by_role("button", name="Save decision").click()
+    expect(triage.get_by_text("Say why, in a few words.")).to_be_visible()
+    settled(page)
+    triage.get_by_label("Reason").fill("Funds for this month are committed")
+    triage.get_by_role("button", name="Save decision").click()
+    expect(triage.get_by_text("Decision saved: Waitlist.")).to_be_visible()
+    expect(page.locator(".member-header")).to_contain_text("Waitlist")      # the header refreshed itself
+    settled(page)
+    triage.get_by_label("Accept").check()
+    triage.get_by_role("button", name="Save decision").click()
+    expect(triage.get_by_text("Decision saved: Accept.")).to_be_visible()
+    expect(triage.locator("ol.history li")).to_have_count(2)
+    expect(page.locator(".member-header")).to_contain_text("Enrolled")
+    settled(page)
+    assignment = page.locator("#assignment")
+    assignment.get_by_label("Assign to").select_option(label="Maria Lopez")
+    assignment.get_by_role("button", name="Assign", exact=True).click()
+    expect(assignment.get_by_text("Assigned to Maria Lopez.")).to_be_visible()
+    assert page.evaluate("window.sameDocument") is True
+
+    page.get_by_role("link", name="Back to the queues").click()
+    queue.get_by_role("button", name=re.compile(r"^Enrolled")).click()
+    expect(queue.locator("tbody tr")).to_have_count(1)
+    expect(queue).to_contain_text("Maria Lopez")
+    expect(queue.get_by_role("button", name=re.compile(r"^New"))).to_contain_text("1")
+
+    page.get_by_role("button", name="Español").click()
+    expect(page.get_by_role("heading", name="Referidos")).to_be_visible()
+    expect(page.locator("#queue").get_by_role("button", name=re.compile(r"^Nuevos"))).to_be_visible()
