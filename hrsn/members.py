@@ -37,17 +37,20 @@ def _header_extras():
     return {"header_extras": extras}
 
 
-@bp.get("/")
+@bp.route("/", methods=["GET", "POST"])
 @require("members")
 def index():
-    q = (request.args.get("q") or "").strip()[:100]
+    """Members one may see; the search is POSTed so that a name typed never ends up in a URL."""
+    q = (request.form.get("q") or "").strip()[:100]
+    page_number = request.form.get("page", "")
+    page_number = int(page_number) if page_number.isdigit() and int(page_number) < 100_000 else 1
     query = visible_members().options(selectinload(Member.assignee), selectinload(Member.referrals)) \
         .order_by(Member.last_name, Member.first_name)
     if q:
         from hrsn.models import name_key
         like = f"%{name_key(q, '')}%"
         query = query.where(db.or_(Member.name_key.like(like), Member.medicaid_id.ilike(f"%{q}%")))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=page_number, per_page=50, error_out=False)
     return render("members/index.html", "members/_rows.html", page=page, q=q)
 
 

@@ -242,3 +242,19 @@ def test_blank_intake_pdf_in_each_language(client, auth, lang, labels):
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     for label in labels:
         assert label in text
+
+
+def test_member_search_is_posted_and_paged(app, client, auth):
+    with app.app_context():
+        for i in range(55):
+            make_member("Ana", f"Zamora{i:02d}", status="enrolled")
+        make_member("José", "Núñez", medicaid_id="OR5555555")
+    auth.login("coordinator")
+    first = client.get("/members/").get_data(as_text=True)
+    assert first.count('<tr><td><a href="/members/') == 50 and "Page 1 of 2" in first
+    second = client.post("/members/", data={"page": "2"}).get_data(as_text=True)
+    assert second.count('<tr><td><a href="/members/') == 6
+    found = client.post("/members/", data={"q": "NUNEZ"}, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert found.count('<tr><td><a href="/members/') == 1 and "José Núñez" in found
+    assert "José Núñez" in client.post("/members/", data={"q": "or5555"}).get_data(as_text=True)
+    assert client.post("/members/", data={"q": "%' OR 1=1 --", "page": "-3"}).status_code == 200

@@ -30,7 +30,7 @@ def exercise(app):
     client = app.test_client()
     assert client.post("/login", data={"email": "co@test.local", "password": PASSWORD}).status_code == 302
     assert client.get(f"/members/{member_id}").status_code == 200
-    found = client.get("/members/?q=nunez").get_data(as_text=True)
+    found = client.post("/members/", data={"q": "nunez"}).get_data(as_text=True)
     assert "José Núñez" in found
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(AuditEvent.member_id == member_id)) == 1
