@@ -31,6 +31,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     from hrsn import database, security
+    from hrsn.documents.storage import limit_body
+    app.request_class = type("Request", (_SpoolInUploads, app.request_class), {})   # keeps htmx-flask's request.htmx
+    app.before_request(limit_body)    # before the sign-in gate and the CSRF check read the body
     database.init_app(app)
     security.init_app(app)   # the sign-in gate runs before the CSRF check
     csrf.init_app(app)
@@ -46,6 +49,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hrsn import cli
     cli.init_app(app)
     return app
+
+
+class _SpoolInUploads:
+    """Incoming files are spooled inside the uploads folder, never in the system's temporary folder."""
+
+    def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
+        from hrsn.documents.storage import spool_in_uploads
+        return spool_in_uploads(total_content_length, content_type, filename, content_length)
 
 
 def _configure(app: Flask, instance: Path, test_config: dict | None) -> None:

@@ -123,6 +123,9 @@ def init_app(app: Flask) -> None:
             413: (_("Too large"), _("What was sent is larger than allowed. Nothing was saved.")),
             429: (_("Too many attempts"), _("Too many tries in a short time. Wait a minute, then try again.")),
         }
+        if error.code == 413 and g.get("upload_limit_mb"):
+            messages[413] = (_("File too large"), _("The file is larger than the %(n)d MB limit. Nothing was saved.",
+                                                    n=g.upload_limit_mb))
         title, message = messages.get(error.code, (error.name, _("Nothing was saved.")))
         return _error_page(error.code or 500, title, message)
 

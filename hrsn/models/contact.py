@@ -27,6 +27,7 @@ OUTCOMES = {
     "no_answer": _l("No answer"),
     "voicemail": _l("Left voicemail"),
     "wrong_number": _l("Wrong number"),
+    "message_sent": _l("Message sent, no reply yet"),
     "bounced": _l("Message bounced"),
     "declined": _l("Declined to talk"),
 }

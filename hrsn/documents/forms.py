@@ -1,0 +1,81 @@
+"""Forms of the documents step: an upload, a waiver, a third party, an eligibility check, a template item."""
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from hrsn.contact.forms import DayField, choice
+from hrsn.intake.forms import check_email, clean_text, format_phone
+from hrsn.models import ELIGIBILITY_STATUSES, THIRD_PARTY_KINDS, VERIFY_METHODS, local_today
+from hrsn.models.intake import REACH_METHODS
+
+MAX_LEN = _l("Use at most %(max)d characters.")
+
+
+class UploadForm(FlaskForm):
+    title = StringField(_l("What is it?"), validators=[Length(max=200, message=MAX_LEN)])
+
+
+class WaiveForm(FlaskForm):
+    reason = StringField(_l("Why is it waived?"), validators=[DataRequired(_l("Say why this document is not needed.")),
+                                                              Length(max=500, message=MAX_LEN)])
+
+
+class ThirdPartyForm(FlaskForm):
+    kind = choice(_l("Kind"), THIRD_PARTY_KINDS, _l("Choose a kind from the list."), "landlord")
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120, message=MAX_LEN)])
+    organization = StringField(_l("Organization"), validators=[Length(max=120, message=MAX_LEN)])
+    phone = StringField(_l("Phone"), render_kw={"type": "tel"})
+    email = StringField(_l("Email"), validators=[Length(max=254, message=MAX_LEN), check_email])
+    mailing_address = TextAreaField(_l("Mailing address"), validators=[Length(max=300, message=MAX_LEN)])
+    preferred_contact = choice(_l("Preferred way to reach"), {"": _l("Not known"), **REACH_METHODS},
+                               _l("Choose a way to reach from the list."), "")
+    notes = TextAreaField(_l("Notes"), validators=[Length(max=2000, message=MAX_LEN)])
+
+    def validate_phone(self, field):
+        if clean_text(field.data):
+            try:
+                field.data = format_phone(field.data)
+            except ValueError:
+                raise ValidationError(_("Enter a 10-digit phone number, like (503) 555-0123."))
+
+    def apply_to(self, party) -> None:
+        party.kind = self.kind.data
+        for name in ("name", "organization", "phone", "email", "mailing_address", "notes"):
+            setattr(party, name, clean_text(getattr(self, name).data) or None)
+        party.preferred_contact = self.preferred_contact.data or None
+
+
+class EligibilityForm(FlaskForm):
+    status = choice(_l("Eligibility"), ELIGIBILITY_STATUSES, _l("Choose an eligibility status."), "pending", radio=True)
+    medicaid_verified_on = DayField(_l("Medicaid eligibility verified on"), validators=[Optional()])
+    medicaid_verified_how = choice(_l("Verified by"), {"": _l("Not verified yet"), **VERIFY_METHODS},
+                                   _l("Choose how eligibility was verified."), "")
+    questionnaire_on = DayField(_l("Payer's eligibility questionnaire completed on"), validators=[Optional()])
+    questionnaire_where = StringField(_l("Where it was completed"), validators=[Length(max=200, message=MAX_LEN)])
+    note = TextAreaField(_l("Note"), validators=[Length(max=1000, message=MAX_LEN)])
+
+    def validate_medicaid_verified_on(self, field):
+        if field.data and field.data > local_today():
+            raise ValidationError(_("The date cannot be in the future."))
+        if field.data and not self.medicaid_verified_how.data:
+            raise ValidationError(_("Say how eligibility was verified."))
+
+    def validate_status(self, field):
+        if field.data == "eligible" and not self.medicaid_verified_on.data:
+            raise ValidationError(_("Record when Medicaid eligibility was verified before marking the member eligible."))
+
+    def validate_medicaid_verified_how(self, field):
+        if field.data and not self.medicaid_verified_on.data and not self.medicaid_verified_on.errors:
+            raise ValidationError(_("Enter the date it was verified."))
+
+    def validate_questionnaire_on(self, field):
+        if field.data and field.data > local_today():
+            raise ValidationError(_("The date cannot be in the future."))
+
+
+class TemplateItemForm(FlaskForm):
+    name_en = StringField(_l("Document, in English"), validators=[InputRequired(_l("Enter the document's name in English.")),
+                                                                Length(max=200, message=MAX_LEN)])
+    name_es = StringField(_l("Document, in Spanish"), validators=[InputRequired(_l("Enter the document's name in Spanish.")),
+                                                                Length(max=200, message=MAX_LEN)])

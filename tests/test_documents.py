@@ -1,0 +1,216 @@
+"""The documents step: checklists from the services requested, steps dated and attributed, asking for what
+is missing in the member's language, versions, landlords shared between members, and eligibility."""
+import io
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from conftest import make_member, make_user
+from hrsn.extensions import db
+from hrsn.models import (AuditEvent, ChecklistItem, ContactAttempt, Document, EligibilityCheck, Member,
+                         MemberThirdParty, ThirdParty, eligibility_status)
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+@pytest.fixture
+def member_id(app):
+    with app.app_context():
+        return make_member("Rosa", "Núñez", status="enrolled", services=["rent", "utility"],
+                           phone="(503) 555-0142", email="rosa@example.org").id
+
+
+def items(app, member_id) -> dict[str, ChecklistItem]:
+    with app.app_context():
+        rows = db.session.scalars(db.select(ChecklistItem).where(ChecklistItem.member_id == member_id)).all()
+        return {row.name_en: row for row in rows}
+
+
+def test_checklist_follows_the_services_and_lists_shared_documents_once(app, client, auth, member_id):
+    auth.login("coordinator")
+    page = client.get(f"/members/{member_id}/documents").get_data(as_text=True)
+    names = list(items(app, member_id))
+    assert len(names) == 8 and names.count("Proof of income") == 1
+    assert {"Lease or rental agreement", "Photo ID", "Shut-off notice", "Utility account number"} <= set(names)
+    assert page.index("Lease or rental agreement") < page.index("Current utility bill")
+    client.get(f"/members/{member_id}/documents")
+    assert len(items(app, member_id)) == 8                       # opening it again adds nothing
+    spanish = client.get(f"/members/{member_id}/documents", headers={"Accept-Language": "es"})
+    auth.logout()
+    auth.login("coordinator", locale="es")
+    assert "Comprobante de ingresos" in client.get(f"/members/{member_id}/documents").get_data(as_text=True)
+    assert spanish.status_code == 200
+
+
+def test_items_move_step_by_step_dated_and_attributed(app, client, auth, member_id):
+    user = auth.login("coordinator")
+    client.get(f"/members/{member_id}/documents")
+    item = items(app, member_id)["Photo ID"]
+    url = f"/members/{member_id}/documents/items/{item.id}/move"
+    assert client.post(url, data={"to": "sent"}, headers={"HX-Request": "true"}).status_code == 409
+    for step in ("requested", "received", "sent"):
+        response = client.post(url, data={"to": step}, headers={"HX-Request": "true"})
+        assert response.status_code == 200 and f'data-status="{step}"' in response.get_data(as_text=True)
+    with app.app_context():
+        row = db.session.get(ChecklistItem, item.id)
+        assert row.status == "sent" and row.updated_by_id == user.id
+        assert [(s.from_status, s.to_status, s.by_id) for s in reversed(row.steps)] == [
+            ("needed", "requested", user.id), ("requested", "received", user.id), ("received", "sent", user.id)]
+        trail = db.session.scalars(db.select(AuditEvent).where(AuditEvent.record_type == "ChecklistItem")).all()
+        assert [e.changes["status"] for e in trail] == [["needed", "requested"], ["requested", "received"], ["received", "sent"]]
+
+
+def test_waiving_needs_a_reason_and_can_be_undone(app, client, auth, member_id):
+    auth.login("coordinator")
+    client.get(f"/members/{member_id}/documents")
+    item = items(app, member_id)["Shut-off notice"]
+    url = f"/members/{member_id}/documents/items/{item.id}/move"
+    refused = client.post(url, data={"to": "waived", "reason": "  "}, headers={"HX-Request": "true"})
+    assert refused.status_code == 422 and "Say why this document is not needed." in refused.get_data(as_text=True)
+    client.post(url, data={"to": "waived", "reason": "No notice yet; the bill is only late"})
+    with app.app_context():
+        assert db.session.get(ChecklistItem, item.id).waived_reason == "No notice yet; the bill is only late"
+    client.post(url, data={"to": "needed"})
+    with app.app_context():
+        row = db.session.get(ChecklistItem, item.id)
+        assert (row.status, row.waived_reason, len(row.steps)) == ("needed", None, 2)
+
+
+def test_asking_for_missing_documents_in_the_members_language(app, client, auth, member_id):
+    auth.login("coordinator")
+    client.get(f"/members/{member_id}/documents")
+    photo = items(app, member_id)["Photo ID"]
+    client.post(f"/members/{member_id}/documents/items/{photo.id}/move", data={"to": "received"})
+    assert client.post(f"/members/{member_id}/documents/request", data={"channel": "fax"}).status_code == 422
+    response = client.post(f"/members/{member_id}/documents/request", data={"channel": "text"},
+                           headers={"HX-Request": "true"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "sms:5035550142?body=" in page
+    with app.app_context():
+        contact = db.session.scalar(db.select(ContactAttempt))
+        assert contact.method == "text" and contact.direction == "outbound" and contact.outcome == "message_sent"
+        assert "todavía necesitamos estos documentos:" in contact.message_text
+        assert "- Comprobante de ingresos" in contact.message_text and "Identificación con foto" not in contact.message_text
+        statuses = {row.name_en: row.status for row in
+                    db.session.scalars(db.select(ChecklistItem).where(ChecklistItem.member_id == member_id))}
+        assert statuses["Photo ID"] == "received" and statuses["Proof of income"] == "requested"
+    assert "Asked for 7 missing documents." in client.get(f"/members/{member_id}/contact").get_data(as_text=True)
+
+
+def test_replacing_keeps_every_version(app, client, auth, member_id):
+    auth.login("coordinator")
+    first = client.post(f"/members/{member_id}/documents/upload", data={"title": "Signed consent",
+                        "file": (io.BytesIO(PDF), "consent.pdf")})
+    assert first.status_code == 302
+    with app.app_context():
+        document_id = db.session.scalar(db.select(Document.id))
+    second = PDF.replace(b"Catalog", b"Catalog/Lang(es)")
+    client.post(f"/members/{member_id}/documents/{document_id}/replace", data={"file": (io.BytesIO(second), "consent-2.pdf")})
+    page = client.get(f"/members/{member_id}/documents").get_data(as_text=True)
+    urls = re.findall(r'href="(/members/\d+/documents/files/\d+)"', page)
+    assert [client.get(u).data for u in urls] == [second, PDF]
+    assert "version 2" in page and "version 1" in page
+
+
+def test_third_parties_are_shared_between_members(app, client, auth, member_id):
+    with app.app_context():
+        second = make_member("Ana", "García", status="enrolled").id
+    auth.login("coordinator")
+    refused = client.post(f"/members/{member_id}/third-parties", data={"kind": "landlord", "name": "", "phone": "12",
+                                                                      "email": "nope"}, headers={"HX-Request": "true"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Enter a name." in page and "Enter a 10-digit phone number" in page
+    client.post(f"/members/{member_id}/third-parties", data={"kind": "landlord", "name": "Pat O'Hara",
+                "organization": "Oak Street Apartments", "phone": "503-555-0199", "preferred_contact": "email",
+                "email": "pat@oakst.example"})
+    with app.app_context():
+        party_id = db.session.scalar(db.select(ThirdParty.id))
+    assert client.post(f"/members/{second}/third-parties/link", data={"third_party_id": "999"}).status_code == 422
+    client.post(f"/members/{second}/third-parties/link", data={"third_party_id": str(party_id)})
+    client.post(f"/members/{second}/third-parties/link", data={"third_party_id": str(party_id)})   # twice: once
+    page = client.get(f"/members/{second}/documents").get_data(as_text=True)
+    assert "Pat O&#39;Hara (Oak Street Apartments)" in page and "also linked to 1 other member" in page
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(MemberThirdParty.id))) == 2
+        link_id = db.session.scalar(db.select(MemberThirdParty.id).where(MemberThirdParty.member_id == second))
+    client.post(f"/members/{second}/third-parties/{link_id}/unlink")
+    with app.app_context():
+        assert db.session.get(ThirdParty, party_id) is not None
+        assert db.session.scalar(db.select(db.func.count(MemberThirdParty.id))) == 1
+    assert client.get(f"/members/{second}/third-parties/{party_id}/edit").status_code == 404
+    edited = client.post(f"/members/{member_id}/third-parties/{party_id}/edit", data={
+        "kind": "property_manager", "name": "Pat O'Hara", "phone": "(503) 555-0100"})
+    assert edited.status_code == 302
+    with app.app_context():
+        assert db.session.get(ThirdParty, party_id).kind == "property_manager"
+
+
+def test_eligibility_is_checked_recorded_and_kept(app, client, auth, member_id):
+    auth.login("coordinator")
+    url = f"/members/{member_id}/eligibility"
+    future = (date.today() + timedelta(days=2)).isoformat()
+    for data, message in [({"status": "eligible"}, "Record when Medicaid eligibility was verified"),
+                          ({"status": "pending", "medicaid_verified_on": future, "medicaid_verified_how": "mmis"},
+                           "The date cannot be in the future."),
+                          ({"status": "pending", "medicaid_verified_on": "2026-01-05"}, "Say how eligibility was verified."),
+                          ({"status": "maybe"}, "Choose an eligibility status.")]:
+        response = client.post(url, data=data, headers={"HX-Request": "true"})
+        assert response.status_code == 422 and message in response.get_data(as_text=True), message
+    with app.app_context():
+        assert eligibility_status(db.session.get(Member, member_id)) == "not_checked"
+    client.post(url, data={"status": "pending", "questionnaire_on": "2026-11-02", "questionnaire_where": "Payer portal"})
+    client.post(url, data={"status": "eligible", "medicaid_verified_on": "2026-11-03", "medicaid_verified_how": "mmis"})
+    with app.app_context():
+        assert eligibility_status(db.session.get(Member, member_id)) == "eligible"
+        assert db.session.scalar(db.select(db.func.count(EligibilityCheck.id))) == 2
+    page = client.get(f"/members/{member_id}/documents").get_data(as_text=True)
+    assert "State MMIS lookup" in page and "Earlier checks" in page
+
+
+def test_admin_edits_the_checklist_templates(app, client, auth):
+    auth.login("admin")
+    refused = client.post("/admin/checklists", data={"service_code": "rent", "name_en": "", "name_es": ""})
+    assert refused.status_code == 422 and "Enter the document's name in English." in refused.get_data(as_text=True)
+    client.post("/admin/checklists", data={"service_code": "climate", "name_en": "Doctor's note", "name_es": "Nota médica"})
+    with app.app_context():
+        member_id = make_member("Ana", "García", services=["climate"]).id
+    client.get(f"/members/{member_id}/documents")
+    assert list(items(app, member_id)) == ["Doctor's note"]
+    assert client.post("/admin/checklists", data={"service_code": "nope", "name_en": "x", "name_es": "y"}).status_code == 400
+
+
+def test_access_rule_on_the_documents_tab(app, client, auth, member_id):
+    with app.app_context():
+        owner = make_user("case_manager", email="owner@test.local")
+        db.session.get(Member, member_id).assignee_id = owner.id
+        db.session.commit()
+    auth.login("case_manager")
+    assert client.get(f"/members/{member_id}/documents").status_code == 404
+    assert client.post(f"/members/{member_id}/eligibility", data={"status": "pending"}).status_code == 404
+    auth.logout()
+    auth.login("finance")
+    assert client.get(f"/members/{member_id}/documents").status_code == 403
+    auth.logout()
+    auth.login("coordinator")
+    assert client.get("/admin/checklists").status_code == 403
+
+
+def test_seed_demo_fills_the_documents_step(app):
+    from pathlib import Path
+
+    from hrsn.models import DocumentVersion
+    from hrsn.seed import run
+    with app.app_context():
+        run(members=20, password="demo pass 123", rng_seed=3)
+        statuses = set(db.session.scalars(db.select(ChecklistItem.status)))
+        assert {"needed", "requested", "received", "sent"} <= statuses
+        shared = db.session.execute(db.select(MemberThirdParty.third_party_id, db.func.count())
+                                    .group_by(MemberThirdParty.third_party_id)).all()
+        assert any(count >= 2 for _party, count in shared)
+        versions = db.session.scalars(db.select(DocumentVersion)).all()
+        kinds = {v.content_type for v in versions}
+        assert kinds == {"application/pdf", "image/png"}
+        for version in versions:
+            assert (Path(app.instance_path) / "uploads" / version.stored_name).stat().st_size == version.size
+        assert {c.status for c in db.session.scalars(db.select(EligibilityCheck))} == {"eligible", "pending"}
