@@ -1,0 +1,135 @@
+"""Taking a screening (start, save part of it, finish and score) and the admin's questionnaires."""
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hrsn import audit
+from hrsn.access import get_member_or_404, require
+from hrsn.extensions import db
+from hrsn.members import TABS
+from hrsn.models import LANGUAGES, Screening, ScreeningInstrument, utcnow
+from hrsn.render import render
+from hrsn.screening import bp
+from hrsn.screening.instrument import InstrumentProblems, active_instrument, read_upload, score
+
+
+def _screening(member, screening_id) -> Screening:
+    screening = db.session.get(Screening, screening_id)
+    if screening is None or screening.member_id != member.id:
+        abort(404)
+    return screening
+
+
+def frame(member, **context) -> dict:
+    return {"member": member, "tab": "documents", "tabs": TABS, **context}
+
+
+@bp.route("/members/<int:member_id>/screenings/new", methods=["GET", "POST"])
+def start(member_id):
+    member = get_member_or_404(member_id, "screening")
+    instrument = active_instrument()
+    db.session.commit()
+    language = request.form.get("language") or (member.preferred_language if member.preferred_language in LANGUAGES else "en")
+    optional = [d["code"] for d in instrument.domains if not d["core"]]
+    chosen = [code for code in request.form.getlist("domains") if code in optional]
+    error = None
+    if request.method == "POST":
+        if language not in LANGUAGES:
+            error = _("Choose English or Spanish.")
+        else:
+            domains = [d["code"] for d in instrument.domains if d["core"] or d["code"] in chosen]
+            screening = Screening(member_id=member.id, instrument_id=instrument.id, language=language,
+                                  domains=domains, answers={}, started_by_id=current_user.id)
+            db.session.add(screening)
+            db.session.flush()
+            audit.record("create", member=member, obj=screening, changes={"language": [None, language],
+                                                                          "domains": [None, domains]})
+            db.session.commit()
+            return redirect(url_for("screening.fill", member_id=member.id, screening_id=screening.id))
+    return render("screening/new.html", status=422 if error else 200, instrument=instrument, language=language,
+                  chosen=chosen, error=error, languages=LANGUAGES, **frame(member))
+
+
+@bp.route("/members/<int:member_id>/screenings/<int:screening_id>", methods=["GET", "POST"])
+def fill(member_id, screening_id):
+    member = get_member_or_404(member_id, "screening")
+    screening = _screening(member, screening_id)
+    instrument = screening.instrument
+    errors = {}
+    if request.method == "POST":
+        if screening.status == "complete":
+            return render("screening/fill.html", status=409, screening=screening, instrument=instrument, errors={},
+                          answers=screening.answers, closed=True, **frame(member))
+        answers, finishing = {}, request.form.get("action") == "finish"
+        for domain in screening.domains:
+            for question in instrument.questions_of(domain):
+                given = request.form.get(f"q_{question['code']}")
+                if given and given not in {c["code"] for c in question["choices"]}:
+                    errors[question["code"]] = _("Choose one of the answers shown.")
+                elif given:
+                    answers[question["code"]] = given
+                elif finishing:
+                    errors[question["code"]] = _("Answer this question, or save and finish later.")
+        if errors:
+            return render("screening/fill.html", status=422, screening=screening, instrument=instrument,
+                          errors=errors, answers=answers, **frame(member))
+        before = dict(screening.answers or {})
+        screening.answers = answers
+        changes = {code: [before.get(code), value] for code, value in answers.items() if before.get(code) != value}
+        if finishing:
+            screening.results = score(instrument, screening.domains, answers)
+            screening.status, screening.completed_at, screening.completed_by_id = "complete", utcnow(), current_user.id
+            changes["status"] = ["in_progress", "complete"]
+            changes["positive_domains"] = [None, screening.positive_domains]
+        audit.record("update", member=member, obj=screening, changes=changes)
+        db.session.commit()
+        flash(_("Screening finished.") if finishing else _("Answers saved; you can finish the screening later."),
+              "success")
+        return redirect(url_for("screening.fill", member_id=member.id, screening_id=screening.id))
+    return render("screening/fill.html", screening=screening, instrument=instrument, errors=errors,
+                  answers=screening.answers or {}, **frame(member))
+
+
+# The admin's questionnaires ------------------------------------------------------------------------
+
+@bp.route("/admin/screening", methods=["GET", "POST"])
+@require("admin")
+def instruments():
+    active_instrument()
+    db.session.commit()
+    problems, name, version = [], (request.form.get("name") or "").strip()[:200], (request.form.get("version") or "").strip()[:40]
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            problems = [_("Choose a JSON or CSV file.")]
+        else:
+            try:
+                definition = read_upload(upload.stream.read(1024 * 1024 + 1), upload.filename, name, version)
+            except InstrumentProblems as error:
+                problems = error.problems
+            else:
+                instrument = ScreeningInstrument(name=definition["name"], version=definition["version"],
+                                                 definition=definition, active=False, loaded_by_id=current_user.id)
+                db.session.add(instrument)
+                db.session.flush()
+                audit.record("create", obj=instrument, changes={"name": [None, instrument.name],
+                                                                "version": [None, instrument.version]})
+                db.session.commit()
+                flash(_("Questionnaire loaded. Make it the active one when you are ready."), "success")
+                return redirect(url_for("screening.instruments"))
+    rows = db.session.scalars(db.select(ScreeningInstrument).order_by(ScreeningInstrument.id.desc())).all()
+    return render("screening/instruments.html", status=422 if problems else 200, instruments=rows,
+                  problems=problems, name=name, version=version)
+
+
+@bp.post("/admin/screening/<int:instrument_id>/activate")
+@require("admin")
+def activate(instrument_id):
+    chosen = db.session.get(ScreeningInstrument, instrument_id) or abort(404)
+    for row in db.session.scalars(db.select(ScreeningInstrument).where(ScreeningInstrument.active)):
+        row.active = False
+    chosen.active = True
+    audit.record("update", obj=chosen, changes={"active": [False, True]})
+    db.session.commit()
+    flash(_("New screenings now use “%(name)s”.", name=chosen.name), "success")
+    return redirect(url_for("screening.instruments"))
