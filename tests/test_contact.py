@@ -300,7 +300,8 @@ def test_default_templates_exist_on_a_fresh_install(app, auth):
     assert page.status_code == 200
     with app.app_context():
         pairs = {(t.channel, t.language) for t in db.session.scalars(db.select(MessageTemplate))}
-        assert pairs == {("email", "en"), ("email", "es"), ("text", "en"), ("text", "es")}
+        assert pairs == {(channel, language) for channel in ("email", "text", "docs_email", "docs_text")
+                         for language in ("en", "es")}
     assert "Message templates" in auth.client.get("/admin/").get_data(as_text=True)
 
 

@@ -9,7 +9,7 @@ import pytest
 from conftest import make_member, make_user
 from hrsn.extensions import db
 from hrsn.models import (AuditEvent, ChecklistItem, ContactAttempt, Document, EligibilityCheck, Member,
-                         MemberThirdParty, ThirdParty, eligibility_status)
+                         MemberThirdParty, ThirdParty, eligibility_status, payee_choices)
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -90,8 +90,8 @@ def test_asking_for_missing_documents_in_the_members_language(app, client, auth,
     with app.app_context():
         contact = db.session.scalar(db.select(ContactAttempt))
         assert contact.method == "text" and contact.direction == "outbound" and contact.outcome == "message_sent"
-        assert "todavía necesitamos estos documentos:" in contact.message_text
-        assert "- Comprobante de ingresos" in contact.message_text and "Identificación con foto" not in contact.message_text
+        assert "Todavía necesitamos: " in contact.message_text
+        assert "Comprobante de ingresos" in contact.message_text and "Identificación con foto" not in contact.message_text
         statuses = {row.name_en: row.status for row in
                     db.session.scalars(db.select(ChecklistItem).where(ChecklistItem.member_id == member_id))}
         assert statuses["Photo ID"] == "received" and statuses["Proof of income"] == "requested"
@@ -133,6 +133,7 @@ def test_third_parties_are_shared_between_members(app, client, auth, member_id):
     assert "Pat O&#39;Hara (Oak Street Apartments)" in page and "also linked to 1 other member" in page
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(MemberThirdParty.id))) == 2
+        assert [p.name for p in payee_choices(db.session.get(Member, second))] == ["Pat O'Hara"]
         link_id = db.session.scalar(db.select(MemberThirdParty.id).where(MemberThirdParty.member_id == second))
     client.post(f"/members/{second}/third-parties/{link_id}/unlink")
     with app.app_context():
@@ -214,3 +215,19 @@ def test_seed_demo_fills_the_documents_step(app):
         for version in versions:
             assert (Path(app.instance_path) / "uploads" / version.stored_name).stat().st_size == version.size
         assert {c.status for c in db.session.scalars(db.select(EligibilityCheck))} == {"eligible", "pending"}
+
+
+def test_the_request_uses_the_admins_template(app, client, auth, member_id):
+    auth.login("admin")
+    page = client.get("/admin/message-templates").get_data(as_text=True)
+    template_id = re.search(r'href="/admin/message-templates/(\d+)">Edit<span class="visually-hidden"> Email asking for '
+                            r'missing documents · Spanish', page).group(1)
+    saved = client.post(f"/admin/message-templates/{template_id}", data={
+        "subject": "Faltan papeles", "body": "{member_first_name}: nos faltan\n{missing_documents}\n{org_name}"})
+    assert saved.status_code == 302
+    client.get(f"/members/{member_id}/documents")
+    client.post(f"/members/{member_id}/documents/request", data={"channel": "email"})
+    with app.app_context():
+        contact = db.session.scalar(db.select(ContactAttempt))
+        assert contact.message_subject == "Faltan papeles"
+        assert contact.message_text.startswith("Rosa: nos faltan\n- Contrato de arrendamiento o de renta\n")

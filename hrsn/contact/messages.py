@@ -88,7 +88,7 @@ def template_edit(template_id):
     template = db.session.get(MessageTemplate, template_id) or abort(404)
     form = TemplateForm(obj=template)
     if form.validate_on_submit():
-        template.subject = (form.subject.data or "").strip() or None if template.channel == "email" else None
+        template.subject = (form.subject.data or "").strip() or None if template.channel.endswith("email") else None
         template.body = form.body.data.strip()
         template.updated_by_id = current_user.id
         audit.record("update", obj=template, changes=audit.changes(template))

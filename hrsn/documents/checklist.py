@@ -1,7 +1,5 @@
 """Checklists: the admin's templates per service, the member's list built from their referral, and the
 message that asks the member for what is still missing, in the member's language."""
-from flask_babel import force_locale, gettext as _
-
 from hrsn import settings
 from hrsn.extensions import db
 from hrsn.models import ChecklistItem, ChecklistTemplateItem
@@ -70,17 +68,16 @@ def missing(items) -> list[ChecklistItem]:
 
 
 def request_message(member, items, user, channel: str) -> tuple[str | None, str]:
-    """(subject, body) asking for the missing documents, written in the member's language."""
+    """(subject, body) asking for the missing documents: the admin's template for this channel, in the
+    member's language, filled in with the list."""
+    from hrsn.models import ensure_templates, fill_template
     language = member.preferred_language if member.preferred_language in ("en", "es") else "en"
-    with force_locale(language):
-        lines = "\n".join(f"- {item.label(language)}" for item in items)
-        org, phone = settings.get("org_name"), settings.get("org_phone")
-        greeting = _("Hello %(name)s,", name=member.first_name)
-        ask = _("To move your request forward we still need these documents:")
-        how = _("You can bring them to our office, send a photo by text, or email them.")
-        if phone:
-            how += " " + _("Questions? Call us at %(phone)s.", phone=phone)
-        sign = _("%(person)s, %(org)s", person=user.name, org=org)
-        body = f"{greeting}\n{ask}\n{lines}\n{how}\n{sign}" if channel == "email" else f"{ask}\n{lines}\n{how} {sign}"
-        subject = _("Documents we still need") if channel == "email" else None
-    return subject, body
+    templates = {(t.channel, t.language): t for t in ensure_templates()}
+    template = templates[(f"docs_{channel}", language)]
+    names = [item.label(language) for item in items]
+    values = {"member_first_name": member.first_name, "case_manager_name": user.name,
+              "org_name": settings.get("org_name"), "org_phone": settings.get("org_phone"),
+              "callback_hours": settings.get("callback_hours"),
+              "missing_documents": "\n".join(f"- {name}" for name in names) if channel == "email" else "; ".join(names)}
+    subject = fill_template(template.subject, values) if channel == "email" else None
+    return subject, fill_template(template.body, values)

@@ -46,13 +46,16 @@ HOUSING_URGENCY = {
     "soon": _l("Soon: within 30 days"),
     "stable": _l("Stable for now"),
 }
-TEMPLATE_CHANNELS = {"email": _l("Email"), "text": _l("Text message")}
+TEMPLATE_CHANNELS = {"email": _l("Email"), "text": _l("Text message"),
+                     "docs_email": _l("Email asking for missing documents"),
+                     "docs_text": _l("Text asking for missing documents")}
 PLACEHOLDERS = {
     "member_first_name": _l("Member's first name"),
     "case_manager_name": _l("Case manager's name"),
     "org_name": _l("Organization name"),
     "org_phone": _l("Organization phone"),
     "callback_hours": _l("Callback hours"),
+    "missing_documents": _l("The documents still missing (requests for documents only)"),
 }
 
 
@@ -362,6 +365,29 @@ DEFAULT_TEMPLATES = {
         "Hola, {member_first_name}. Soy {case_manager_name} de {org_name}. Su plan de salud nos pidió "
         "ayudarle con su vivienda. Llámeme al {org_phone} ({callback_hours})."),
 }
+
+
+DEFAULT_TEMPLATES.update({
+    ("docs_email", "en"): (
+        "Documents we still need, from {org_name}",
+        "Hello {member_first_name},\n\nTo move your request forward we still need these documents:\n"
+        "{missing_documents}\n\nYou can bring them to our office, send a photo by text, or answer this email with "
+        "them attached. Questions? Call {org_phone} ({callback_hours}).\n\nThank you,\n{case_manager_name}\n{org_name}"),
+    ("docs_email", "es"): (
+        "Documentos que todavía necesitamos, de {org_name}",
+        "Hola, {member_first_name}:\n\nPara avanzar con su solicitud todavía necesitamos estos documentos:\n"
+        "{missing_documents}\n\nPuede traerlos a nuestra oficina, enviar una foto por mensaje de texto o responder a "
+        "este correo con los documentos. ¿Preguntas? Llame al {org_phone} ({callback_hours}).\n\nGracias,\n"
+        "{case_manager_name}\n{org_name}"),
+    ("docs_text", "en"): (
+        None,
+        "Hi {member_first_name}, this is {case_manager_name} from {org_name}. We still need: {missing_documents}. "
+        "You can text a photo or bring them in. Questions: {org_phone}."),
+    ("docs_text", "es"): (
+        None,
+        "Hola, {member_first_name}. Soy {case_manager_name} de {org_name}. Todavía necesitamos: {missing_documents}. "
+        "Puede enviar una foto por mensaje o traerlos. Preguntas: {org_phone}."),
+})
 
 
 def ensure_templates() -> list[MessageTemplate]:

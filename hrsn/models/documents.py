@@ -11,7 +11,7 @@ from hrsn.models.core import utcnow
 
 __all__ = ["CHECKLIST_STATUSES", "CHECKLIST_MOVES", "THIRD_PARTY_KINDS", "VERIFY_METHODS", "ELIGIBILITY_STATUSES",
            "ChecklistTemplateItem", "ChecklistItem", "ChecklistStep", "Document", "DocumentVersion", "ThirdParty",
-           "MemberThirdParty", "EligibilityCheck", "eligibility_status"]
+           "MemberThirdParty", "EligibilityCheck", "eligibility_status", "payee_choices"]
 
 CHECKLIST_STATUSES = {"needed": _l("Needed"), "requested": _l("Requested"), "received": _l("Received"),
                       "sent": _l("Sent to payer"), "waived": _l("Waived")}
@@ -208,3 +208,9 @@ def eligibility_status(member) -> str:
     latest = db.session.scalar(db.select(EligibilityCheck).where(EligibilityCheck.member_id == member.id)
                                .order_by(EligibilityCheck.recorded_at.desc(), EligibilityCheck.id.desc()).limit(1))
     return latest.status if latest else "not_checked"
+
+
+def payee_choices(member) -> list[ThirdParty]:
+    """Who a payment for this member can go to: the landlords, managers and utilities linked to them."""
+    return list(db.session.scalars(db.select(ThirdParty).join(MemberThirdParty)
+                                   .where(MemberThirdParty.member_id == member.id).order_by(ThirdParty.name)))
