@@ -11,7 +11,7 @@ from hrsn import admin, audit
 from hrsn.access import require
 from hrsn.contact.forms import choice
 from hrsn.extensions import db
-from hrsn.intake.forms import check_email, format_phone, clean_text
+from hrsn.intake.forms import check_email, check_phone, clean_text
 from hrsn.models import Payer, ServiceType
 from hrsn.models.intake import PAYER_KINDS
 from hrsn.render import render
@@ -34,7 +34,7 @@ class PayerForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the payer's name.")), Length(max=120, message=MAX_LEN)])
     kind = choice(_l("Kind"), PAYER_KINDS, _l("Choose a kind from the list."), "cco")
     contact_name = StringField(_l("Contact person"), validators=[Length(max=120, message=MAX_LEN)])
-    phone = StringField(_l("Phone"))
+    phone = StringField(_l("Phone"), validators=[check_phone])
     email = StringField(_l("Email"), validators=[Length(max=254, message=MAX_LEN), check_email])
     medicaid_id_pattern = StringField(_l("Medicaid ID pattern"), validators=[Length(max=200, message=MAX_LEN)])
     invoice_before_payment = BooleanField(_l("Invoice before payment"))
@@ -50,13 +50,6 @@ class PayerForm(FlaskForm):
         other = db.session.scalar(db.select(Payer).where(db.func.lower(Payer.name) == field.data.lower()))
         if other is not None and other is not self.payer:
             raise ValidationError(_("Another payer already has this name."))
-
-    def validate_phone(self, field):
-        if clean_text(field.data):
-            try:
-                field.data = format_phone(field.data)
-            except ValueError:
-                raise ValidationError(_("Enter a 10-digit phone number, like (503) 555-0123."))
 
     def validate_medicaid_id_pattern(self, field):
         field.data = clean_text(field.data)

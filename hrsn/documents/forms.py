@@ -5,7 +5,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from hrsn.contact.forms import DayField, choice
-from hrsn.intake.forms import check_email, clean_text, format_phone
+from hrsn.intake.forms import check_email, check_phone, clean_text
 from hrsn.models import ELIGIBILITY_STATUSES, THIRD_PARTY_KINDS, VERIFY_METHODS, local_today
 from hrsn.models.intake import REACH_METHODS
 
@@ -25,19 +25,12 @@ class ThirdPartyForm(FlaskForm):
     kind = choice(_l("Kind"), THIRD_PARTY_KINDS, _l("Choose a kind from the list."), "landlord")
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120, message=MAX_LEN)])
     organization = StringField(_l("Organization"), validators=[Length(max=120, message=MAX_LEN)])
-    phone = StringField(_l("Phone"), render_kw={"type": "tel"})
+    phone = StringField(_l("Phone"), render_kw={"type": "tel"}, validators=[check_phone])
     email = StringField(_l("Email"), validators=[Length(max=254, message=MAX_LEN), check_email])
     mailing_address = TextAreaField(_l("Mailing address"), validators=[Length(max=300, message=MAX_LEN)])
     preferred_contact = choice(_l("Preferred way to reach"), {"": _l("Not known"), **REACH_METHODS},
                                _l("Choose a way to reach from the list."), "")
     notes = TextAreaField(_l("Notes"), validators=[Length(max=2000, message=MAX_LEN)])
-
-    def validate_phone(self, field):
-        if clean_text(field.data):
-            try:
-                field.data = format_phone(field.data)
-            except ValueError:
-                raise ValidationError(_("Enter a 10-digit phone number, like (503) 555-0123."))
 
     def apply_to(self, party) -> None:
         party.kind = self.kind.data

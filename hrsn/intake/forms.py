@@ -103,6 +103,15 @@ def format_phone(raw: str) -> str:
     return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
 
 
+def check_phone(form, field):
+    """An optional phone number, written the one way when it can be right."""
+    if clean_text(field.data):
+        try:
+            field.data = format_phone(field.data)
+        except ValueError:
+            raise ValidationError(_("Enter a 10-digit phone number, like (503) 555-0123."))
+
+
 def check_email(form, field):
     """An optional email address, normalized when it can be right."""
     text = clean_text(field.data)
@@ -127,7 +136,7 @@ class MemberForm(FlaskForm):
                                                          Length(max=100, message=MAX_LEN), check_name])
     dob = DayField(_l("Date of birth"), validators=[InputRequired(_l("Enter the date of birth."))])
     medicaid_id = StringField(_l("Medicaid ID"), validators=[Length(max=20, message=MAX_LEN)])
-    phone = StringField(_l("Phone"), render_kw={"type": "tel", "autocomplete": "off"})
+    phone = StringField(_l("Phone"), validators=[check_phone], render_kw={"type": "tel", "autocomplete": "off"})
     email = StringField(_l("Email"), validators=[Length(max=254, message=MAX_LEN), check_email],
                         render_kw={"type": "email", "autocomplete": "off"})
     address = StringField(_l("Street address"), validators=[Length(max=200, message=MAX_LEN)])
@@ -173,13 +182,6 @@ class MemberForm(FlaskForm):
             self.existing_member = other
             raise ValidationError(_("A member with this Medicaid ID is already on file. Add the referral to "
                                     "that member instead."))
-
-    def validate_phone(self, field):
-        if clean_text(field.data):
-            try:
-                field.data = format_phone(field.data)
-            except ValueError:
-                raise ValidationError(_("Enter a 10-digit phone number, like (503) 555-0123."))
 
     def validate_state(self, field):
         field.data = clean_text(field.data).upper()

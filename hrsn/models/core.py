@@ -15,6 +15,18 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+class Bilingual:
+    """A record named by an admin in both languages (name_en, name_es): `name` follows the interface's language."""
+
+    @property
+    def name(self) -> str:
+        from flask_babel import get_locale
+        return self.label(str(get_locale() or "en"))
+
+    def label(self, locale: str) -> str:
+        return self.name_es if str(locale).startswith("es") and self.name_es else self.name_en
+
+
 ROLES = {
     "admin": _l("Administrator"),
     "coordinator": _l("Coordinator"),

@@ -3,11 +3,11 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrsn.extensions import db
-from hrsn.models.core import utcnow
+from hrsn.models.core import Bilingual, utcnow
 
 __all__ = ["CHECKLIST_STATUSES", "CHECKLIST_MOVES", "THIRD_PARTY_KINDS", "VERIFY_METHODS", "ELIGIBILITY_STATUSES",
            "ChecklistTemplateItem", "ChecklistItem", "ChecklistStep", "Document", "DocumentVersion", "ThirdParty",
@@ -31,16 +31,7 @@ ELIGIBILITY_STATUSES = {"not_checked": _l("Not checked"), "pending": _l("Pending
                         "not_eligible": _l("Not eligible")}
 
 
-class _Bilingual:
-    @property
-    def name(self) -> str:
-        return self.label(str(get_locale() or "en"))
-
-    def label(self, locale: str) -> str:
-        return self.name_es if str(locale).startswith("es") and self.name_es else self.name_en
-
-
-class ChecklistTemplateItem(_Bilingual, db.Model):
+class ChecklistTemplateItem(Bilingual, db.Model):
     """A document a service needs, as an admin lists it; copied onto a member's checklist."""
     id: Mapped[int] = mapped_column(primary_key=True)
     service_code: Mapped[str] = mapped_column(sa.String(40), index=True)
@@ -50,7 +41,7 @@ class ChecklistTemplateItem(_Bilingual, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
 
-class ChecklistItem(_Bilingual, db.Model):
+class ChecklistItem(Bilingual, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
     referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referral.id"))

@@ -3,12 +3,12 @@ import unicodedata
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrsn import settings
 from hrsn.extensions import db
-from hrsn.models.core import utcnow
+from hrsn.models.core import Bilingual, utcnow
 
 settings.register("urgent_notice_days", 14,
                   _l("Urgent when an eviction or shut-off notice date is within this many days"),
@@ -77,21 +77,13 @@ referral_service = sa.Table(
 )
 
 
-class ServiceType(db.Model):
+class ServiceType(Bilingual, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name_en: Mapped[str] = mapped_column(sa.String(120))
     name_es: Mapped[str] = mapped_column(sa.String(120))
     sort_order: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
-
-    @property
-    def name(self) -> str:
-        """The name in the interface's language (service names are data an admin edits)."""
-        return self.label(str(get_locale() or "en"))
-
-    def label(self, locale: str) -> str:
-        return self.name_es if str(locale).startswith("es") and self.name_es else self.name_en
 
 
 class Member(db.Model):

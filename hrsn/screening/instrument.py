@@ -31,6 +31,17 @@ def _texts(value, where: str, problems: list) -> dict:
     return {lang: value[lang].strip()[:500] for lang in LANGS}
 
 
+def _code(item: dict, where: str, seen: set, problems: list) -> str:
+    """The item's code, noting a badly formed or repeated one."""
+    code = str(item.get("code") or "")
+    if not CODE.fullmatch(code):
+        problems.append(_("%(where)s: code “%(code)s” must be lowercase letters, digits and _.", where=where, code=code[:40]))
+    elif code in seen:
+        problems.append(_("%(where)s: code “%(code)s” is used twice.", where=where, code=code))
+    seen.add(code)
+    return code
+
+
 def check(raw: dict) -> dict:
     """The instrument in its normal form; InstrumentProblems listing everything wrong."""
     problems: list[str] = []
@@ -46,12 +57,7 @@ def check(raw: dict) -> dict:
         if not isinstance(item, dict):
             problems.append(_("%(where)s: must be an object.", where=where))
             continue
-        code = str(item.get("code") or "")
-        if not CODE.fullmatch(code):
-            problems.append(_("%(where)s: code “%(code)s” must be lowercase letters, digits and _.", where=where, code=code[:40]))
-        elif code in seen:
-            problems.append(_("%(where)s: code “%(code)s” is used twice.", where=where, code=code))
-        seen.add(code)
+        code = _code(item, where, seen, problems)
         rule = item.get("rule") or {"type": "any"}
         if not isinstance(rule, dict) or rule.get("type") not in ("any", "score"):
             problems.append(_("%(where)s: rule must be “any” or “score”.", where=where))
@@ -68,12 +74,7 @@ def check(raw: dict) -> dict:
         if not isinstance(item, dict):
             problems.append(_("%(where)s: must be an object.", where=where))
             continue
-        code = str(item.get("code") or "")
-        if not CODE.fullmatch(code):
-            problems.append(_("%(where)s: code “%(code)s” must be lowercase letters, digits and _.", where=where, code=code[:40]))
-        elif code in seen_q:
-            problems.append(_("%(where)s: code “%(code)s” is used twice.", where=where, code=code))
-        seen_q.add(code)
+        code = _code(item, where, seen_q, problems)
         if item.get("domain") not in seen:
             problems.append(_("%(where)s: unknown domain “%(domain)s”.", where=where, domain=str(item.get("domain"))[:40]))
         choices_raw = item.get("choices")

@@ -23,6 +23,7 @@ def pages(app):
     with app.app_context():
         cm = db.session.scalar(db.select(User).where(User.email == "casemanager1@demo.local"))
         member_id = db.session.scalar(db.select(Member.id).where(Member.assignee_id == cm.id).order_by(Member.id.desc()))
+        referral_id = db.session.get(Member, member_id).latest_referral.id
     return [
         ("Today", "/"),
         ("Members list", "/members/"),
@@ -31,6 +32,8 @@ def pages(app):
         ("Member record: Contact", f"/members/{member_id}/contact"),
         ("Member record: Documents", f"/members/{member_id}/documents"),
         ("Referrals queue", "/referrals/"),
+        ("Referrals search", "/referrals/", {"q": "garc"}),
+        ("Referral and its triage", f"/referrals/{referral_id}"),
     ]
 
 
@@ -44,6 +47,7 @@ def main():
     started = time.perf_counter()
     with app.app_context():
         run(members=args.members, password="bench pass phrase", rng_seed=7)
+        db.session.remove()
         with db.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     print(f"seeded {args.members} members in {time.perf_counter() - started:.1f} s "
