@@ -69,11 +69,20 @@ def new():
     return new_page(form, status=422 if form.errors else 200)
 
 
+def visible_ids(members) -> set[int]:
+    """Which of these members the user may open (a duplicate may be a colleague's member)."""
+    if not members:
+        return set()
+    return set(db.session.scalars(visible_members().with_only_columns(Member.id)
+                                  .where(Member.id.in_([m.id for m in members]))))
+
+
 def new_page(form, status=200):
     existing = getattr(form.medicaid_id, "errors", None) and getattr(form, "existing_member", None)
     duplicates = find_duplicates(form.first_name.data, form.last_name.data, form.dob.data, form.medicaid_id.data) \
         if request.method == "POST" else []
-    return render("intake/new.html", status=status, duplicates=duplicates, existing=existing,
+    shown = ([existing] if existing else []) + list(duplicates)
+    return render("intake/new.html", status=status, duplicates=duplicates, existing=existing, visible=visible_ids(shown),
                   sources=SOURCES, languages=LANGUAGES, **needs_context(form))
 
 
@@ -92,8 +101,7 @@ def duplicates():
     form = IntakeForm()
     found = find_duplicates(form.first_name.data, form.last_name.data, form.dob.data,
                             (request.form.get("medicaid_id") or "")[:40])
-    visible = set(db.session.scalars(visible_members().with_only_columns(Member.id)
-                                     .where(Member.id.in_([m.id for m in found])))) if found else set()
+    visible = visible_ids(found)
     for member in found:
         audit.record("view", member=member, record_type="duplicate check")
     db.session.commit()
@@ -103,16 +111,15 @@ def duplicates():
 @bp.route("/members/<int:member_id>/referral", methods=["GET", "POST"])
 @require("intake")
 def attach(member_id):
-    """Add a referral to a member on file (found as a duplicate, or coming back years later)."""
-    member = db.session.get(Member, member_id) or abort(404)
-    visible = db.session.scalar(visible_members().with_only_columns(Member.id).where(Member.id == member.id))
+    """Add a referral to a member on file (found as a duplicate, or coming back years later); only to a member
+    the user may see: a duplicate assigned to a colleague is theirs (or a coordinator's) to add to."""
+    member = get_member_or_404(member_id, "intake")
     form = AttachForm()
     if request.method == "GET":
         form.received_on.data = local_today()
-        audit.record("view", member=member, record_type="intake", commit=True)
     if request.form.get("from_intake"):
         # Came from the intake form's duplicate warning: show what was typed for review, unsaved.
-        return render("intake/attach.html", member=member, visible=bool(visible), **needs_context(form))
+        return render("intake/attach.html", member=member, **needs_context(form))
     if form.validate_on_submit():
         referral = Referral(status="new", taken_by_id=current_user.id)
         form.apply_to(referral)
@@ -123,11 +130,8 @@ def attach(member_id):
                      changes=values(referral, REFERRAL_FIELDS) | {"services": [None, sorted(referral.service_codes)]})
         db.session.commit()
         flash(_("Referral added to the record of %(name)s.", name=member.full_name), "success")
-        if visible or db.session.scalar(visible_members().with_only_columns(Member.id).where(Member.id == member.id)):
-            return redirect(url_for("members.show", member_id=member.id))
-        return redirect(url_for("referrals.index"))
-    return render("intake/attach.html", status=422 if form.errors else 200, member=member,
-                  visible=bool(visible), **needs_context(form))
+        return redirect(url_for("members.show", member_id=member.id))
+    return render("intake/attach.html", status=422 if form.errors else 200, member=member, **needs_context(form))
 
 
 @bp.route("/referrals/<int:referral_id>/edit", methods=["GET", "POST"])
