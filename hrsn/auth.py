@@ -166,6 +166,21 @@ def language():
     return redirect(safe_next(request.form.get("next"), url_for("today.index")))
 
 
+def language_switched_in_form() -> bool:
+    """On a page whose form must survive a change of language, the header's switch submits that form with
+    `switch_lang`: change the language now, and let the view show the form again, unsaved, in it."""
+    from flask_babel import refresh
+    lang = request.form.get("switch_lang") if request.method == "POST" else None
+    if lang not in LOCALES:
+        return False
+    session["lang"] = lang
+    if current_user.is_authenticated:
+        current_user.locale = lang
+        db.session.commit()
+    refresh()
+    return True
+
+
 @bp.get("/session/status")
 def session_status():
     from hrsn import settings

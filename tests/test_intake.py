@@ -274,3 +274,16 @@ def test_a_colleagues_member_is_shown_as_a_duplicate_but_not_opened(app, client,
     assert refused.status_code == 422 and "ask them or a coordinator" in errors(refused)
     assert client.get(f"/intake/members/{theirs}/referral").status_code == 404
     assert client.post(f"/intake/members/{theirs}/referral", data=good()).status_code == 404
+
+
+def test_switching_language_mid_form_keeps_what_was_typed(app, client, auth):
+    user = auth.login("coordinator")
+    response = client.post("/intake/new", data=good(first_name="Zoë", rent_per_month="1,150", switch_lang="es"))
+    page = errors(response)
+    assert response.status_code == 200
+    assert "Nuevo referido" in page and 'value="Zoë"' in page and 'value="1,150"' in page
+    assert "Escriba" not in page                                  # shown again, not judged
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Member.id))) == 0
+        assert db.session.get(type(user), user.id).locale == "es"
+    assert 'name="switch_lang" value="en"' in page and 'form="intake-form"' in page

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from hrsn import audit
+from hrsn.auth import language_switched_in_form
 from hrsn.access import get_member_or_404, require, visible_members
 from hrsn.extensions import db
 from hrsn.intake import bp
@@ -40,10 +41,13 @@ def may_assign_self() -> bool:
 @bp.route("/new", methods=["GET", "POST"])
 @require("intake")
 def new():
+    switched = language_switched_in_form()     # first: the form's choices are built in the new language
     form = IntakeForm()
     if request.method == "GET":
         form.received_on.data = local_today()
         form.assign_to_me.data = current_user.role == "case_manager"
+    if switched:
+        return new_page(form)
     if form.validate_on_submit():
         member = Member(created_by_id=current_user.id)
         form.apply_to(member)
@@ -114,10 +118,11 @@ def attach(member_id):
     """Add a referral to a member on file (found as a duplicate, or coming back years later); only to a member
     the user may see: a duplicate assigned to a colleague is theirs (or a coordinator's) to add to."""
     member = get_member_or_404(member_id, "intake")
+    switched = language_switched_in_form()
     form = AttachForm()
     if request.method == "GET":
         form.received_on.data = local_today()
-    if request.form.get("from_intake"):
+    if request.form.get("from_intake") or switched:
         # Came from the intake form's duplicate warning: show what was typed for review, unsaved.
         return render("intake/attach.html", member=member, **needs_context(form))
     if form.validate_on_submit():

@@ -28,10 +28,13 @@ def test_intake_in_spanish_with_duplicate_and_new_member(live_server, page):
                               received_on=date.today() - timedelta(days=500)).id
         db.session.remove()
     sign_in(page, live_server.url, "carmen@example.org")
+    page.get_by_role("link", name="Members").click()
+    page.get_by_role("link", name="New referral").click()
+    # Switching to Spanish half way through keeps what was typed.
+    page.get_by_label("First name").fill("Lucía")
     page.get_by_role("button", name="Español").click()
-    page.get_by_role("link", name="Miembros").click()
-    page.get_by_role("link", name="Nuevo referido").click()
     expect(page.get_by_role("heading", name="Nuevo referido")).to_be_visible()
+    expect(page.get_by_label("Nombre", exact=True)).to_have_value("Lucía")
     page.evaluate("window.sameDocument = true")
 
     # Rent fields show only once rent assistance is ticked, without a page reload.
