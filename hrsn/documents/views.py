@@ -79,13 +79,14 @@ def _item(member, item_id) -> ChecklistItem:
     return item
 
 
-def _changed(member, partial, message, **overrides):
-    """After a change: the updated part for htmx (and an event for the rest), else back to the tab."""
+def _changed(member, partial, message, item=None, **overrides):
+    """After a change: the updated part (a checklist item's row when `item`) for htmx, with an event for the
+    rest of the tab; else back to the tab."""
     if not wants_fragment():
         flash(message, "success")
         return redirect(url_for("documents.tab", member_id=member.id))
-    return render("documents/tab.html", partial, headers={"HX-Trigger": "documentsChanged"},
-                  **tab_context(member, saved=message, **overrides))
+    return render("documents/tab.html", partial, headers={"HX-Trigger": "documentsChanged"}, item=item,
+                  **tab_context(member, saved=message, saved_item=item.id if item else None, **overrides))
 
 
 # The checklist -------------------------------------------------------------------------------------
@@ -110,11 +111,8 @@ def move(member_id, item_id):
                                                              "waived_reason": [None, item.waived_reason]}
                  if to == "waived" else {"status": [before, item.status]})
     db.session.commit()
-    if not wants_fragment():
-        flash(_("“%(item)s” is now %(status)s.", item=item.name, status=item.status_label), "success")
-        return redirect(url_for("documents.tab", member_id=member.id))
-    return render("documents/tab.html", "documents/_item.html", item=item, headers={"HX-Trigger": "documentsChanged"},
-                  **tab_context(member))
+    return _changed(member, "documents/_item.html",
+                    _("“%(item)s” is now %(status)s.", item=item.name, status=item.status_label), item=item)
 
 
 @bp.get("/members/<int:member_id>/documents/missing")
@@ -205,10 +203,7 @@ def upload(member_id):
         "content_type": [None, version.content_type], "size": [None, version.size]})
     db.session.commit()
     message = _("“%(name)s” uploaded.", name=version.original_name)
-    if item is not None and wants_fragment():
-        return render("documents/tab.html", partial, item=item, headers={"HX-Trigger": "documentsChanged"},
-                      **tab_context(member, saved=message))
-    return _changed(member, partial, message)
+    return _changed(member, partial, message, item=item)
 
 
 @bp.post("/members/<int:member_id>/documents/<int:document_id>/replace")
@@ -232,10 +227,7 @@ def replace(member_id, document_id):
         "original_name": [None, version.original_name]})
     db.session.commit()
     message = _("New version of “%(title)s” uploaded; the earlier ones are kept.", title=document.title)
-    if item is not None and wants_fragment():
-        return render("documents/tab.html", partial, item=item, headers={"HX-Trigger": "documentsChanged"},
-                      **tab_context(member, saved=message))
-    return _changed(member, partial, message)
+    return _changed(member, partial, message, item=item)
 
 
 @bp.get("/members/<int:member_id>/documents/files/<int:version_id>")
