@@ -11,7 +11,7 @@ from hrsn import audit, today
 from hrsn.access import require, visible_members
 from hrsn.contact import bp
 from hrsn.extensions import db
-from hrsn.models import ContactAttempt, Member, UnableToReach, local_today, outreach_progress
+from hrsn.models import ContactAttempt, Member, Referral, UnableToReach, local_today, outreach_progress
 from hrsn.models.contact import OutreachRule
 from hrsn.render import render
 
@@ -28,7 +28,9 @@ def my_open_outreach(user):
 
 
 def _open_outreach(user):
-    query = (visible_members(user).where(Member.assignee_id == user.id)
+    open_referral = db.select(Referral.id).where(Referral.member_id == Member.id,
+                                                 Referral.status.in_(OUTREACH_STATUSES)).exists()
+    query = (visible_members(user).where(Member.assignee_id == user.id, open_referral)
              .options(selectinload(Member.referrals)))
     members = [m for m in db.session.scalars(query) if m.status in OUTREACH_STATUSES]
     if not members:

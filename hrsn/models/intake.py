@@ -132,6 +132,8 @@ class Member(db.Model):
 
 
 class Referral(db.Model):
+    # The access rule asks "has this member a new referral?" for every unassigned member: one index answers it.
+    __table_args__ = (sa.Index("ix_referral_member_status", "member_id", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
     received_on: Mapped[date]
