@@ -178,3 +178,27 @@ def test_upload_to_an_item_marks_it_received_and_is_audited(app, client, auth, m
         assert db.session.get(ChecklistItem, item_id).status == "received"
         actions = {(e.action, e.record_type) for e in db.session.scalars(db.select(AuditEvent).where(AuditEvent.member_id == member_id))}
         assert {("create", "DocumentVersion"), ("update", "ChecklistItem"), ("view", "documents")} <= actions
+
+
+def test_two_uploads_of_the_same_file_at_the_same_moment(app, member_id):
+    import threading
+
+    from conftest import Auth
+    clients = [app.test_client() for _ in range(2)]
+    for n, each in enumerate(clients):
+        Auth(each, app).login("coordinator", email=f"co{n}@test.local")
+    barrier, results = threading.Barrier(2), []
+
+    def send(each):
+        barrier.wait()
+        results.append(post_file(each, member_id, PDF).status_code)
+
+    threads = [threading.Thread(target=send, args=(each,)) for each in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [200, 200]
+    with app.app_context():
+        assert len(set(db.session.scalars(db.select(DocumentVersion.stored_name)))) == 2
+    assert [p.read_bytes() for p in uploads(app)] == [PDF, PDF]
