@@ -231,3 +231,23 @@ def test_the_request_uses_the_admins_template(app, client, auth, member_id):
         contact = db.session.scalar(db.select(ContactAttempt))
         assert contact.message_subject == "Faltan papeles"
         assert contact.message_text.startswith("Rosa: nos faltan\n- Contrato de arrendamiento o de renta\n")
+
+
+def test_today_lists_documents_awaited_for_more_than_three_days(app, client, auth):
+    from hrsn.models import utcnow
+    user = auth.login("case_manager")
+    with app.app_context():
+        waiting = make_member("Rosa", "Núñez", assignee=db.session.get(type(user), user.id), status="enrolled").id
+        fresh = make_member("Ana", "García", assignee=db.session.get(type(user), user.id), status="enrolled").id
+    for member_id in (waiting, fresh):
+        client.get(f"/members/{member_id}/documents")
+        client.post(f"/members/{member_id}/documents/request", data={"channel": "text"})
+    with app.app_context():
+        for item in db.session.scalars(db.select(ChecklistItem).where(ChecklistItem.member_id == waiting)):
+            item.updated_at = utcnow() - timedelta(days=8)
+        db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    section = page[page.index('id="today-documents"'):]
+    section = section[:section.index("</section>")]
+    assert "Rosa Núñez" in section and "5 documents asked for since" in section and 'class="late"' in section
+    assert "Ana García" not in section

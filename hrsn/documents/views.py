@@ -1,11 +1,14 @@
 """The Documents tab: the checklist and its files, asking the member for what is missing, other files,
 landlords and utilities, eligibility; downloads through the access rule; the admin's checklist templates."""
-from flask import abort, flash, redirect, request, send_file, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
-from flask_login import current_user
+from datetime import timedelta
 
-from hrsn import audit
-from hrsn.access import get_member_or_404, require
+from flask import abort, flash, redirect, request, send_file, url_for
+from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
+from flask_login import current_user
+from sqlalchemy import func
+
+from hrsn import audit, today
+from hrsn.access import get_member_or_404, require, visible_members
 from hrsn.contact.messages import offer_message
 from hrsn.documents import bp
 from hrsn.documents import storage
@@ -14,7 +17,7 @@ from hrsn.documents.forms import EligibilityForm, TemplateItemForm, ThirdPartyFo
 from hrsn.extensions import db
 from hrsn.members import TABS
 from hrsn.models import (CHECKLIST_STATUSES, ChecklistItem, ChecklistTemplateItem, ContactAttempt, Document,
-                         DocumentVersion, EligibilityCheck, MemberThirdParty, ServiceType, ThirdParty, utcnow)
+                         DocumentVersion, EligibilityCheck, Member, MemberThirdParty, ServiceType, ThirdParty, utcnow)
 from hrsn.render import render, wants_fragment
 
 REFUSALS = {
@@ -382,3 +385,25 @@ def toggle_template(row_id):
     db.session.commit()
     flash(_("Checklist updated. Members' checklists already made are not changed."), "success")
     return redirect(url_for("documents.templates"))
+
+
+# Today ---------------------------------------------------------------------------------------------
+
+@today.provider
+def documents_awaited(user):
+    """The user's members from whom documents were asked more than three days ago and have not arrived."""
+    if not user.can("documents") or user.role == "admin":
+        return None
+    since = utcnow() - timedelta(days=3)
+    rows = db.session.execute(
+        db.select(Member, func.count(ChecklistItem.id), func.min(ChecklistItem.updated_at))
+        .join(ChecklistItem, ChecklistItem.member_id == Member.id)
+        .where(Member.assignee_id == user.id, Member.id.in_(visible_members(user).with_only_columns(Member.id)),
+               ChecklistItem.status == "requested", ChecklistItem.updated_at < since)
+        .group_by(Member.id).order_by(func.min(ChecklistItem.updated_at)).limit(10)).all()
+    items = [today.Item(member=member, url=url_for("documents.tab", member_id=member.id),
+                        text=ngettext("%(num)d document asked for on %(day)s", "%(num)d documents asked for since %(day)s",
+                                      count, day=format_date(oldest)),
+                        late=oldest < utcnow() - timedelta(days=7))
+             for member, count, oldest in rows]
+    return today.Section("documents", _("Documents still awaited"), items)
