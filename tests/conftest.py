@@ -15,6 +15,13 @@ from hrsn.seed.defaults import ensure_defaults
 PASSWORD = "correct horse battery"
 
 
+def org_today() -> date:
+    """Today where the organization is (the app's default time zone), which is what the app checks dates against."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    return datetime.now(ZoneInfo("America/Los_Angeles")).date()
+
+
 @lru_cache(maxsize=1)
 def password_hash() -> str:
     return passwords.hash_password(PASSWORD)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from conftest import make_member, make_user
+from conftest import make_member, make_user, org_today
 from hrsn.extensions import db
 from hrsn.models import (AuditEvent, ChecklistItem, ContactAttempt, Document, EligibilityCheck, Member,
                          MemberThirdParty, ThirdParty, eligibility_status, payee_choices)
@@ -150,7 +150,7 @@ def test_third_parties_are_shared_between_members(app, client, auth, member_id):
 def test_eligibility_is_checked_recorded_and_kept(app, client, auth, member_id):
     auth.login("coordinator")
     url = f"/members/{member_id}/eligibility"
-    future = (date.today() + timedelta(days=2)).isoformat()
+    future = (org_today() + timedelta(days=2)).isoformat()
     for data, message in [({"status": "eligible"}, "Record when Medicaid eligibility was verified"),
                           ({"status": "pending", "medicaid_verified_on": future, "medicaid_verified_how": "mmis"},
                            "The date cannot be in the future."),

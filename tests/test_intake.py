@@ -5,12 +5,12 @@ from datetime import date, timedelta
 import pytest
 from pypdf import PdfReader
 
-from conftest import make_member, make_user
+from conftest import make_member, make_user, org_today
 from hrsn import settings
 from hrsn.extensions import db
 from hrsn.models import AuditEvent, Member, Payer, Referral
 
-TODAY = date.today()
+TODAY = org_today()
 
 
 def good(**overrides):

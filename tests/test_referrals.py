@@ -2,12 +2,12 @@
 import re
 from datetime import date, timedelta
 
-from conftest import make_member, make_user
+from conftest import make_member, make_user, org_today
 from hrsn import settings
 from hrsn.extensions import db
 from hrsn.models import AuditEvent, Member, Referral, TriageDecision
 
-TODAY = date.today()
+TODAY = org_today()
 
 
 def names_in_order(page: str) -> list[str]:

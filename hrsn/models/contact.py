@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrsn.extensions import db
-from hrsn.models.core import utcnow
+from hrsn.models.core import local_day, local_today, utcnow
 from hrsn.models.intake import REACH_METHODS, Member
 
 __all__ = [
@@ -248,16 +248,6 @@ def add_business_days(day: date, days: int) -> date:
         if day.weekday() < 5:
             days -= 1
     return day
-
-
-def local_day(moment: datetime) -> date:
-    """The organization's calendar day of a stored UTC moment."""
-    from flask_babel import to_user_timezone
-    return to_user_timezone(moment).date()
-
-
-def local_today() -> date:
-    return local_day(utcnow())
 
 
 def outreach_progress(member: Member, rule: OutreachRule | None = None, contacts=None,

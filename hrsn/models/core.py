@@ -1,5 +1,5 @@
 """Staff accounts, settings and the append-only audit trail."""
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -13,6 +13,17 @@ from hrsn.extensions import db
 def utcnow() -> datetime:
     """Naive UTC, the one form every timestamp is stored in (SQLite keeps no zone)."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def local_day(moment: datetime) -> date:
+    """The organization's calendar day of a stored UTC moment."""
+    from flask_babel import to_user_timezone
+    return to_user_timezone(moment).date()
+
+
+def local_today() -> date:
+    """Today in the organization's time zone (not the server's, which may already be tomorrow)."""
+    return local_day(utcnow())
 
 
 class Bilingual:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrsn import settings
 from hrsn.extensions import db
-from hrsn.models.core import Bilingual, utcnow
+from hrsn.models.core import Bilingual, local_today, utcnow
 
 settings.register("urgent_notice_days", 14,
                   _l("Urgent when an eviction or shut-off notice date is within this many days"),
@@ -184,7 +184,7 @@ class Referral(db.Model):
 
     def urgency(self, today: date | None = None, urgent_days: int | None = None) -> str:
         """'urgent', 'high' or 'normal', derived from the notice date and rent owed."""
-        today = today or date.today()
+        today = today or local_today()
         if urgent_days is None:
             urgent_days = settings.get("urgent_notice_days")
         if self.notice_date and (self.notice_date - today).days <= urgent_days:
@@ -222,7 +222,7 @@ URGENCY_LABELS = {"urgent": _l("Urgent"), "high": _l("High"), "normal": _l("Norm
 
 def urgency_rank(today: date | None = None, urgent_days: int | None = None):
     """The urgency as a SQL expression (0 urgent, 1 high, 2 normal), for sorting queues in the database."""
-    today = today or date.today()
+    today = today or local_today()
     if urgent_days is None:
         urgent_days = settings.get("urgent_notice_days")
     from datetime import timedelta

@@ -11,6 +11,7 @@ from reportlab.pdfgen import canvas
 from hrsn.documents import storage
 from hrsn.documents.checklist import build_checklist
 from hrsn.extensions import db
+from hrsn.models import local_today
 from hrsn.models import Document, DocumentVersion, EligibilityCheck, MemberThirdParty, ThirdParty
 
 LANDLORDS = [
@@ -93,7 +94,7 @@ def seed(staff: dict, people: list, rng) -> None:
         if shape == 0:
             attach(member, None, pdf_bytes("Consent to share information", [member.full_name, "Signed"]),
                    "signed-consent.pdf", user, title="Signed consent")
-        verified = date.today() - timedelta(days=rng.randint(5, 60))
+        verified = local_today() - timedelta(days=rng.randint(5, 60))
         if shape != 2:
             db.session.add(EligibilityCheck(member_id=member.id, status="eligible", medicaid_verified_on=verified,
                                             medicaid_verified_how=rng.choice(["mmis", "portal", "card"]),

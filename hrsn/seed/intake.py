@@ -2,6 +2,7 @@
 from datetime import date, timedelta
 
 from hrsn.extensions import db
+from hrsn.models import local_today
 from hrsn.models import Member, Payer, Referral, ServiceType
 from hrsn.models.intake import SOURCES
 
@@ -24,7 +25,7 @@ def seed(staff: dict, count: int, rng) -> list[Member]:
     sources = list(SOURCES)
     services = {s.code: s for s in db.session.scalars(db.select(ServiceType))}
     case_managers = [staff["casemanager1"], staff["casemanager2"]]
-    today = date.today()
+    today = local_today()
     people = []
     for i in range(count):
         spanish = i % 2 == 0

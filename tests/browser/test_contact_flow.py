@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, make_member, make_user
+from conftest import PASSWORD, make_member, make_user, org_today
 from hrsn import settings
 from hrsn.extensions import db
 
@@ -18,7 +18,7 @@ def test_three_attempts_then_unable_to_reach(live_server, page):
         cm = make_user("case_manager", email="maria@example.org", name="Maria Lopez")
         member_id = make_member("Rosa", "Núñez", assignee=cm, status="new", preferred_language="es",
                                 email="rosa@example.org", phone="(503) 555-0142",
-                                received_on=date.today() - timedelta(days=10)).id
+                                received_on=org_today() - timedelta(days=10)).id
         settings.put("org_phone", "(503) 555-0100")
         settings.put("callback_hours", "weekdays 9 to 5")
         db.session.commit()

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, make_member, make_user
+from conftest import PASSWORD, make_member, make_user, org_today
 from hrsn.extensions import db
 
 PAYSTUB = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -19,7 +19,7 @@ def test_upload_pay_stub_then_download_it(live_server, page, tmp_path):
     with live_server.app.app_context():
         cm = make_user("case_manager", email="maria@example.org", name="Maria Lopez")
         member_id = make_member("Rosa", "Núñez", assignee=cm, status="enrolled", services=["rent"],
-                                received_on=date.today() - timedelta(days=5)).id
+                                received_on=org_today() - timedelta(days=5)).id
         db.session.remove()
     stub = tmp_path / "paystub.pdf"
     stub.write_bytes(PAYSTUB)

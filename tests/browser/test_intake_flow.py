@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, make_member, make_user
+from conftest import PASSWORD, make_member, make_user, org_today
 from hrsn.extensions import db
 
 
@@ -25,7 +25,7 @@ def test_intake_in_spanish_with_duplicate_and_new_member(live_server, page):
     with live_server.app.app_context():
         make_user("coordinator", email="carmen@example.org", name="Carmen Ruiz", languages="en,es")
         on_file = make_member("José", "Núñez", dob=date(1980, 2, 3), medicaid_id="OR7654321", status="closed",
-                              received_on=date.today() - timedelta(days=500)).id
+                              received_on=org_today() - timedelta(days=500)).id
         db.session.remove()
     sign_in(page, live_server.url, "carmen@example.org")
     page.get_by_role("link", name="Members").click()
@@ -91,8 +91,8 @@ def test_triage_and_assignment_through_the_screens(live_server, page):
     with live_server.app.app_context():
         make_user("coordinator", email="carmen@example.org", name="Carmen Ruiz", languages="en,es")
         make_user("case_manager", email="maria@example.org", name="Maria Lopez", languages="en,es")
-        make_member("Rosa", "Núñez", received_on=date.today() - timedelta(days=2), rent_months_owed=2)
-        make_member("Mary", "Smith", received_on=date.today() - timedelta(days=1))
+        make_member("Rosa", "Núñez", received_on=org_today() - timedelta(days=2), rent_months_owed=2)
+        make_member("Mary", "Smith", received_on=org_today() - timedelta(days=1))
         db.session.remove()
     sign_in(page, live_server.url, "carmen@example.org")
     page.get_by_role("link", name="Referrals").click()
