@@ -159,4 +159,11 @@ def _register_template_helpers(app: Flask) -> None:
         from hrsn.access import nav_items
         from hrsn.models import URGENCY_LABELS
         return {"setting": settings.get, "locale": str(get_locale() or "en"), "nav_items": nav_items(),
-                "urgency_labels": URGENCY_LABELS}
+                "urgency_labels": URGENCY_LABELS, "language_in_sentence": language_in_sentence}
+
+    def language_in_sentence(code: str) -> str:
+        """A language's name inside a sentence: Spanish writes it in lower case ("en español")."""
+        from flask_babel import get_locale
+        from hrsn.models import LANGUAGES
+        name = str(LANGUAGES.get(code, code))
+        return name.lower() if str(get_locale() or "en").startswith("es") else name

@@ -32,12 +32,12 @@ REACH_METHODS = {"phone": _l("Phone"), "text": _l("Text message"), "email": _l("
 
 # Referral lifecycle: the queue each status belongs to, and the moves triage may make.
 REFERRAL_STATUSES = {
-    "new": _l("New"),
+    "new": _l("New, not triaged"),
     "waitlist": _l("Waitlist"),
-    "enrolled": _l("Enrolled"),
+    "enrolled": _l("Enrolled (active)"),
     "redirected": _l("Redirected"),
     "declined": _l("Declined"),
-    "closed": _l("Closed"),
+    "closed": _l("Closed (archived)"),
 }
 QUEUES = {"new": ("new",), "waitlist": ("waitlist",), "enrolled": ("enrolled",),
           "closed": ("redirected", "declined", "closed")}
