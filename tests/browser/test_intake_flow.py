@@ -1,5 +1,7 @@
-"""A coordinator takes a referral in Spanish through the intake screen: the rent fields appear when rent is
-ticked, a duplicate is spotted while typing, and the referral goes to the member on file."""
+"""The whole intake and triage through the screens: a coordinator switches to Spanish mid-form, the rent fields
+appear when rent is ticked, bad input is refused and kept, a duplicate is spotted while typing and the referral goes
+to the member on file; the new member's referral is then found in the queue, accepted, assigned and seen enrolled.
+A second test triages in English (waitlist, then accept) and assigns to a colleague."""
 import re
 from datetime import date, timedelta
 
@@ -85,6 +87,26 @@ def test_intake_in_spanish_with_duplicate_and_new_member(live_server, page):
     expect(page.get_by_text("Referido agregado al expediente de José Núñez.")).to_be_visible()
     expect(page).to_have_url(re.compile(rf"/members/{on_file}$"))
     expect(page.locator("article.referral")).to_have_count(2)
+
+    # Triage in Spanish: Lucía's referral is found in the new queue, accepted and assigned.
+    page.get_by_role("link", name="Referidos").click()
+    queue = page.locator("#queue")
+    expect(queue.get_by_role("button", name=re.compile(r"^Nuevos"))).to_contain_text("2")
+    page.get_by_label("Buscar por nombre, número de Medicaid o número de referido").fill("lucia")
+    expect(queue.locator("tbody tr")).to_have_count(1)
+    queue.get_by_role("link", name="Lucía Ramírez-O'Neil").click()
+    triage = page.locator("#triage")
+    triage.get_by_label("Aceptar").check()
+    triage.get_by_role("button", name="Guardar decisión").click()
+    expect(triage.get_by_text("Decisión guardada: Aceptar.")).to_be_visible()
+    settled(page)
+    page.locator("#assignment").get_by_role("button", name="Asignármelo").click()
+    expect(page.locator("#assignment").get_by_text("Asignado a Carmen Ruiz.")).to_be_visible()
+    expect(page.locator(".member-header")).to_contain_text("Inscrito (activo)")
+    page.get_by_role("link", name="Volver a las colas").click()
+    queue.get_by_role("button", name=re.compile(r"^Inscritos")).click()
+    expect(queue.locator("tbody tr")).to_have_count(1)
+    expect(queue).to_contain_text("Carmen Ruiz")
 
 
 def test_triage_and_assignment_through_the_screens(live_server, page):
