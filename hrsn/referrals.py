@@ -16,7 +16,7 @@ from hrsn.contact.forms import choice
 from hrsn.extensions import db
 from hrsn.models import (LANGUAGES, TRIAGE_LABELS, Member, Payer, Referral, ServiceType, User, local_today,
                          name_key, urgency_rank)
-from hrsn.models.intake import QUEUES, SOURCES, TRIAGE_FROM, referral_service
+from hrsn.models.intake import QUEUES, REFERRAL_STATUSES, SOURCES, TRIAGE_FROM, referral_service
 from hrsn.render import render, wants_fragment
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
@@ -173,7 +173,7 @@ def show_context(referral, member, **overrides) -> dict:
     staff = assignable_staff()
     context = {"referral": referral, "member": member, "sources": SOURCES, "can_triage": referral.status in TRIAGE_FROM,
                "triage_form": TriageForm(formdata=None), "assign_form": AssignForm(formdata=None, staff=staff),
-               "staff": staff, "caseloads": caseloads()}
+               "staff": staff, "caseloads": caseloads(), "status_labels": REFERRAL_STATUSES}
     context.update(overrides)
     return context
 
@@ -230,7 +230,7 @@ def triage(referral_id):
 
 
 @bp.post("/<int:referral_id>/assign")
-def assign(referral_id):
+def assign_member(referral_id):
     referral, member = referral_or_404(referral_id)
     staff = assignable_staff()
     form = AssignForm(staff=staff)
@@ -247,7 +247,7 @@ def assign(referral_id):
 
 @bp.route("/assign", methods=["GET", "POST"])
 @require("assign")
-def assign_batch():
+def assign():
     """The coordinator's view: this week's unassigned referrals, each staff member's languages and caseload."""
     show_all = request.values.get("all") == "1"
     staff = assignable_staff()
@@ -276,7 +276,7 @@ def assign_batch():
             db.session.commit()
             flash(ngettext("Assigned %(num)d referral to %(name)s.", "Assigned %(num)d referrals to %(name)s.",
                            len(chosen), name=assignee.name), "success")
-            return redirect(url_for("referrals.assign_batch", **({"all": "1"} if show_all else {})))
+            return redirect(url_for("referrals.assign", **({"all": "1"} if show_all else {})))
         form.validate()
     return render("referrals/assign.html", status=422 if request.method == "POST" else 200, referrals=referrals,
                   form=form, staff=staff, caseloads=caseloads(), show_all=show_all, chosen_error=chosen_error,
@@ -289,7 +289,7 @@ def assign_batch():
 def referrals_waiting(user):
     if user.role in ("coordinator", "admin"):
         title, condition = _("Unassigned referrals"), Member.assignee_id.is_(None)
-        more = url_for("referrals.assign_batch", all="1")
+        more = url_for("referrals.assign", all="1")
     elif user.role == "case_manager":
         title, condition = _("My new referrals to triage"), Member.assignee_id == user.id
         more = url_for("referrals.index", queue="new", assignee="me")

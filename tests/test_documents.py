@@ -155,6 +155,9 @@ def test_eligibility_is_checked_recorded_and_kept(app, client, auth, member_id):
                           ({"status": "pending", "medicaid_verified_on": future, "medicaid_verified_how": "mmis"},
                            "The date cannot be in the future."),
                           ({"status": "pending", "medicaid_verified_on": "2026-01-05"}, "Say how eligibility was verified."),
+                          ({"status": "pending", "questionnaire_on": future}, "The date cannot be in the future."),
+                          ({"status": "pending", "medicaid_verified_on": "2026-02-30", "medicaid_verified_how": "card"},
+                           "Enter a date like 2026-03-31."),
                           ({"status": "maybe"}, "Choose an eligibility status.")]:
         response = client.post(url, data=data, headers={"HX-Request": "true"})
         assert response.status_code == 422 and message in response.get_data(as_text=True), message
@@ -203,7 +206,7 @@ def test_seed_demo_fills_the_documents_step(app):
     from hrsn.models import DocumentVersion
     from hrsn.seed import run
     with app.app_context():
-        run(members=20, password="demo pass 123", rng_seed=3)
+        run(members=20, password="demo pass 123", rng_seed=1)
         statuses = set(db.session.scalars(db.select(ChecklistItem.status)))
         assert {"needed", "requested", "received", "sent"} <= statuses
         shared = db.session.execute(db.select(MemberThirdParty.third_party_id, db.func.count())
@@ -237,8 +240,9 @@ def test_today_lists_documents_awaited_for_more_than_three_days(app, client, aut
     from hrsn.models import utcnow
     user = auth.login("case_manager")
     with app.app_context():
-        waiting = make_member("Rosa", "Núñez", assignee=db.session.get(type(user), user.id), status="enrolled").id
-        fresh = make_member("Ana", "García", assignee=db.session.get(type(user), user.id), status="enrolled").id
+        me = db.session.get(type(user), user.id)
+        waiting = make_member("Rosa", "Núñez", assignee=me, status="enrolled", phone="(503) 555-0142").id
+        fresh = make_member("Ana", "García", assignee=me, status="enrolled", phone="(503) 555-0143").id
     for member_id in (waiting, fresh):
         client.get(f"/members/{member_id}/documents")
         client.post(f"/members/{member_id}/documents/request", data={"channel": "text"})
@@ -251,3 +255,71 @@ def test_today_lists_documents_awaited_for_more_than_three_days(app, client, aut
     section = section[:section.index("</section>")]
     assert "Rosa Núñez" in section and "5 documents asked for since" in section and 'class="late"' in section
     assert "Ana García" not in section
+
+
+def test_finding_a_third_party_on_file_to_link(app, client, auth, member_id):
+    with app.app_context():
+        second = make_member("Ana", "García", status="enrolled").id
+        db.session.add_all([ThirdParty(kind="landlord", name="Pat O'Hara", organization="Oak Street Apartments"),
+                            ThirdParty(kind="utility", name="Customer service", organization="NW Natural"),
+                            ThirdParty(kind="landlord", name="100% Rentals")])
+        db.session.commit()
+        oak = db.session.scalar(db.select(ThirdParty.id).where(ThirdParty.name == "Pat O'Hara"))
+    auth.login("coordinator")
+    url = f"/members/{second}/third-parties/search"
+    found = client.post(url, data={"q": "oak st"}, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in found and 'id="party-matches"' in found
+    assert "Oak Street Apartments" in found and "NW Natural" not in found
+    percent = client.post(url, data={"q": "%"}, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "100% Rentals" in percent and "NW Natural" not in percent          # % is a character, not a wildcard
+    none = client.post(url, data={"q": "zzz"}, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "No one on file matches “zzz”." in none
+    without_htmx = client.post(url, data={"q": "natural"}).get_data(as_text=True)
+    assert "<html" in without_htmx and "NW Natural" in without_htmx and "Oak Street Apartments" not in without_htmx
+    client.post(f"/members/{second}/third-parties/link", data={"third_party_id": str(oak)})
+    after = client.post(url, data={"q": ""}, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Oak Street Apartments" not in after and "NW Natural" in after      # already linked: not offered again
+    assert client.post(f"/members/{second}/third-parties/link", data={"third_party_id": "9" * 40}).status_code == 422
+
+
+def test_asking_needs_an_address_for_the_channel(app, client, auth):
+    with app.app_context():
+        member_id = make_member("Luis", "Soto", status="enrolled", phone="(503) 555-0100").id
+    auth.login("coordinator")
+    client.get(f"/members/{member_id}/documents")
+    refused = client.post(f"/members/{member_id}/documents/request", data={"channel": "email"},
+                          headers={"HX-Request": "true"})
+    assert refused.status_code == 422 and "There is no email address on file" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ContactAttempt.id))) == 0
+        assert {i.status for i in db.session.scalars(db.select(ChecklistItem))} == {"needed"}
+    assert client.post(f"/members/{member_id}/documents/request", data={"channel": "text"}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(ContactAttempt.note)) == "Asked for 5 missing documents."
+
+
+def test_renaming_a_template_leaves_made_checklists_alone(app, client, auth, member_id):
+    from hrsn.models import ChecklistTemplateItem
+    auth.login("admin")
+    client.get(f"/members/{member_id}/documents")
+    with app.app_context():
+        row_id = db.session.scalar(db.select(ChecklistTemplateItem.id).where(ChecklistTemplateItem.name_en == "Photo ID"))
+    url = f"/admin/checklists/{row_id}/edit"
+    assert 'value="Identificación con foto"' in client.get(url).get_data(as_text=True)
+    refused = client.post(url, data={"name_en": "Photo identification", "name_es": ""})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Enter the document's name in Spanish." in page and 'value="Photo identification"' in page
+    assert client.post(url, data={"name_en": "Photo identification", "name_es": "Identificación oficial"}).status_code == 302
+    client.get(f"/members/{member_id}/documents")
+    assert "Photo ID" in items(app, member_id) and "Photo identification" not in items(app, member_id)
+    with app.app_context():
+        newcomer = make_member("Eva", "Ruiz", services=["rent"]).id
+        trail = db.session.scalar(db.select(AuditEvent).where(AuditEvent.record_type == "ChecklistTemplateItem",
+                                                              AuditEvent.action == "update"))
+        assert trail.changes["name_en"] == ["Photo ID", "Photo identification"]
+    client.get(f"/members/{newcomer}/documents")
+    assert "Photo identification" in items(app, newcomer)
+    assert client.get("/admin/checklists/999999/edit").status_code == 404
+    auth.logout()
+    auth.login("coordinator")
+    assert client.post(url, data={"name_en": "x", "name_es": "y"}).status_code == 403

@@ -66,3 +66,34 @@ def test_only_admins(client, auth):
     auth.login("coordinator")
     assert client.get("/admin/payers").status_code == 403
     assert client.post("/admin/service-types/new", data={"code": "x"}).status_code == 403
+
+
+def test_payer_pattern_length_and_edits_keep_what_was_typed(app, client, auth):
+    auth.login("admin")
+    with app.app_context():
+        payer_id = db.session.scalar(db.select(Payer.id).where(Payer.name.like("PacificSource%")))
+    long_pattern = "[A-Z]" * 41                                  # 205 characters, a valid expression
+    refused = client.post(f"/admin/payers/{payer_id}", data={"name": "PacificSource Community Solutions",
+                                                             "kind": "cco", "medicaid_id_pattern": long_pattern,
+                                                             "email": "billing@pacificsource.example", "active": "y"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Use at most 200 characters." in page and long_pattern in page
+    with app.app_context():
+        assert db.session.get(Payer, payer_id).medicaid_id_pattern != long_pattern
+    saved = client.post(f"/admin/payers/{payer_id}", data={"name": "PacificSource Community Solutions", "kind": "cco",
+                                                           "medicaid_id_pattern": r"[A-Z]{2}\d{7}", "active": "y",
+                                                           "email": "billing@pacificsource.example"})
+    assert saved.status_code == 302
+    with app.app_context():
+        payer = db.session.get(Payer, payer_id)
+        assert (payer.medicaid_id_pattern, payer.email) == (r"[A-Z]{2}\d{7}", "billing@pacificsource.example")
+        event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.record_type == "Payer",
+                                                              AuditEvent.action == "update"))
+        assert event.changes["medicaid_id_pattern"][1] == r"[A-Z]{2}\d{7}"
+    assert client.get("/admin/payers/99999").status_code == 404
+
+
+def test_spanish_admin_lists(client, auth):
+    auth.login("admin", locale="es")
+    page = client.get("/admin/service-types").get_data(as_text=True)
+    assert "Tipos de servicio" in page and "Ayuda con la renta" in page

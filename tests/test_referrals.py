@@ -233,3 +233,49 @@ def test_spanish_queue_labels(app, client, auth):
     page = client.get("/referrals/").get_data(as_text=True)
     for label in ("Nuevos", "Lista de espera", "Inscritos", "Cerrados", "Alta", "Sin asignar"):
         assert label in page, label
+
+
+def test_history_shows_each_move_and_the_queue_links_to_the_member_record(app, client, auth):
+    with app.app_context():
+        member_id = make_member("Ana", "García").id
+        ref = referral_id(member_id)
+    auth.login("coordinator")
+    queue = client.get("/referrals/").get_data(as_text=True)
+    assert f'href="/members/{member_id}"' in queue and f'href="/referrals/{ref}"' in queue
+    client.post(f"/referrals/{ref}/triage", data={"decision": "waitlist", "reason": "Funds committed"})
+    client.post(f"/referrals/{ref}/triage", data={"decision": "accept"})
+    page = client.get(f"/referrals/{ref}").get_data(as_text=True)
+    assert "Waitlist → Enrolled (active)" in page and "New, not triaged → Waitlist" in page
+    assert page.index("Waitlist → Enrolled (active)") < page.index("New, not triaged → Waitlist")
+    assert 'name="decision"' not in page                     # enrolled: triage is done
+    with app.app_context():
+        views = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "view",
+                                                               AuditEvent.member_id == member_id)).all()
+        assert views                                        # opening a referral is a view of member data
+
+
+def test_demo_seed_gives_every_triaged_referral_a_consistent_history(app):
+    from hrsn.models.core import local_day, utcnow
+    from hrsn.seed import run
+    with app.app_context():
+        run(members=20, password="demo pass 123", rng_seed=1)
+        referrals = db.session.scalars(db.select(Referral)).all()
+        statuses, redecided = set(), 0
+        for referral in referrals:
+            steps = list(reversed(referral.decisions))        # oldest first
+            statuses.add(referral.status)
+            if referral.status == "new":
+                assert steps == []
+                continue
+            assert steps and steps[0].from_status == "new"
+            assert all(a.to_status == b.from_status for a, b in zip(steps, steps[1:]))
+            final = "enrolled" if referral.status == "closed" else referral.status
+            assert steps[-1].to_status == final
+            for step in steps:
+                assert step.decided_by.role in ("coordinator", "case_manager")
+                assert referral.received_on <= local_day(step.decided_at) and step.decided_at <= utcnow()
+                assert step.reason or step.decision == "accept"
+                assert (step.redirect_to is not None) == (step.decision == "redirect")
+            redecided += len(steps) > 1
+        assert {"new", "waitlist", "enrolled", "redirected", "declined", "closed"} <= statuses
+        assert redecided >= 1

@@ -11,4 +11,4 @@ settings.register("upload_max_mb", 15, _l("Largest file accepted, in MB"), minim
 if "documents.templates" not in [link[0] for link in admin.LINKS]:
     admin.LINKS.append(("documents.templates", _l("Document checklists")))
 
-from hrsn.documents import views  # noqa: E402,F401  (routes register on bp)
+from hrsn.documents import views, files, parties, checklists_admin  # noqa: E402,F401  (routes register on bp)

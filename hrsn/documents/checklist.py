@@ -43,13 +43,14 @@ def build_checklist(member) -> list[ChecklistItem]:
     if referral is None:
         return items
     have = {item.name_en.casefold() for item in items}
+    made_from = {item.template_id for item in items}     # a template renamed since is not added twice
     order = {s.code: s.sort_order for s in referral.services}
     templates = db.session.scalars(db.select(ChecklistTemplateItem).where(
         ChecklistTemplateItem.active, ChecklistTemplateItem.service_code.in_(order))
         .order_by(ChecklistTemplateItem.sort_order, ChecklistTemplateItem.id)).all()
     added = False
     for template in sorted(templates, key=lambda t: (order[t.service_code], t.sort_order, t.id)):
-        if template.name_en.casefold() in have:
+        if template.id in made_from or template.name_en.casefold() in have:
             continue
         have.add(template.name_en.casefold())
         db.session.add(ChecklistItem(member_id=member.id, referral_id=referral.id, template_id=template.id,

@@ -19,7 +19,7 @@ STORED_NAME = re.compile(r"[0-9a-f]{32}\.(pdf|jpg|png|heic)")
 
 
 class UploadRefused(ValueError):
-    """The file cannot be kept; the message key says why (see views.REFUSALS)."""
+    """The file cannot be kept; the message key says why (see files.REFUSALS)."""
 
 
 @dataclass
@@ -80,6 +80,7 @@ def store(stream, limit: int) -> Stored:
         content_type = sniff(head, tail)
         stored_name = f"{uuid.uuid4().hex}.{ALLOWED[content_type]}"
         os.replace(temp_path, folder / stored_name)
+        _sync_folder(folder)
     except BaseException:
         try:
             os.unlink(temp_path)
@@ -87,6 +88,20 @@ def store(stream, limit: int) -> Stored:
             pass
         raise
     return Stored(stored_name, content_type, size, digest.hexdigest())
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a system without directory handles skips it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def path_of(stored_name: str) -> Path:

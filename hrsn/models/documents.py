@@ -155,6 +155,11 @@ class ThirdParty(db.Model):
         return str(THIRD_PARTY_KINDS.get(self.kind, self.kind))
 
     @property
+    def preferred_label(self) -> str:
+        from hrsn.models.intake import REACH_METHODS
+        return str(REACH_METHODS.get(self.preferred_contact, "")) if self.preferred_contact else ""
+
+    @property
     def display(self) -> str:
         return f"{self.name} ({self.organization})" if self.organization else self.name
 
