@@ -30,8 +30,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from hrsn import database, security
-    from hrsn.documents.storage import limit_body
+    from hrsn import database, security, steps
+    from hrsn.storage import limit_body
     app.request_class = type("Request", (_SpoolInUploads, app.request_class), {})   # keeps htmx-flask's request.htmx
     app.before_request(limit_body)    # before the sign-in gate and the CSRF check read the body
     database.init_app(app)
@@ -40,11 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _compile_catalogs()
     _register_template_helpers(app)
 
-    from hrsn import (admin, auth, contact, directory, documents, intake, members, payers, referrals,
-                      reports, screening, today)
-    for module in (auth, today, members, intake, referrals, contact, documents, screening, directory,
-                   reports, admin, payers):
-        app.register_blueprint(module.bp)
+    steps.wire(app)
 
     from hrsn import cli
     cli.init_app(app)
@@ -55,7 +51,7 @@ class _SpoolInUploads:
     """Incoming files are spooled inside the uploads folder, never in the system's temporary folder."""
 
     def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
-        from hrsn.documents.storage import spool_in_uploads
+        from hrsn.storage import spool_in_uploads
         return spool_in_uploads(total_content_length, content_type, filename, content_length)
 
 
@@ -139,7 +135,10 @@ def _compile_catalogs() -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from hrsn import settings
+    from hrsn import audit, settings
+    app.jinja_env.globals.update(field_label=audit.field_label, audit_value=audit.shown,
+                                 action_label=lambda key: audit.label_for(audit.ACTION_LABELS, key),
+                                 record_label=lambda key: audit.label_for(audit.RECORD_LABELS, key))
 
     @app.template_filter("money")
     def money(cents):
@@ -156,9 +155,9 @@ def _register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def globals_():
         from flask_babel import get_locale
-        from hrsn.access import nav_items
         from hrsn.models import URGENCY_LABELS
-        return {"setting": settings.get, "locale": str(get_locale() or "en"), "nav_items": nav_items(),
+        from hrsn.steps import wiring
+        return {"setting": settings.get, "locale": str(get_locale() or "en"), "nav_items": wiring().nav,
                 "urgency_labels": URGENCY_LABELS, "language_in_sentence": language_in_sentence}
 
     def language_in_sentence(code: str) -> str:

@@ -1,21 +1,25 @@
-"""The access rule: who may see which member, and which areas each role may open."""
+"""The access rule: who may see which member, and the one way every view loads a member's record.
+
+`member_for_view` and `member_for_change` load a member, check the role's area and the caseload, and (for a view)
+write the audit event; `owned` loads one of that member's records. No view repeats that logic."""
 from functools import wraps
 
 from flask import abort, request
 from flask_login import current_user
 from sqlalchemy import and_, exists, or_, select
 
-from hrsn import audit
+from hrsn import audit, params
 from hrsn.extensions import db
-from hrsn.models import Member, Referral
+from hrsn.models import SEES_ALL_MEMBERS, Member, Referral, Role
+
 
 def visible_members(user=None):
     """A SELECT of the members this user may see; every member query starts here."""
     user = user or current_user
     query = select(Member)
-    if user.role in ("admin", "coordinator", "finance"):
+    if user.role in SEES_ALL_MEMBERS:
         return query
-    if user.role == "case_manager":
+    if user.role == Role.CASE_MANAGER:
         unassigned_new = and_(
             Member.assignee_id.is_(None),
             exists().where(Referral.member_id == Member.id, Referral.status == "new"),
@@ -24,46 +28,63 @@ def visible_members(user=None):
     return query.where(False)
 
 
-def get_member_or_404(member_id, area: str = "intake", *, log_view: bool = True) -> Member:
-    """The member if the signed-in user may see this area of their record, else 404 (or 403).
+def visible_member_ids(user=None):
+    """The same rule as a subquery of ids, for filtering other tables."""
+    return visible_members(user).with_only_columns(Member.id)
 
-    A GET is written to the audit trail as a view of that area.
-    """
-    user = current_user
-    if not user.can(area):
+
+def may_see(member_id: int, user=None) -> bool:
+    return db.session.scalar(visible_member_ids(user).where(Member.id == member_id)) is not None
+
+
+def _load(member_id, area: str) -> Member:
+    if not current_user.can(area):
+        audit.refusal(403, area)
         abort(403)
-    try:
-        member_id = int(member_id)
-    except (TypeError, ValueError):
-        abort(404)
-    member = db.session.scalar(visible_members(user).where(Member.id == member_id))
+    if not isinstance(member_id, int):
+        member_id = params.number("member_id", source={"member_id": member_id})
+    member = db.session.scalar(visible_members().where(Member.id == member_id)) if member_id else None
     if member is None:
         abort(404)
-    if log_view and request.method == "GET":
-        audit.record("view", member=member, record_type=area, commit=True)
     return member
 
 
+def member_for_view(member_id, area: str) -> Member:
+    """The member whose record this user opens in that area; the opening goes into the audit trail.
+
+    The audit event is written in a short transaction of its own, so rendering the page never holds the write lock."""
+    member = _load(member_id, area)
+    if request.method == "GET":
+        audit.view(member, area)
+    return member
+
+
+def member_for_fragment(member_id, area: str) -> Member:
+    """The member of a record already open, for a part of its page that reloads itself (its opening was audited)."""
+    return _load(member_id, area)
+
+
+def member_for_change(member_id, area: str) -> Member:
+    """The member a change is about; the change itself is audited by the view that makes it."""
+    return _load(member_id, area)
+
+
+def owned(model, record_id, member: Member, *, column: str = "member_id"):
+    """One of the member's records by id; another member's record (or none) is a 404."""
+    record = db.session.get(model, record_id) if isinstance(record_id, int) else None
+    if record is None or getattr(record, column) != member.id:
+        abort(404)
+    return record
+
+
 def require(area: str):
-    """Decorator: the signed-in user's role must include this area, else 403."""
+    """Decorator: the signed-in user's role must include this area, else 403 (recorded)."""
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.can(area):
+                audit.refusal(403, area)
                 abort(403)
             return view(*args, **kwargs)
         return wrapped
     return decorator
-
-
-def nav_items():
-    """The header menu: (area, endpoint, label); shown only for the areas a role may open."""
-    from flask_babel import lazy_gettext as _l
-    return [
-        ("today", "today.index", _l("Today")),
-        ("members", "members.index", _l("Members")),
-        ("referrals", "referrals.index", _l("Referrals")),
-        ("directory", "directory.index", _l("Directory")),
-        ("reports", "reports.index", _l("Reports")),
-        ("admin", "admin.index", _l("Admin")),
-    ]

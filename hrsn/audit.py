@@ -1,53 +1,180 @@
-"""The audit trail: one call records who did what to which member or record."""
+"""The audit trail: one call records who did what to which member or record, in words both languages read."""
+from datetime import date, datetime
+
+import sqlalchemy as sa
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import inspect
 
 from hrsn.extensions import db
-from hrsn.models import AuditEvent
+from hrsn.models import AuditEvent, utcnow
+
+ACTION_LABELS = {
+    "view": _l("Viewed"), "create": _l("Created"), "update": _l("Changed"), "export": _l("Exported"),
+    "download": _l("Downloaded"), "sign-in": _l("Signed in"), "failed sign-in": _l("Failed sign-in"),
+    "sign-out": _l("Signed out"), "refused": _l("Refused access"), "throttled": _l("Too many attempts"),
+}
+
+RECORD_LABELS = {
+    "Member": _l("Member"), "Referral": _l("Referral"), "User": _l("Staff account"), "Payer": _l("Payer"),
+    "ServiceType": _l("Service type"), "ContactAttempt": _l("Contact"), "Consent": _l("Consent"),
+    "SeverityAssessment": _l("Severity assessment"), "UnableToReach": _l("Unable to reach"),
+    "MessageTemplate": _l("Message template"), "ChecklistItem": _l("Checklist item"),
+    "ChecklistTemplateItem": _l("Checklist template"), "Document": _l("Document"),
+    "DocumentVersion": _l("Document file"), "ThirdParty": _l("Third party"),
+    "MemberThirdParty": _l("Third party link"), "EligibilityCheck": _l("Eligibility check"),
+    "Screening": _l("Screening"), "ScreeningInstrument": _l("Screening questionnaire"), "Setting": _l("Settings"),
+    "intake": _l("Intake tab"), "contact": _l("Contact tab"), "documents": _l("Documents tab"),
+    "screening": _l("Screening"), "duplicate check": _l("Duplicate check"), "referrals": _l("Referral"),
+}
+
+FIELD_LABELS = {
+    "first_name": _l("First name"), "last_name": _l("Last name"), "dob": _l("Date of birth"),
+    "medicaid_id": _l("Medicaid ID"), "phone": _l("Phone"), "email": _l("Email"), "address": _l("Street address"),
+    "city": _l("City"), "state": _l("State"), "postal_code": _l("ZIP code"),
+    "preferred_language": _l("Preferred language"), "interpreter_needed": _l("Needs an interpreter"),
+    "best_way_to_reach": _l("Best way to reach"), "best_time_to_reach": _l("Best time to reach"),
+    "household_size": _l("Household size"), "monthly_income_cents": _l("Monthly household income"),
+    "assignee_id": _l("Assigned to"), "received_on": _l("Date received"), "source": _l("Source"),
+    "payer_id": _l("Payer"), "external_id": _l("Referral ID"), "rent_months_owed": _l("Months of rent owed"),
+    "rent_per_month_cents": _l("Rent per month"), "utility_owed_cents": _l("Utility amount owed"),
+    "notice_date": _l("Eviction or shut-off notice date"), "current_needs": _l("Current needs"),
+    "status": _l("Status"), "decision": _l("Decision"), "reason": _l("Reason"),
+    "redirect_to": _l("Redirected to"), "services": _l("Services requested"), "at": _l("When"),
+    "method": _l("Method"), "direction": _l("Direction"), "outcome": _l("Outcome"), "minutes": _l("Minutes"),
+    "activity": _l("Activity"), "interpreter_used": _l("Interpreter used"),
+    "interpreter_language": _l("Interpreter's language"), "note": _l("Note"), "message_subject": _l("Subject"),
+    "message_text": _l("Message"), "given_on": _l("Date given"), "form": _l("How it was given"),
+    "scope": _l("Scope"), "expires_on": _l("Expires on"), "withdrawn_on": _l("Date withdrawn"),
+    "withdrawn_note": _l("What the member said"), "name": _l("Name"), "role": _l("Role"),
+    "active": _l("Active"), "languages": _l("Languages"), "locale": _l("Interface language"),
+    "password": _l("Password"), "waived_reason": _l("Why it was waived"), "title": _l("Title"),
+    "original_name": _l("File name"), "content_type": _l("File type"), "size": _l("Size"),
+    "version": _l("Version"), "kind": _l("Kind"), "organization": _l("Organization"),
+    "answers": _l("Answers"), "domains": _l("Domains"), "positive_domains": _l("Positive domains"),
+    "language": _l("Language"), "housing_urgency": _l("Housing urgency"), "safety_concern": _l("Safety concerns"),
+    "attempts": _l("Attempts"), "methods": _l("Methods"), "items": _l("Documents"), "rows": _l("Rows"),
+    "subject": _l("Subject"), "body": _l("Message"), "channel": _l("Channel"),
+}
 
 
-def _plain(value):
+def label_for(table: dict, key) -> str:
+    return str(table[key]) if key in table else str(key or "")
+
+
+def field_label(key) -> str:
+    """A changed field's name in the reader's language; an unknown one as written."""
+    return label_for(FIELD_LABELS, key).replace("_", " ") if key not in FIELD_LABELS else str(FIELD_LABELS[key])
+
+
+def shown(value) -> str:
+    """A value from the trail as a person reads it: empty, yes or no, a list joined."""
+    from flask_babel import gettext as _
+    if value is None or value == "" or value == []:
+        return _("empty")
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    if isinstance(value, list):
+        return ", ".join(shown(v) for v in value)
+    return str(value)
+
+
+def plain(value):
+    """A value as JSON keeps it: dates as ISO text, sets as sorted lists."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
-    if isinstance(value, (list, tuple, set)):
-        return [_plain(v) for v in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return sorted(plain(v) for v in value) if isinstance(value, (set, frozenset)) else [plain(v) for v in value]
     return str(value)
 
 
 def changes(obj) -> dict:
-    """Fields of a pending update, as {field: [before, after]} (call before commit)."""
+    """Fields of a pending update, as {field: [before, after]} (call before the flush)."""
     state = inspect(obj)
     diff = {}
     for attr in state.mapper.column_attrs:
+        if attr.key == "version":
+            continue
         hist = state.attrs[attr.key].history
         if hist.has_changes():
             before = hist.deleted[0] if hist.deleted else None
             after = hist.added[0] if hist.added else None
             if before != after:
-                diff[attr.key] = [_plain(before), _plain(after)]
+                diff[attr.key] = [plain(before), plain(after)]
     return diff
 
 
-def record(action: str, *, member=None, obj=None, record_type=None, record_id=None,
-           changes=None, user=None, email=None, commit=False) -> AuditEvent:
-    """Append one audit event to the session (committed with the change it describes)."""
+def created(obj, names) -> dict:
+    """The values a new record was created with, as {field: [None, value]} (empty ones left out)."""
+    return {name: [None, plain(getattr(obj, name))] for name in names if getattr(obj, name) not in (None, "")}
+
+
+def _who(user=None, email=None) -> dict:
     if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user
+    address = email or (user.email if user is not None else None) or None
+    return {"user_id": user.id if user is not None else None, "email": address[:254] if address else None,
+            "ip": (request.remote_addr or "")[:45] if has_request_context() else None}
+
+
+def record(action: str, *, member=None, obj=None, record_type=None, record_id=None,
+           changes=None, user=None, email=None) -> AuditEvent:
+    """Append one audit event to the session: it is committed with the change it describes.
+
+    For a versioned record the event keeps the version the change produced, so that a save from an older
+    version can be shown what changed meanwhile."""
+    version = None
     if obj is not None:
         record_type = record_type or type(obj).__name__
+        if hasattr(obj, "version"):
+            db.session.flush()
+            version = obj.version
         record_id = record_id if record_id is not None else obj.id
-    event = AuditEvent(
-        action=action,
-        user_id=user.id if user is not None else None,
-        email=(email or (user.email if user is not None else None) or None),
-        member_id=member.id if member is not None else None,
-        record_type=record_type, record_id=record_id, changes=changes or None,
-        ip=(request.remote_addr or "")[:45] if has_request_context() else None,
-    )
-    if event.email:
-        event.email = event.email[:254]
+    event = AuditEvent(action=action, member_id=member.id if member is not None else None,
+                       record_type=record_type, record_id=record_id, record_version=version,
+                       changes=changes or None, **_who(user, email))
     db.session.add(event)
-    if commit:
-        db.session.commit()
     return event
+
+
+def record_now(action: str, *, member=None, record_type=None, record_id=None, changes=None, who=None) -> None:
+    """One event in a short transaction of its own, for what a GET shows or sends (a view, a download, an export):
+    the page then renders without holding the write lock, and the event is kept whatever happens next.
+
+    Never call it while the request's own session holds the write lock (a POST before its commit)."""
+    values = {"action": action, "member_id": member.id if member is not None else None, "record_type": record_type,
+              "record_id": record_id, "changes": changes or None, "at": utcnow(), **(who or _who())}
+    with db.engine.connect().execution_options(hrsn_write=True) as conn:
+        conn.execute(sa.insert(AuditEvent.__table__).values(**values))
+        conn.commit()
+
+
+def view(member, area: str) -> None:
+    """A member's record was opened."""
+    record_now("view", member=member, record_type=area)
+
+
+def view_list(record_type: str) -> None:
+    """A list of several members' records was opened."""
+    record_now("view", record_type=record_type)
+
+
+def refusal(code: int, area: str | None = None) -> None:
+    """A refused access (403) or a throttled request (429), kept although the request itself fails."""
+    who = _who()               # read before the rollback: reading it after would start a transaction again
+    db.session.rollback()      # the request's own transaction may hold the write lock; nothing of it is kept
+    path = request.path[:200] if has_request_context() else None
+    record_now("throttled" if code == 429 else "refused", record_type=area, changes={"path": [None, path]}, who=who)
+
+
+def since_version(record_type: str, record_id: int, version: int) -> list[AuditEvent]:
+    """The changes made to a record after the version a form was filled from, oldest first."""
+    return list(db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.record_type == record_type, AuditEvent.record_id == record_id,
+                                    AuditEvent.record_version > version, AuditEvent.changes.is_not(None))
+        .order_by(AuditEvent.id)))

@@ -2,7 +2,6 @@
 import re
 import time
 from importlib import resources
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, jsonify, redirect, request, send_file, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -12,9 +11,11 @@ from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from hrsn import LOCALES, audit, passwords
+from hrsn.params import safe_next
 from hrsn.extensions import db, limiter
 from hrsn.models import LANGUAGES, User
 from hrsn.render import render
+from hrsn.steps import ensure_defaults
 
 bp = Blueprint("auth", __name__)
 
@@ -63,14 +64,6 @@ class PasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-def safe_next(target: str | None, default: str) -> str:
-    """Only a path on this site; never another host."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return default
-    parts = urlsplit(target)
-    return target if not parts.netloc and not parts.scheme else default
-
-
 def _account_key() -> str:
     return "account:" + (request.form.get("email") or "").strip().casefold()[:254]
 
@@ -98,9 +91,11 @@ def login():
             if passwords.needs_rehash(user.password_hash):
                 user.password_hash = passwords.hash_password(form.password.data)
             sign_in(user)
-            audit.record("sign-in", user=user, record_type="User", record_id=user.id, commit=True)
+            audit.record("sign-in", user=user, record_type="User", record_id=user.id)
+            db.session.commit()
             return redirect(safe_next(request.args.get("next"), url_for("today.index")))
-        audit.record("failed sign-in", user=None, email=email, commit=True)
+        audit.record("failed sign-in", user=None, email=email)
+        db.session.commit()
         form.password.errors.append(_("The email or password is not right."))
         return render("auth/login.html", form=form, status=401)
     return render("auth/login.html", form=form, status=422 if form.errors else 200)
@@ -116,7 +111,7 @@ def setup():
                     role="admin", languages=form.locale.data, locale=form.locale.data,
                     password_hash=passwords.hash_password(form.password.data))
         db.session.add(user)
-        db.session.flush()
+        ensure_defaults()
         audit.record("create", user=user, obj=user, changes={"role": [None, "admin"]})
         db.session.commit()
         sign_in(user)

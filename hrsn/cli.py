@@ -15,7 +15,7 @@ from hrsn.models import LANGUAGES, ROLES, User
 @click.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", required=True, type=click.Choice(list(ROLES)))
+@click.option("--role", required=True, type=click.Choice([role.value for role in ROLES]))
 @click.option("--languages", default="en", show_default=True, help="Comma-separated: en,es")
 @click.option("--password", help="Prompted for when not given.")
 @with_appcontext
@@ -35,9 +35,14 @@ def create_user(email, name, role, languages, password):
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if problem := passwords.problem(password):
         raise click.UsageError(problem)
+    from hrsn import audit
+    from hrsn.steps import ensure_defaults
     user = User(email=email, name=name.strip(), role=role, languages=",".join(codes),
                 password_hash=passwords.hash_password(password))
     db.session.add(user)
+    ensure_defaults()          # an install started from the command line gets its day-one data too
+    audit.record("create", obj=user, changes={"role": [None, role], "email": [None, email]},
+                 email="command line")
     db.session.commit()
     click.echo(f"created {role} {email}")
 

@@ -1,11 +1,19 @@
-"""SQLite durability settings: every connection gets the same pragmas, every transaction BEGIN IMMEDIATE."""
+"""SQLite settings: the same pragmas on every connection, and how each transaction starts.
+
+Reads never take the write lock: a GET runs in a deferred transaction, which in WAL mode neither waits for a
+writer nor makes one wait. A request that changes something takes the write lock when its transaction begins
+(BEGIN IMMEDIATE), so that its read-then-write never fails half-way when another writer commits in between; the
+lock is held only until the view commits, and what the view renders after that reads in a deferred transaction.
+Audit events of a GET are written in a short transaction of their own (hrsn.audit.record_now)."""
 import sqlite3
 
-from flask import Flask
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 _busy_seconds = 5.0
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def init_app(app: Flask) -> None:
@@ -28,9 +36,25 @@ def _on_connect(dbapi_connection, _record):
     cursor.close()
 
 
+def _writes(conn) -> bool:
+    chosen = conn.get_execution_options().get("hrsn_write")
+    if chosen is not None:
+        return chosen
+    if not has_request_context():
+        return True                 # commands and seeds write
+    if request.method in READ_METHODS:
+        return False
+    return not g.get("_hrsn_committed")
+
+
 @event.listens_for(Engine, "begin")
 def _on_begin(conn):
     if conn.dialect.name == "sqlite":
-        # Taking the write lock up front means a read-then-write never fails half-way:
-        # it waits (busy timeout) for the lock instead of dying with "database is locked".
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _writes(conn) else "BEGIN")
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session):
+    # What a changing request renders after its commit only reads: it need not wait for the write lock again.
+    if has_request_context():
+        g._hrsn_committed = True

@@ -4,6 +4,7 @@ from io import BytesIO
 from flask_babel import gettext as _
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen import canvas
 
 MARGIN = 0.7 * inch
@@ -13,12 +14,12 @@ LINE_GAP = 0.36 * inch
 class _Sheet:
     """A page being filled top to bottom, starting a new page when the space runs out."""
 
-    def __init__(self, title: str, footer: str):
+    def __init__(self, title: str, footer: str, organization: str = ""):
         self.buffer = BytesIO()
         self.pdf = canvas.Canvas(self.buffer, pagesize=LETTER, pageCompression=1)
         self.pdf.setTitle(title)
         self.width, self.height = LETTER
-        self.title, self.footer, self.page = title, footer, 0
+        self.title, self.footer, self.organization, self.page = title, footer, organization, 0
         self._new_page()
 
     def _new_page(self):
@@ -28,6 +29,9 @@ class _Sheet:
         self.y = self.height - MARGIN
         self.pdf.setFont("Helvetica-Bold", 15)
         self.pdf.drawString(MARGIN, self.y, self.title)
+        if self.organization:
+            self.pdf.setFont("Helvetica", 10)
+            self.pdf.drawRightString(self.width - MARGIN, self.y, self.organization[:80])
         self.pdf.setFont("Helvetica", 8)
         self.pdf.drawRightString(self.width - MARGIN, MARGIN / 2, f"{self.footer} · {self.page}")
         self.y -= 0.45 * inch
@@ -47,13 +51,17 @@ class _Sheet:
         """Labels each followed by a line to write on, in columns."""
         col_width = (self.width - 2 * MARGIN) / columns
         for start in range(0, len(labels), columns):
-            self.room(LINE_GAP)
-            for i, label in enumerate(labels[start:start + columns]):
+            # A label longer than its column (Spanish often is) wraps, and the writing line goes under it.
+            wrapped = [simpleSplit(label, "Helvetica", 9, col_width - 14) for label in labels[start:start + columns]]
+            extra = (max(len(lines) for lines in wrapped) - 1) * 10
+            self.room(LINE_GAP + extra)
+            self.pdf.setFont("Helvetica", 9)
+            for i, lines in enumerate(wrapped):
                 x = MARGIN + i * col_width
-                self.pdf.setFont("Helvetica", 9)
-                self.pdf.drawString(x, self.y, label)
-                self.pdf.line(x, self.y - 14, x + col_width - 12, self.y - 14)
-            self.y -= LINE_GAP + 4
+                for n, line in enumerate(lines):
+                    self.pdf.drawString(x, self.y - n * 10, line)
+                self.pdf.line(x, self.y - 14 - extra, x + col_width - 12, self.y - 14 - extra)
+            self.y -= LINE_GAP + 4 + extra
 
     def boxes(self, label: str, options: list[str], columns: int = 2):
         """A label and a tick box per option."""
@@ -86,9 +94,9 @@ class _Sheet:
         return self.buffer.getvalue()
 
 
-def blank_intake_pdf(services: list[str], sources: list[str], languages: list[str]) -> bytes:
+def blank_intake_pdf(services: list[str], sources: list[str], languages: list[str], organization: str = "") -> bytes:
     """The intake form on paper, in the current locale's words (the caller sets the locale)."""
-    sheet = _Sheet(_("Referral intake form"), _("Intake form"))
+    sheet = _Sheet(_("Referral intake form"), _("Intake form"), organization)
     sheet.heading(_("Member"))
     sheet.blanks([_("First name"), _("Last name"), _("Date of birth"), _("Medicaid ID"), _("Phone"), _("Email")])
     sheet.blanks([_("Street address")], columns=1)

@@ -1,7 +1,9 @@
-"""Organization settings: each rule marked (setting) has a default here that an admin can change."""
+"""Organization settings: each rule marked (setting) has a default that an admin can change.
+
+A step declares its settings as `Spec` constants; `hrsn/steps.py` lists them, and the app knows only those."""
 from dataclasses import dataclass
 
-from flask import g
+from flask import current_app, g, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from hrsn.extensions import db
@@ -12,46 +14,51 @@ class Spec:
     key: str
     default: object
     label: object
-    kind: str = "int"          # int or text
-    minimum: int | None = None
-    maximum: int | None = None
+    kind: str = "int"          # int, text or choice
+    minimum: int | None = 0
+    maximum: int | None = 1_000_000
+    choices: tuple = ()        # (value, label) pairs for kind "choice"
 
 
-SPECS: dict[str, Spec] = {}
+ORGANIZATION = (
+    Spec("org_name", "", _l("Organization name"), "text"),
+    Spec("org_address", "", _l("Organization address"), "text"),
+    Spec("org_phone", "", _l("Organization phone"), "text"),
+    Spec("org_email", "", _l("Organization email"), "text"),
+    Spec("callback_hours", "", _l("Callback hours"), "text"),
+    Spec("idle_minutes", 20, _l("Sign out after this many idle minutes"), minimum=2, maximum=480),
+)
 
 
-def register(key, default, label, kind="int", minimum=0, maximum=1_000_000) -> Spec:
-    """Declare a setting; each workflow module registers its own at import time."""
-    SPECS[key] = Spec(key, default, label, kind, minimum, maximum)
-    return SPECS[key]
+def specs() -> dict[str, Spec]:
+    """The settings of the steps the app was built with, in the wiring's order."""
+    return current_app.extensions["hrsn"].settings
 
 
-register("org_name", "Community Housing Services", _l("Organization name"), "text")
-register("org_phone", "", _l("Organization phone"), "text")
-register("callback_hours", "", _l("Callback hours"), "text")
-register("idle_minutes", 20, _l("Sign out after this many idle minutes"), minimum=2, maximum=480)
-
-
-def get(key: str):
-    """The current value of a setting, read once per request."""
-    cache = g.setdefault("_settings", None) if _has_g() else None
+def _values() -> dict:
+    """Every stored value, read once per request (or per app context outside one)."""
+    cache = g.get("_settings") if has_app_context() else None
     if cache is None:
         from hrsn.models import Setting
         cache = {row.key: row.value for row in db.session.scalars(db.select(Setting))}
-        if _has_g():
+        if has_app_context():
             g._settings = cache
-    return cache.get(key, SPECS[key].default)
+    return cache
+
+
+def get(key: str):
+    """The current value of a setting: the stored one, else its default."""
+    values = _values()
+    return values[key] if key in values else specs()[key].default
 
 
 def put(key: str, value) -> None:
+    """Store a value (committed with the caller's change)."""
     from hrsn.models import Setting
+    if key not in specs():
+        raise KeyError(key)
     row = db.session.get(Setting, key) or Setting(key=key)
     row.value = value
     db.session.add(row)
-    if _has_g():
+    if has_app_context():
         g.pop("_settings", None)
-
-
-def _has_g() -> bool:
-    from flask import has_app_context
-    return has_app_context()

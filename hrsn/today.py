@@ -1,17 +1,22 @@
-"""Today, the home screen: what is due or late for the signed-in user, gathered from each step."""
+"""Today, the home screen: what is due or late for the signed-in user, one section per kind of work.
+
+The sections and their order are the wiring's (hrsn/steps.py); each is a query of the step it belongs to that
+returns only the lines shown. Each section reloads itself after the changes it lists."""
 from dataclasses import dataclass, field
 
-from flask import Blueprint
+from flask import Blueprint, abort
 from flask_login import current_user
 
 from hrsn.render import render
+from hrsn.steps import wiring
 
 bp = Blueprint("today", __name__)
+LINES = 8       # lines a section shows; "see all" leads to the full list
 
 
 @dataclass
 class Item:
-    member: object          # the Member the item is about
+    member: object          # the Member the line is about
     text: str               # what is due, in the user's language
     url: str                # where to do it
     late: bool = False
@@ -23,18 +28,32 @@ class Section:
     title: str
     items: list[Item] = field(default_factory=list)
     more_url: str | None = None
+    total: int | None = None          # when more are due than shown
+    refresh_on: tuple = ()
+
+    @property
+    def count(self) -> int:
+        return self.total if self.total is not None else len(self.items)
 
 
-PROVIDERS = []
-
-
-def provider(fn):
-    """Register a function user -> Section | None; each workflow module adds its own."""
-    PROVIDERS.append(fn)
-    return fn
+def _build(spec) -> Section | None:
+    section = spec.build(current_user)
+    if section is not None:
+        section.key, section.refresh_on = spec.key, spec.refresh_on
+    return section
 
 
 @bp.get("/")
 def index():
-    sections = [section for fn in PROVIDERS if (section := fn(current_user)) is not None]
+    sections = [section for spec in wiring().today if (section := _build(spec)) is not None]
     return render("today/index.html", sections=sections)
+
+
+@bp.get("/today/<key>")
+def section(key):
+    """One section alone, as it reloads itself after a change elsewhere on the page."""
+    spec = next((s for s in wiring().today if s.key == key), None)
+    built = _build(spec) if spec else None
+    if built is None:
+        abort(404)
+    return render("today/_section.html", "today/_section.html", section=built)

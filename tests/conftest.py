@@ -9,8 +9,8 @@ import pytest
 
 from hrsn import create_app, passwords
 from hrsn.extensions import db
-from hrsn.models import Member, Payer, Referral, ServiceType, User
-from hrsn.seed.defaults import ensure_defaults
+from hrsn.models import Member, Payer, Referral, ServiceType, User, add_checklist_items
+from hrsn.steps import ensure_defaults
 
 PASSWORD = "correct horse battery"
 
@@ -85,8 +85,24 @@ def make_member(first="Ana", last="García", assignee=None, status="new", **kw) 
                         payer=db.session.scalar(db.select(Payer).order_by(Payer.id)), **referral_kw)
     referral.services = list(db.session.scalars(db.select(ServiceType).where(ServiceType.code.in_(services))))
     db.session.add(member)
+    db.session.flush()
+    add_checklist_items(member, referral)      # as intake does when a referral is saved
     db.session.commit()
     return member
+
+
+def events(response) -> set[str]:
+    """The htmx events an answer triggers (HX-Trigger), without the status region's announcement."""
+    import json
+    raw = response.headers.get("HX-Trigger")
+    return set(json.loads(raw)) - {"hrsnAnnounce"} if raw else set()
+
+
+def announced(response) -> str | None:
+    """The sentence an answer puts in the page's status region."""
+    import json
+    raw = response.headers.get("HX-Trigger")
+    return json.loads(raw).get("hrsnAnnounce") if raw else None
 
 
 class Auth:

@@ -30,9 +30,9 @@ def test_admin_creates_user_and_it_is_audited(app, auth):
 @pytest.mark.parametrize("data, message", [
     ({"name": "", "email": "x@test.local", "role": "finance", "password": "long enough 9"}, "Enter a name."),
     ({"name": "X", "email": "bad", "role": "finance", "password": "long enough 9"}, "valid email"),
-    ({"name": "X", "email": "x@test.local", "role": "wizard", "password": "long enough 9"}, "Not a valid choice"),
+    ({"name": "X", "email": "x@test.local", "role": "wizard", "password": "long enough 9"}, "Choose a role from the list."),
     ({"name": "X", "email": "x@test.local", "role": "finance", "password": ""}, "at least 8"),
-    ({"name": "X", "email": "x@test.local", "role": "finance", "languages": ["klingon"], "password": "long enough 9"}, "valid choice"),
+    ({"name": "X", "email": "x@test.local", "role": "finance", "languages": ["klingon"], "password": "long enough 9"}, "Choose languages from the list."),
 ])
 def test_user_form_validation(app, auth, data, message):
     auth.login("admin")
@@ -59,7 +59,7 @@ def test_disabling_a_user_ends_their_sessions(app, auth):
     victim_client.post("/login", data={"email": "v@test.local", "password": PASSWORD})
     assert victim_client.get("/").status_code == 200
     response = auth.client.post(f"/admin/users/{victim_id}", data={
-        "name": "Vic", "email": "v@test.local", "role": "case_manager", "languages": ["en"], "password": ""})
+        "name": "Vic", "email": "v@test.local", "role": "case_manager", "languages": ["en"], "password": "", "version": "1"})
     assert response.status_code == 302
     assert victim_client.get("/").status_code == 302
     assert victim_client.post("/login", data={"email": "v@test.local", "password": PASSWORD}).status_code == 401
@@ -71,7 +71,7 @@ def test_disabling_a_user_ends_their_sessions(app, auth):
 def test_admin_cannot_lock_themself_out(app, auth):
     admin = auth.login("admin")
     response = auth.client.post(f"/admin/users/{admin.id}", data={
-        "name": admin.name, "email": admin.email, "role": "finance", "active": "y", "password": ""})
+        "name": admin.name, "email": admin.email, "role": "finance", "active": "y", "password": "", "version": "1"})
     assert response.status_code == 422
     with app.app_context():
         assert db.session.get(User, admin.id).role == "admin"

@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from conftest import PASSWORD, make_member, make_user
+from conftest import PASSWORD, announced, events, make_member, make_user
 from hrsn.extensions import db
 from hrsn.models import (AuditEvent, Consent, ContactAttempt, MessageTemplate, SeverityAssessment,
                          UnableToReach, has_valid_consent, outreach_progress, utcnow)
@@ -131,7 +131,7 @@ def test_rule_follows_the_settings(app, cm, member_id):
 def test_adding_a_contact_with_htmx(app, client, cm, member_id):
     response = client.post(f"/members/{member_id}/contact", data=form(note="Left a message with her son"), headers=HX)
     assert response.status_code == 200
-    assert response.headers["HX-Trigger"] == "contactLogged"
+    assert events(response) == {"contactLogged"} and announced(response) == "Contact saved."
     body = response.get_data(as_text=True)
     assert "<html" not in body and 'id="contact-form"' in body and "Contact saved." in body
     log = client.get(f"/members/{member_id}/contact/log", headers=HX).get_data(as_text=True)
@@ -181,7 +181,7 @@ def _future():
     ({"outcome": ""}, "Choose an outcome from the list."),
     ({"direction": "sideways"}, "Choose who made the contact."),
     ({"activity": "golf"}, "Choose an activity from the list."),
-    ({"note": "x" * 2001}, "Use at most 2000 characters."),
+    ({"note": "x" * 2001}, "Use at most 2000 characters; this has 2001."),
     ({"interpreter_used": "y", "interpreter_language": ""}, "Say which language the interpreter spoke."),
 ])
 def test_bad_contacts_are_refused(app, client, member_id, overrides, message):
@@ -211,10 +211,11 @@ def test_only_the_author_corrects_a_contact_and_the_audit_keeps_both(app, client
     edit = client.get(url, headers=HX)
     assert edit.status_code == 200 and "<html" not in edit.get_data(as_text=True)
     assert 'name="edit-minutes"' in edit.get_data(as_text=True)
-    bad = client.post(url, data={f"edit-{k}": v for k, v in form(minutes="900").items()}, headers=HX)
+    bad = client.post(url, data={f"edit-{k}": v for k, v in form(minutes="900", version="1").items()}, headers=HX)
     assert bad.status_code == 422
-    good = client.post(url, data={f"edit-{k}": v for k, v in form(minutes="12", outcome="voicemail").items()}, headers=HX)
-    assert good.status_code == 200 and good.headers["HX-Trigger"] == "contactCorrected"
+    good = client.post(url, data={f"edit-{k}": v for k, v in form(minutes="12", outcome="voicemail", version="1").items()},
+                       headers=HX)
+    assert good.status_code == 200 and events(good) == {"contactCorrected"}
     assert f'id="contact-row-{contact_id}"' in good.get_data(as_text=True)
     with app.app_context():
         contact = db.session.get(ContactAttempt, contact_id)
@@ -331,7 +332,7 @@ def test_admin_saves_a_template_and_it_is_audited(app, auth):
     with app.app_context():
         template_id = db.session.scalar(db.select(MessageTemplate.id).where(MessageTemplate.channel == "email"))
     response = auth.client.post(f"/admin/message-templates/{template_id}",
-                                data={"subject": "Hello {member_first_name}", "body": "Call {org_phone}."})
+                                data={"subject": "Hello {member_first_name}", "body": "Call {org_phone}.", "version": "1"})
     assert response.status_code == 302
     with app.app_context():
         event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.record_type == "MessageTemplate"))
@@ -361,7 +362,7 @@ def consent_form(**overrides):
 
 def test_consent_recorded_shown_in_header_and_withdrawn(app, client, cm, member_id):
     response = client.post(f"/members/{member_id}/contact/consent", data=consent_form(), headers=HX)
-    assert response.status_code == 200 and response.headers["HX-Trigger"] == "memberChanged"
+    assert response.status_code == 200 and events(response) == {"memberChanged"}
     assert "<html" not in response.get_data(as_text=True)
     header = client.get(f"/members/{member_id}/header", headers=HX).get_data(as_text=True)
     assert "Consent" in header and "Valid until Nov 2, 2027" in header
@@ -375,7 +376,7 @@ def test_consent_recorded_shown_in_header_and_withdrawn(app, client, cm, member_
         assert db.session.get(Consent, consent_id).recorded_by_id == cm.id
     url = f"/members/{member_id}/contact/consent/{consent_id}/withdraw"
     assert client.post(url, data={"withdrawn_on": "2026-10-01"}, headers=HX).status_code == 422   # before given
-    assert client.post(url, data={"withdrawn_on": "2026-11-10", "withdrawn_note": "Changed her mind"},
+    assert client.post(url, data={"withdrawn_on": "2026-11-10", "withdrawn_note": "Changed her mind", "version": "1"},
                        headers=HX).status_code == 200
     assert "Withdrawn on Nov 10, 2026" in client.get(f"/members/{member_id}/header").get_data(as_text=True)
     assert client.post(url, data={"withdrawn_on": "2026-11-11"}, headers=HX).status_code == 422

@@ -141,7 +141,7 @@ def test_third_parties_are_shared_between_members(app, client, auth, member_id):
         assert db.session.scalar(db.select(db.func.count(MemberThirdParty.id))) == 1
     assert client.get(f"/members/{second}/third-parties/{party_id}/edit").status_code == 404
     edited = client.post(f"/members/{member_id}/third-parties/{party_id}/edit", data={
-        "kind": "property_manager", "name": "Pat O'Hara", "phone": "(503) 555-0100"})
+        "kind": "property_manager", "name": "Pat O'Hara", "phone": "(503) 555-0100", "version": "1"})
     assert edited.status_code == 302
     with app.app_context():
         assert db.session.get(ThirdParty, party_id).kind == "property_manager"
@@ -226,7 +226,7 @@ def test_the_request_uses_the_admins_template(app, client, auth, member_id):
     template_id = re.search(r'href="/admin/message-templates/(\d+)">Edit<span class="visually-hidden"> Email asking for '
                             r'missing documents · Spanish', page).group(1)
     saved = client.post(f"/admin/message-templates/{template_id}", data={
-        "subject": "Faltan papeles", "body": "{member_first_name}: nos faltan\n{missing_documents}\n{org_name}"})
+        "subject": "Faltan papeles", "body": "{member_first_name}: nos faltan\n{missing_documents}\n{org_name}", "version": "1"})
     assert saved.status_code == 302
     client.get(f"/members/{member_id}/documents")
     client.post(f"/members/{member_id}/documents/request", data={"channel": "email"})
@@ -309,7 +309,8 @@ def test_renaming_a_template_leaves_made_checklists_alone(app, client, auth, mem
     refused = client.post(url, data={"name_en": "Photo identification", "name_es": ""})
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "Enter the document's name in Spanish." in page and 'value="Photo identification"' in page
-    assert client.post(url, data={"name_en": "Photo identification", "name_es": "Identificación oficial"}).status_code == 302
+    assert client.post(url, data={"name_en": "Photo identification", "name_es": "Identificación oficial",
+                                  "version": "1"}).status_code == 302
     client.get(f"/members/{member_id}/documents")
     assert "Photo ID" in items(app, member_id) and "Photo identification" not in items(app, member_id)
     with app.app_context():

@@ -77,7 +77,7 @@ BAD = {
     "postal_code": ("9730", "Enter a 5-digit ZIP code"),
     "first_name": ("12345", "A name needs at least one letter."),
     "monthly_income": ("lots", "Enter an amount in dollars"),
-    "current_needs": ("x" * 5000, "Use at most 2000 characters; this note has more."),
+    "current_needs": ("x" * 5000, "Use at most 2000 characters; this has 5000."),
 }
 
 
@@ -195,7 +195,7 @@ def test_member_details_are_corrected_with_before_and_after_in_the_audit(app, cl
     assert 'value="(503) 555-0000"' in errors(form)
     response = client.post(f"/members/{member_id}/edit", data={
         "first_name": "Ana", "last_name": "García", "dob": "1980-05-17", "phone": "5035550199",
-        "preferred_language": "es", "state": "OR"})
+        "preferred_language": "es", "state": "OR", "version": "1"})
     assert response.status_code == 302
     with app.app_context():
         event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "update"))
@@ -209,7 +209,7 @@ def test_referral_is_corrected_and_audited(app, client, auth):
         referral_id, member_id = member.latest_referral.id, member.id
     form = client.get(f"/intake/referrals/{referral_id}/edit")
     assert form.status_code == 200 and 'value="1"' in errors(form)
-    response = client.post(f"/intake/referrals/{referral_id}/edit", data=good(rent_months_owed="2", notice_date=""))
+    response = client.post(f"/intake/referrals/{referral_id}/edit", data=good(rent_months_owed="2", notice_date="", version="1"))
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(Referral, referral_id).urgency() == "high"

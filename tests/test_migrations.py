@@ -23,7 +23,7 @@ def migrate_and_check(app):
 
 def exercise(app):
     """A few real requests against the migrated database."""
-    from hrsn.seed.defaults import ensure_defaults
+    from hrsn.steps import ensure_defaults
     with app.app_context():
         ensure_defaults()
         make_user("coordinator", email="co@test.local")

@@ -3,18 +3,17 @@ from hrsn.extensions import db
 from hrsn.models import AuditEvent, Payer, ServiceType
 
 
-def test_oregon_defaults_are_listed(client, auth):
+def test_day_one_payers_are_listed_to_rename(client, auth):
     auth.login("admin")
     page = client.get("/admin/payers").get_data(as_text=True)
-    for name in ("Trillium Community Health Plan", "PacificSource Community Solutions", "Health Share of Oregon",
-                 "Open Card (OHA fee-for-service)"):
+    for name in ("Local CCO (rename me)", "Open Card (fee-for-service)"):
         assert name in page
     assert "Payers" in client.get("/admin/").get_data(as_text=True)
 
 
 def test_payer_is_added_and_validated(app, client, auth):
     auth.login("admin")
-    bad = client.post("/admin/payers/new", data={"name": "health share of oregon", "kind": "nope",
+    bad = client.post("/admin/payers/new", data={"name": "local cco (RENAME me)", "kind": "nope",
                                                  "email": "x@", "phone": "12", "medicaid_id_pattern": "[A-Z"})
     page = bad.get_data(as_text=True)
     assert bad.status_code == 422
@@ -35,8 +34,8 @@ def test_payer_is_added_and_validated(app, client, auth):
 def test_inactive_payer_is_not_offered_at_intake(app, client, auth):
     auth.login("admin")
     with app.app_context():
-        payer_id = db.session.scalar(db.select(Payer.id).where(Payer.name.like("Trillium%")))
-    client.post(f"/admin/payers/{payer_id}", data={"name": "Trillium Community Health Plan", "kind": "cco"})
+        payer_id = db.session.scalar(db.select(Payer.id).where(Payer.name.like("Local CCO%")))
+    client.post(f"/admin/payers/{payer_id}", data={"name": "Trillium Community Health Plan", "kind": "cco", "version": "1"})
     assert "Trillium" not in client.get("/intake/new").get_data(as_text=True)
     with app.app_context():
         event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "update"))
@@ -55,7 +54,8 @@ def test_service_type_added_edited_with_fixed_code(app, client, auth):
         service = db.session.scalar(db.select(ServiceType).where(ServiceType.code == "legal"))
         service_id = service.id
     client.post(f"/admin/service-types/{service_id}", data={"code": "changed", "name_en": "Legal aid",
-                                                            "name_es": "Ayuda legal", "sort_order": "20", "active": "y"})
+                                                            "name_es": "Ayuda legal", "sort_order": "20", "active": "y",
+                                                            "version": "1"})
     with app.app_context():
         service = db.session.get(ServiceType, service_id)
         assert (service.code, service.name_en) == ("legal", "Legal aid")
@@ -71,17 +71,17 @@ def test_only_admins(client, auth):
 def test_payer_pattern_length_and_edits_keep_what_was_typed(app, client, auth):
     auth.login("admin")
     with app.app_context():
-        payer_id = db.session.scalar(db.select(Payer.id).where(Payer.name.like("PacificSource%")))
+        payer_id = db.session.scalar(db.select(Payer.id).where(Payer.name.like("Local CCO%")))
     long_pattern = "[A-Z]" * 41                                  # 205 characters, a valid expression
-    refused = client.post(f"/admin/payers/{payer_id}", data={"name": "PacificSource Community Solutions",
+    refused = client.post(f"/admin/payers/{payer_id}", data={"name": "Local CCO (rename me)",
                                                              "kind": "cco", "medicaid_id_pattern": long_pattern,
                                                              "email": "billing@pacificsource.example", "active": "y"})
     page = refused.get_data(as_text=True)
-    assert refused.status_code == 422 and "Use at most 200 characters." in page and long_pattern in page
+    assert refused.status_code == 422 and "Use at most 200 characters; this has 205." in page and long_pattern in page
     with app.app_context():
         assert db.session.get(Payer, payer_id).medicaid_id_pattern != long_pattern
-    saved = client.post(f"/admin/payers/{payer_id}", data={"name": "PacificSource Community Solutions", "kind": "cco",
-                                                           "medicaid_id_pattern": r"[A-Z]{2}\d{7}", "active": "y",
+    saved = client.post(f"/admin/payers/{payer_id}", data={"name": "Local CCO (rename me)", "kind": "cco",
+                                                           "medicaid_id_pattern": r"[A-Z]{2}\d{7}", "active": "y", "version": "1",
                                                            "email": "billing@pacificsource.example"})
     assert saved.status_code == 302
     with app.app_context():

@@ -10,8 +10,7 @@ import pytest
 from conftest import make_member, make_user
 from hrsn.extensions import db
 from hrsn.models import AuditEvent, Member, Screening, ScreeningInstrument
-from hrsn.screening import positive_needs
-from hrsn.screening.instrument import DEFAULT_FILE, InstrumentProblems, check, from_csv, score
+from hrsn.screening.rules import DEFAULT_FILE, InstrumentProblems, check, from_csv, score
 
 CORE = {"q_living_place": "steady", "q_living_problems": "no", "q_food_worry": "never", "q_food_ran_out": "never",
         "q_transport": "no", "q_utility_shutoff": "no", "q_safety_hurt": "never", "q_safety_insult": "never",
@@ -103,7 +102,7 @@ def test_forged_answers_and_finished_screenings_are_refused(app, client, auth):
         assert events[1].changes["status"] == ["in_progress", "complete"]
 
 
-def test_positive_needs_come_from_the_latest_finished_screening(app, client, auth):
+def test_the_documents_tab_shows_the_latest_finished_screenings_positive_domains(app, client, auth):
     with app.app_context():
         member_id = make_member("Mary", "Smith", preferred_language="en").id
     auth.login("coordinator")
@@ -112,13 +111,17 @@ def test_positive_needs_come_from_the_latest_finished_screening(app, client, aut
     second = start(client, member_id, language="en")
     client.post(second, data=dict(CORE, q_transport="yes", action="finish"))
     start(client, member_id, language="en")                       # started, never finished: ignored
-    with app.test_request_context():
-        member = db.session.get(Member, member_id)
-        needs = positive_needs(member)
+    with app.app_context():
         latest = db.session.scalars(db.select(Screening).order_by(Screening.id)).all()[1]
-        assert needs == [{"domain_code": "transportation", "domain_name": "Transportation",
-                          "screened_on": latest.completed_at.date(), "screening_id": latest.id}]
-        assert positive_needs(make_member("No", "Screening")) == []
+        assert latest.positive_domains == ["transportation"]
+        latest_id, other_id = latest.id, make_member("No", "Screening").id
+    page = client.get(f"/members/{member_id}/documents").get_data(as_text=True)
+    summary = page[page.index('id="screening-summary"'):]
+    summary = summary[:summary.index("</section>")]
+    assert "Transportation" in summary and "Food" not in summary      # the first screening's result is not shown
+    assert f"/screenings/{latest_id}" in summary
+    empty = client.get(f"/members/{other_id}/documents").get_data(as_text=True)
+    assert "No screening finished yet." in empty
 
 
 def test_access_rule_on_screenings(app, client, auth):

@@ -3,9 +3,10 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _, lazy_gettext as _l, to_utc, to_user_timezone
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
+from hrsn.forms import DayField, Text, VersionMixin, choice
 from hrsn.models import (ACTIVITIES, CONSENT_FORMS, CONTACT_METHODS, DIRECTIONS, HOUSING_URGENCY,
                          OUTCOMES, PLACEHOLDERS, local_today, template_problems, utcnow)
 
@@ -14,30 +15,11 @@ MINUTES_MAX = 600
 WHEN_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-def one_of(mapping, message):
-    """Refuse a value that is not in the list (a select can be forged by hand)."""
-    def check(form, field):
-        if field.data not in mapping:
-            raise ValidationError(message)
-    return check
-
-
-def choice(label, mapping, message, default=None, radio=False):
-    cls = RadioField if radio else SelectField
-    return cls(label, choices=list(mapping.items()), default=default, validate_choice=False,
-               validators=[one_of(mapping, message)])
-
-
-def DayField(label, validators=()):
-    """A date whose parse error speaks the user's language."""
-    return DateField(label, validators=list(validators), invalid_value_message=_l("Enter a date like 2026-03-31."))
-
-
 def local_now_text() -> str:
     return to_user_timezone(utcnow()).strftime(WHEN_FORMAT)
 
 
-class ContactForm(FlaskForm):
+class ContactForm(VersionMixin, FlaskForm):
     at = StringField(_l("When"), render_kw={"type": "datetime-local"})
     method = choice(_l("Method"), CONTACT_METHODS, _l("Choose a method from the list."), "phone")
     direction = choice(_l("Direction"), DIRECTIONS, _l("Choose who made the contact."), "outbound", radio=True)
@@ -45,10 +27,10 @@ class ContactForm(FlaskForm):
     minutes = StringField(_l("Minutes spent"), render_kw={"inputmode": "numeric"})
     activity = choice(_l("Activity"), ACTIVITIES, _l("Choose an activity from the list."), "outreach")
     interpreter_used = BooleanField(_l("An interpreter was used"))
-    interpreter_language = StringField(_l("Interpreter's language"), validators=[Length(max=40, message=_l("Use at most %(max)d characters."))])
-    note = TextAreaField(_l("Note"), validators=[Length(max=NOTE_MAX, message=_l("Use at most %(max)d characters."))])
-    message_subject = StringField(_l("Subject"), validators=[Length(max=200, message=_l("Use at most %(max)d characters."))])
-    message_text = TextAreaField(_l("Message sent"), validators=[Length(max=5000, message=_l("Use at most %(max)d characters."))])
+    interpreter_language = StringField(_l("Interpreter's language"), validators=[Text(40)])
+    note = TextAreaField(_l("Note"), validators=[Text(NOTE_MAX)])
+    message_subject = StringField(_l("Subject"), validators=[Text(200)])
+    message_text = TextAreaField(_l("Message sent"), validators=[Text(5000)])
 
     def __init__(self, *args, member=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,9 +68,9 @@ class SeverityForm(FlaskForm):
     housing_urgency = choice(_l("How urgent is the housing situation?"), HOUSING_URGENCY,
                              _l("Choose how urgent the housing situation is."), radio=True)
     safety_concern = BooleanField(_l("There are safety concerns (violence, unsafe home, health risk)"))
-    safety_note = TextAreaField(_l("Safety concerns, in a few words"), validators=[Length(max=1000, message=_l("Use at most %(max)d characters."))])
-    language_needs = StringField(_l("Language needs"), validators=[Length(max=200, message=_l("Use at most %(max)d characters."))])
-    note = TextAreaField(_l("Other remarks"), validators=[Length(max=1000, message=_l("Use at most %(max)d characters."))])
+    safety_note = TextAreaField(_l("Safety concerns, in a few words"), validators=[Text(1000)])
+    language_needs = StringField(_l("Language needs"), validators=[Text(200)])
+    note = TextAreaField(_l("Other remarks"), validators=[Text(1000)])
 
     def validate_safety_note(self, field):
         if self.safety_concern.data and not (field.data or "").strip():
@@ -100,7 +82,7 @@ class ConsentForm(FlaskForm):
     form = choice(_l("How it was given"), CONSENT_FORMS, _l("Choose verbal or signed."), "verbal", radio=True)
     scope = TextAreaField(_l("Scope: which organizations and for what purpose"),
                           validators=[DataRequired(_l("Say with whom information may be shared and why.")),
-                                      Length(max=1000, message=_l("Use at most %(max)d characters."))])
+                                      Text(1000)])
     expires_on = DayField(_l("Expires on"), validators=[Optional()])
 
     def validate_given_on(self, field):
@@ -112,9 +94,9 @@ class ConsentForm(FlaskForm):
             raise ValidationError(_("The expiry date must come after the date given."))
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(VersionMixin, FlaskForm):
     withdrawn_on = DayField(_l("Date withdrawn"), validators=[InputRequired(_l("Enter the date the consent was withdrawn."))])
-    withdrawn_note = TextAreaField(_l("What the member said"), validators=[Length(max=500, message=_l("Use at most %(max)d characters."))])
+    withdrawn_note = TextAreaField(_l("What the member said"), validators=[Text(500)])
 
     def __init__(self, *args, consent=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,8 +117,8 @@ def placeholders_known(form, field):
                                 known=", ".join("{%s}" % key for key in PLACEHOLDERS)))
 
 
-class TemplateForm(FlaskForm):
-    subject = StringField(_l("Subject"), validators=[Length(max=200, message=_l("Use at most %(max)d characters.")), placeholders_known])
+class TemplateForm(VersionMixin, FlaskForm):
+    subject = StringField(_l("Subject"), validators=[Text(200), placeholders_known])
     body = TextAreaField(_l("Message"), validators=[DataRequired(_l("Write the message.")),
-                                                   Length(max=2000, message=_l("Use at most %(max)d characters.")),
+                                                   Text(2000),
                                                    placeholders_known])

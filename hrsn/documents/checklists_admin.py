@@ -5,18 +5,15 @@ from flask_babel import gettext as _
 from hrsn import audit
 from hrsn.access import require
 from hrsn.documents import bp
-from hrsn.documents.checklist import ensure_checklist_defaults
 from hrsn.documents.forms import TemplateItemForm
 from hrsn.extensions import db
 from hrsn.models import ChecklistTemplateItem, ServiceType
-from hrsn.render import render
+from hrsn.render import conflict_events, render
 
 
 @bp.route("/admin/checklists", methods=["GET", "POST"])
 @require("admin")
 def templates():
-    ensure_checklist_defaults()
-    db.session.commit()
     services = db.session.scalars(db.select(ServiceType).order_by(ServiceType.sort_order, ServiceType.id)).all()
     form, adding_to = TemplateItemForm(), request.form.get("service_code")
     if request.method == "POST":
@@ -45,23 +42,30 @@ def templates():
 @require("admin")
 def edit_template(row_id):
     """Rename a document in both languages; checklists already made keep the name they were made with."""
-    row = db.session.get(ChecklistTemplateItem, row_id) or abort(404)
+    row = db.get_or_404(ChecklistTemplateItem, row_id)
     form = TemplateItemForm(obj=row if request.method == "GET" else None)
-    if form.validate_on_submit():
+    conflict, status = None, 200
+    if request.method == "GET":
+        form.fill_version(row)
+    elif not form.validate_on_submit():
+        status = 422
+    elif form.is_stale(row):
+        conflict, status = conflict_events(row, form), 409
+    else:
         row.name_en, row.name_es = form.name_en.data.strip(), form.name_es.data.strip()
         audit.record("update", obj=row, changes=audit.changes(row))
         db.session.commit()
         flash(_("Checklist updated. Members' checklists already made are not changed."), "success")
         return redirect(url_for("documents.templates"))
     service = db.session.scalar(db.select(ServiceType).where(ServiceType.code == row.service_code))
-    return render("documents/template_edit.html", row=row, form=form, service=service,
-                  status=422 if form.errors else 200)
+    return render("documents/template_edit.html", row=row, form=form, service=service, conflict=conflict,
+                  status=status)
 
 
 @bp.post("/admin/checklists/<int:row_id>/toggle")
 @require("admin")
 def toggle_template(row_id):
-    row = db.session.get(ChecklistTemplateItem, row_id) or abort(404)
+    row = db.get_or_404(ChecklistTemplateItem, row_id)
     row.active = not row.active
     audit.record("update", obj=row, changes=audit.changes(row))
     db.session.commit()

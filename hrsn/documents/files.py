@@ -4,14 +4,15 @@ from flask import abort, request, send_file
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
-from hrsn import audit
-from hrsn.access import get_member_or_404
-from hrsn.documents import bp, storage
+from hrsn import audit, params, storage
+from hrsn.access import member_for_change, member_for_fragment, owned
+from hrsn.documents import bp
 from hrsn.documents.forms import UploadForm
-from hrsn.documents.views import changed, item_of, limit_mb, tab_context
+from hrsn.documents.rules import limit_mb
+from hrsn.documents.views import done, files_context, item_context, tab_context
 from hrsn.extensions import db
-from hrsn.models import Document, DocumentVersion
-from hrsn.render import render
+from hrsn.models import MISSING_STATUSES, ChecklistItem, Document, DocumentVersion
+from hrsn.render import refused
 
 REFUSALS = {
     "empty": _l("The file is empty. Choose the file again."),
@@ -42,20 +43,20 @@ def receive(document=None):
 @bp.post("/members/<int:member_id>/documents/upload")
 def upload(member_id):
     """A file for a checklist item (which then counts as received) or for the member's record."""
-    member = get_member_or_404(member_id, "documents")
-    item_id = request.form.get("item_id", "")
-    item = item_of(member, int(item_id)) if item_id.isdigit() else None
+    member = member_for_change(member_id, "documents")
+    item_id = params.number("item_id", source=request.form)
+    item = owned(ChecklistItem, item_id, member) if item_id else None
     form = UploadForm()
-    partial = "documents/_item.html" if item else "documents/_files.html"
     version, (error, status) = receive() if form.validate_on_submit() else (None, (None, 422))
     if version is None:
-        return render("documents/tab.html", partial, status=status, item=item, **tab_context(
-            member, upload_form=form, upload_error=(item.id if item else "member", error)))
+        where = item.id if item else "member"
+        return _part(member, item, refused, status=status, message=error, upload_form=form,
+                     upload_error=(where, error))
     document = Document(member_id=member.id, item_id=item.id if item else None, created_by_id=current_user.id,
                         title=(form.title.data or "").strip() or (item.name if item else version.original_name))
     document.versions.append(version)
     db.session.add(document)
-    if item is not None and item.status in ("needed", "requested"):
+    if item is not None and item.status in MISSING_STATUSES:
         before = item.status
         item.move("received", current_user)
         audit.record("update", member=member, obj=item, changes={"status": [before, "received"]})
@@ -64,36 +65,44 @@ def upload(member_id):
         "document": [None, document.id], "original_name": [None, version.original_name],
         "content_type": [None, version.content_type], "size": [None, version.size]})
     db.session.commit()
-    return changed(member, partial, _("“%(name)s” uploaded.", name=version.original_name), item=item)
+    return _part(member, item, done, message=_("File uploaded."))
+
+
+def _part(member, item, answer, message, status=None, **extra):
+    """The checklist item's row when the file belongs to one, else the member's other documents."""
+    if item is not None:
+        context = item_context(member, item, saved_item=item.id, **extra)
+        partial = "documents/_item.html"
+    else:
+        context, partial = files_context(member, **extra), "documents/_files.html"
+    if answer is done:
+        return done(partial, member, message, context)
+    return refused("documents/tab.html", partial, status=status, message=message,
+                   page_context=lambda: tab_context(member), **context)
 
 
 @bp.post("/members/<int:member_id>/documents/<int:document_id>/replace")
 def replace(member_id, document_id):
     """A new version of a document; the old versions stay listed and downloadable."""
-    member = get_member_or_404(member_id, "documents")
-    document = db.session.get(Document, document_id)
-    if document is None or document.member_id != member.id:
-        abort(404)
+    member = member_for_change(member_id, "documents")
+    document = owned(Document, document_id, member)
     item = document.item
-    partial = "documents/_item.html" if item else "documents/_files.html"
     version, (error, status) = receive(document) if UploadForm().validate_on_submit() else (None, (None, 422))
     if version is None:
-        return render("documents/tab.html", partial, status=status, item=item, **tab_context(
-            member, upload_error=(f"doc-{document.id}", error)))
+        return _part(member, item, refused, status=status, message=error, upload_error=(f"doc-{document.id}", error))
     document.versions.insert(0, version)
     db.session.flush()
     audit.record("update", member=member, obj=version, changes={
         "document": [document.id, document.id], "version": [version.number - 1, version.number],
         "original_name": [None, version.original_name]})
     db.session.commit()
-    message = _("New version of “%(title)s” uploaded; the earlier ones are kept.", title=document.title)
-    return changed(member, partial, message, item=item)
+    return _part(member, item, done, message=_("New version uploaded; the earlier ones are kept."))
 
 
 @bp.get("/members/<int:member_id>/documents/files/<int:version_id>")
 def download(member_id, version_id):
     """The file, looked up through the member (another member's id in the address finds nothing)."""
-    member = get_member_or_404(member_id, "documents", log_view=False)
+    member = member_for_fragment(member_id, "documents")
     version = db.session.scalar(db.select(DocumentVersion).join(Document).where(
         DocumentVersion.id == version_id, Document.member_id == member.id))
     if version is None:
@@ -102,9 +111,7 @@ def download(member_id, version_id):
         handle = open(storage.path_of(version.stored_name), "rb")
     except OSError:
         abort(404)
-    audit.record("download", member=member, obj=version, commit=True)
+    audit.record_now("download", member=member, record_type="DocumentVersion", record_id=version.id)
     return send_file(handle, mimetype=version.content_type, as_attachment=True,
                      download_name=version.original_name, max_age=0, etag=False, last_modified=None)
 
-
-storage.UPLOAD_ENDPOINTS.update({"documents.upload", "documents.replace"})

@@ -2,40 +2,37 @@
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from hrsn.contact.forms import DayField, choice
-from hrsn.intake.forms import check_email, check_phone, clean_text
+from hrsn.forms import DayField, Text, VersionMixin, check_email, check_phone, choice, clean_or_none
 from hrsn.models import ELIGIBILITY_STATUSES, THIRD_PARTY_KINDS, VERIFY_METHODS, local_today
 from hrsn.models.intake import REACH_METHODS
 
-MAX_LEN = _l("Use at most %(max)d characters.")
-
 
 class UploadForm(FlaskForm):
-    title = StringField(_l("What is it?"), validators=[Length(max=200, message=MAX_LEN)])
+    title = StringField(_l("What is it?"), validators=[Text(200)])
 
 
-class WaiveForm(FlaskForm):
+class WaiveForm(VersionMixin, FlaskForm):
     reason = StringField(_l("Why is it waived?"), validators=[DataRequired(_l("Say why this document is not needed.")),
-                                                              Length(max=500, message=MAX_LEN)])
+                                                              Text(500)])
 
 
-class ThirdPartyForm(FlaskForm):
+class ThirdPartyForm(VersionMixin, FlaskForm):
     kind = choice(_l("Kind"), THIRD_PARTY_KINDS, _l("Choose a kind from the list."), "landlord")
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120, message=MAX_LEN)])
-    organization = StringField(_l("Organization"), validators=[Length(max=120, message=MAX_LEN)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Text(120)])
+    organization = StringField(_l("Organization"), validators=[Text(120)])
     phone = StringField(_l("Phone"), render_kw={"type": "tel"}, validators=[check_phone])
-    email = StringField(_l("Email"), validators=[Length(max=254, message=MAX_LEN), check_email])
-    mailing_address = TextAreaField(_l("Mailing address"), validators=[Length(max=300, message=MAX_LEN)])
+    email = StringField(_l("Email"), validators=[Text(254), check_email])
+    mailing_address = TextAreaField(_l("Mailing address"), validators=[Text(300)])
     preferred_contact = choice(_l("Preferred way to reach"), {"": _l("Not known"), **REACH_METHODS},
                                _l("Choose a way to reach from the list."), "")
-    notes = TextAreaField(_l("Notes"), validators=[Length(max=2000, message=MAX_LEN)])
+    notes = TextAreaField(_l("Notes"), validators=[Text(2000)])
 
     def apply_to(self, party) -> None:
         party.kind = self.kind.data
         for name in ("name", "organization", "phone", "email", "mailing_address", "notes"):
-            setattr(party, name, clean_text(getattr(self, name).data) or None)
+            setattr(party, name, clean_or_none(getattr(self, name).data))
         party.preferred_contact = self.preferred_contact.data or None
 
 
@@ -45,8 +42,8 @@ class EligibilityForm(FlaskForm):
     medicaid_verified_how = choice(_l("Verified by"), {"": _l("Not verified yet"), **VERIFY_METHODS},
                                    _l("Choose how eligibility was verified."), "")
     questionnaire_on = DayField(_l("Payer's eligibility questionnaire completed on"), validators=[Optional()])
-    questionnaire_where = StringField(_l("Where it was completed"), validators=[Length(max=200, message=MAX_LEN)])
-    note = TextAreaField(_l("Note"), validators=[Length(max=1000, message=MAX_LEN)])
+    questionnaire_where = StringField(_l("Where it was completed"), validators=[Text(200)])
+    note = TextAreaField(_l("Note"), validators=[Text(1000)])
 
     def validate_medicaid_verified_on(self, field):
         if field.data and field.data > local_today():
@@ -67,8 +64,8 @@ class EligibilityForm(FlaskForm):
             raise ValidationError(_("The date cannot be in the future."))
 
 
-class TemplateItemForm(FlaskForm):
+class TemplateItemForm(VersionMixin, FlaskForm):
     name_en = StringField(_l("Document, in English"), validators=[InputRequired(_l("Enter the document's name in English.")),
-                                                                Length(max=200, message=MAX_LEN)])
+                                                                Text(200)])
     name_es = StringField(_l("Document, in Spanish"), validators=[InputRequired(_l("Enter the document's name in Spanish.")),
-                                                                Length(max=200, message=MAX_LEN)])
+                                                                Text(200)])

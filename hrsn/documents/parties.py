@@ -4,23 +4,25 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hrsn import audit
-from hrsn.access import get_member_or_404
+from hrsn import audit, params
+from hrsn.access import member_for_change, member_for_view, owned
 from hrsn.documents import bp
 from hrsn.documents.forms import ThirdPartyForm
-from hrsn.documents.views import changed, find_parties, tab_context
+from hrsn.documents.rules import find_parties
+from hrsn.documents.views import done, parties_context, tab_context
 from hrsn.extensions import db
-from hrsn.members import TABS
 from hrsn.models import MemberThirdParty, ThirdParty
-from hrsn.render import render
+from hrsn.render import conflict_events, refused, render
+
+PARTIAL = "documents/_parties.html"
 
 @bp.post("/members/<int:member_id>/third-parties")
 def add_party(member_id):
-    member = get_member_or_404(member_id, "documents")
+    member = member_for_change(member_id, "documents")
     form = ThirdPartyForm()
     if not form.validate_on_submit():
-        return render("documents/tab.html", "documents/_parties.html", status=422,
-                      **tab_context(member, party_form=form, adding=True))
+        return refused("documents/tab.html", PARTIAL, status=422, page_context=lambda: tab_context(member),
+                       **parties_context(member, party_form=form, adding=True))
     party = ThirdParty(created_by_id=current_user.id)
     form.apply_to(party)
     db.session.add(party)
@@ -28,26 +30,27 @@ def add_party(member_id):
     db.session.add(MemberThirdParty(member_id=member.id, third_party_id=party.id, linked_by_id=current_user.id))
     audit.record("create", member=member, obj=party, changes={"name": [None, party.name], "kind": [None, party.kind]})
     db.session.commit()
-    return changed(member, "documents/_parties.html", _("%(name)s added and linked.", name=party.name))
+    return done(PARTIAL, member, _("Added and linked."), parties_context(member))
 
 
 @bp.post("/members/<int:member_id>/third-parties/search")
 def search_parties(member_id):
     """Active search among the third parties on file; POSTed like every other search."""
-    member = get_member_or_404(member_id, "documents")
-    q = (request.form.get("q") or "").strip()[:100]
-    return render("documents/tab.html", "documents/_party_matches.html",
-                  **tab_context(member, party_q=q, party_matches=find_parties(member, q)))
+    member = member_for_change(member_id, "documents")
+    q = params.text("q", source=request.form)
+    return render("documents/tab.html", "documents/_party_matches.html", page_context=lambda: tab_context(member),
+                  member=member, party_q=q, party_matches=find_parties(member, q))
 
 
 @bp.post("/members/<int:member_id>/third-parties/link")
 def link_party(member_id):
-    member = get_member_or_404(member_id, "documents")
-    party_id = request.form.get("third_party_id", "")
-    party = db.session.get(ThirdParty, int(party_id)) if party_id.isdigit() and len(party_id) < 10 else None
+    member = member_for_change(member_id, "documents")
+    party_id = params.number("third_party_id", source=request.form)
+    party = db.session.get(ThirdParty, party_id) if party_id else None
     if party is None:
-        return render("documents/tab.html", "documents/_parties.html", status=422,
-                      **tab_context(member, link_error=_("Choose someone from the list.")))
+        error = _("Choose someone from the list.")
+        return refused("documents/tab.html", PARTIAL, status=422, message=error, page_context=lambda: tab_context(member),
+                       **parties_context(member, link_error=error))
     exists = db.session.scalar(db.select(MemberThirdParty).where(MemberThirdParty.member_id == member.id,
                                                                  MemberThirdParty.third_party_id == party.id))
     if exists is None:
@@ -56,37 +59,40 @@ def link_party(member_id):
         db.session.flush()
         audit.record("create", member=member, obj=link, changes={"third_party_id": [None, party.id]})
         db.session.commit()
-    return changed(member, "documents/_parties.html", _("%(name)s linked.", name=party.name))
+    return done(PARTIAL, member, _("Linked."), parties_context(member))
 
 
 @bp.post("/members/<int:member_id>/third-parties/<int:link_id>/unlink")
 def unlink_party(member_id, link_id):
     """The link goes (written to the audit trail); the third party's details stay on file."""
-    member = get_member_or_404(member_id, "documents")
-    link = db.session.get(MemberThirdParty, link_id)
-    if link is None or link.member_id != member.id:
-        abort(404)
-    name = link.third_party.name
+    member = member_for_change(member_id, "documents")
+    link = owned(MemberThirdParty, link_id, member)
     audit.record("update", member=member, obj=link, changes={"third_party_id": [link.third_party_id, None]})
     db.session.delete(link)
     db.session.commit()
-    return changed(member, "documents/_parties.html", _("%(name)s unlinked; their details are kept.", name=name))
+    return done(PARTIAL, member, _("Unlinked; their details are kept."), parties_context(member))
 
 
 @bp.route("/members/<int:member_id>/third-parties/<int:party_id>/edit", methods=["GET", "POST"])
 def edit_party(member_id, party_id):
-    member = get_member_or_404(member_id, "documents", log_view=False)
+    member = (member_for_view if request.method == "GET" else member_for_change)(member_id, "documents")
     party = db.session.get(ThirdParty, party_id)
     if party is None or not any(link.member_id == member.id for link in party.links):
         abort(404)
     form = ThirdPartyForm(obj=party if request.method == "GET" else None)
+    conflict, status = None, 200
     if request.method == "GET":
+        form.fill_version(party)
         form.preferred_contact.data = party.preferred_contact or ""
-    elif form.validate_on_submit():
+    elif not form.validate_on_submit():
+        status = 422
+    elif form.is_stale(party):
+        conflict, status = conflict_events(party, form), 409
+    else:
         form.apply_to(party)
         audit.record("update", member=member, obj=party, changes=audit.changes(party))
         db.session.commit()
-        flash(_("%(name)s saved.", name=party.name), "success")
+        flash(_("Saved."), "success")
         return redirect(url_for("documents.tab", member_id=member.id))
-    return render("documents/party_edit.html", member=member, party=party, form=form, tab="documents", tabs=TABS,
-                  status=422 if form.errors else 200)
+    return render("documents/party_edit.html", member=member, party=party, form=form, tab="documents",
+                  conflict=conflict, status=status)

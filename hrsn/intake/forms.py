@@ -1,20 +1,18 @@
 """The intake form: who the member is and what the referral asks for, each field checked on the server."""
 import re
-import unicodedata
-from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from hrsn import settings
-from hrsn.admin import MultiCheckboxField
-from hrsn.contact.forms import DayField, choice
 from hrsn.extensions import db
-from hrsn.models import LANGUAGES, Payer, ServiceType, local_today
+from hrsn.forms import (DayField, MoneyField, MultiCheckboxField, Text, VersionMixin, WholeField, check_email,
+                        check_name, check_phone, choice, clean_or_none, clean_text)
+from hrsn.intake.rules import asked_fields
+from hrsn.models import LANGUAGES, Member, Payer, ServiceType, local_today
 from hrsn.models.intake import REACH_METHODS, SOURCES
 
 NEEDS_MAX = 2000
@@ -23,104 +21,6 @@ INCOME_MAX_CENTS = 50_000_00       # a month; more is a typing mistake for these
 RENT_MAX_CENTS = 20_000_00
 OWED_MAX_CENTS = 100_000_00
 RENT_MONTHS_MAX = 36
-NAME_EXTRA = set(" '’-.")          # besides letters and combining marks
-MAX_LEN = _l("Use at most %(max)d characters.")
-
-# Which referral fields apply to which requested services (the form shows only those).
-RENT_SERVICES = {"rent"}
-UTILITY_SERVICES = {"utility"}
-NOTICE_SERVICES = {"rent", "utility"}
-
-
-def clean_text(value) -> str:
-    """Strip and drop control characters (a pasted NUL or escape code is never meant)."""
-    text = str(value or "")
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
-
-
-def check_name(form, field):
-    text = clean_text(field.data)
-    field.data = " ".join(text.split())
-    if not field.data:
-        return
-    if not any(unicodedata.category(ch).startswith("L") for ch in field.data):
-        raise ValidationError(_("A name needs at least one letter."))
-    for ch in field.data:
-        if not (unicodedata.category(ch)[0] in "LM" or ch in NAME_EXTRA):
-            raise ValidationError(_("A name can hold letters, spaces, apostrophes, hyphens and periods only."))
-
-
-def parse_money(raw) -> int | None:
-    """Dollars typed as '1,200.50' or '$1200' -> cents; None when empty; ValueError when not money."""
-    text = clean_text(raw).replace(",", "").replace("$", "").replace(" ", "")
-    if not text:
-        return None
-    if not re.fullmatch(r"-?\d{1,9}(\.\d{1,2})?", text):
-        raise ValueError(text)
-    try:
-        return int(Decimal(text) * 100)
-    except InvalidOperation as exc:   # pragma: no cover - the pattern above already refuses these
-        raise ValueError(text) from exc
-
-
-def MoneyField(label, maximum_cents):
-    def check(form, field):
-        try:
-            cents = parse_money(field.data)
-        except ValueError:
-            raise ValidationError(_("Enter an amount in dollars, like 1250 or 1,250.50."))
-        if cents is not None and cents < 0:
-            raise ValidationError(_("The amount cannot be negative."))
-        if cents is not None and cents > maximum_cents:
-            raise ValidationError(_("That amount is too large; the most accepted is %(amount)s.",
-                                    amount=f"${maximum_cents // 100:,}"))
-        field.cents = cents
-    return StringField(label, validators=[check], render_kw={"inputmode": "decimal"})
-
-
-def WholeField(label, minimum, maximum, message):
-    def check(form, field):
-        text = clean_text(field.data)
-        field.number = None
-        if not text:
-            return
-        if not (text.isascii() and text.isdigit()) or not minimum <= int(text) <= maximum:
-            raise ValidationError(message)
-        field.number = int(text)
-    return StringField(label, validators=[check], render_kw={"inputmode": "numeric"})
-
-
-def format_phone(raw: str) -> str:
-    """A US phone number as (503) 555-0123; raises ValueError when it cannot be one."""
-    text = clean_text(raw)
-    if re.search(r"[^\d\s().+\-]", text):
-        raise ValueError(text)
-    digits = re.sub(r"\D", "", text)
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) != 10 or digits[0] in "01":
-        raise ValueError(text)
-    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
-
-
-def check_phone(form, field):
-    """An optional phone number, written the one way when it can be right."""
-    if clean_text(field.data):
-        try:
-            field.data = format_phone(field.data)
-        except ValueError:
-            raise ValidationError(_("Enter a 10-digit phone number, like (503) 555-0123."))
-
-
-def check_email(form, field):
-    """An optional email address, normalized when it can be right."""
-    text = clean_text(field.data)
-    if not text:
-        return
-    try:
-        field.data = validate_email(text, check_deliverability=False).normalized
-    except EmailNotValidError:
-        raise ValidationError(_("Enter an email address like name@example.org."))
 
 
 def medicaid_pattern(payer) -> str:
@@ -128,25 +28,25 @@ def medicaid_pattern(payer) -> str:
             else settings.get("medicaid_id_pattern"))
 
 
-class MemberForm(FlaskForm):
+class MemberForm(VersionMixin, FlaskForm):
     """Who the member is: the first half of the intake, and the member's details when corrected."""
     first_name = StringField(_l("First name"), validators=[InputRequired(_l("Enter the member's first name.")),
-                                                           Length(max=100, message=MAX_LEN), check_name])
+                                                           Text(100), check_name])
     last_name = StringField(_l("Last name"), validators=[InputRequired(_l("Enter the member's last name.")),
-                                                         Length(max=100, message=MAX_LEN), check_name])
+                                                         Text(100), check_name])
     dob = DayField(_l("Date of birth"), validators=[InputRequired(_l("Enter the date of birth."))])
-    medicaid_id = StringField(_l("Medicaid ID"), validators=[Length(max=20, message=MAX_LEN)])
+    medicaid_id = StringField(_l("Medicaid ID"), validators=[Text(20)])
     phone = StringField(_l("Phone"), validators=[check_phone], render_kw={"type": "tel", "autocomplete": "off"})
-    email = StringField(_l("Email"), validators=[Length(max=254, message=MAX_LEN), check_email],
+    email = StringField(_l("Email"), validators=[Text(254), check_email],
                         render_kw={"type": "email", "autocomplete": "off"})
-    address = StringField(_l("Street address"), validators=[Length(max=200, message=MAX_LEN)])
-    city = StringField(_l("City"), validators=[Length(max=80, message=MAX_LEN)])
-    state = StringField(_l("State"), default="OR", validators=[Length(max=2, message=MAX_LEN)])
+    address = StringField(_l("Street address"), validators=[Text(200)])
+    city = StringField(_l("City"), validators=[Text(80)])
+    state = StringField(_l("State"), default="OR", validators=[Text(2)])
     postal_code = StringField(_l("ZIP code"), render_kw={"inputmode": "numeric"})
     preferred_language = choice(_l("Preferred language"), LANGUAGES, _l("Choose a language from the list."), "en")
     interpreter_needed = BooleanField(_l("Needs an interpreter"))
     best_way_to_reach = SelectField(_l("Best way to reach"), validate_choice=False)
-    best_time_to_reach = StringField(_l("Best time to reach"), validators=[Length(max=100, message=MAX_LEN)])
+    best_time_to_reach = StringField(_l("Best time to reach"), validators=[Text(100)])
     household_size = WholeField(_l("Household size"), 1, HOUSEHOLD_MAX,
                                 _l("Enter the number of people in the household, from 1 to %(n)d.", n=HOUSEHOLD_MAX))
     monthly_income = MoneyField(_l("Monthly household income ($)"), INCOME_MAX_CENTS)
@@ -168,15 +68,13 @@ class MemberForm(FlaskForm):
         if not field.data:
             return
         payer = self.payer_for_id() if callable(self.payer_for_id) else self.payer_for_id
-        pattern = medicaid_pattern(payer)
         try:
-            fits = re.fullmatch(pattern, field.data) is not None
+            fits = re.fullmatch(medicaid_pattern(payer), field.data) is not None
         except re.error:
             fits = True    # an admin's broken pattern must not block intake; the payers page refuses those
         if not fits:
             raise ValidationError(_("This Medicaid ID does not look right for this payer: expected letters and "
                                     "digits, like OR12345678."))
-        from hrsn.models import Member
         other = db.session.scalar(db.select(Member).where(Member.medicaid_id == field.data))
         if other is not None and (self.member is None or other.id != self.member.id):
             self.existing_member = other
@@ -203,7 +101,7 @@ class MemberForm(FlaskForm):
         member.dob = self.dob.data
         member.medicaid_id = self.medicaid_id.data or None
         for name in ("phone", "email", "address", "city", "state", "postal_code", "best_time_to_reach"):
-            setattr(member, name, clean_text(getattr(self, name).data) or None)
+            setattr(member, name, clean_or_none(getattr(self, name).data))
         member.preferred_language = self.preferred_language.data
         member.interpreter_needed = bool(self.interpreter_needed.data)
         member.best_way_to_reach = self.best_way_to_reach.data or None
@@ -216,15 +114,14 @@ class ReferralForm(FlaskForm):
     received_on = DayField(_l("Date received"), validators=[InputRequired(_l("Enter the date the referral was received."))])
     source = choice(_l("Source"), SOURCES, _l("Choose a source from the list."), "platform")
     payer_id = SelectField(_l("Payer"), validate_choice=False)
-    external_id = StringField(_l("Referral ID from the payer or platform"), validators=[Length(max=64, message=MAX_LEN)])
+    external_id = StringField(_l("Referral ID from the payer or platform"), validators=[Text(64)])
     services = MultiCheckboxField(_l("Services requested"), validate_choice=False)
     rent_months_owed = WholeField(_l("Months of rent owed"), 0, RENT_MONTHS_MAX,
                                   _l("Enter the months of rent owed, a whole number from 0 to %(n)d.", n=RENT_MONTHS_MAX))
     rent_per_month = MoneyField(_l("Rent per month ($)"), RENT_MAX_CENTS)
     utility_owed = MoneyField(_l("Utility amount owed ($)"), OWED_MAX_CENTS)
     notice_date = DayField(_l("Eviction or shut-off notice date"), validators=[Optional()])
-    current_needs = TextAreaField(_l("Current needs"), validators=[
-        Length(max=NEEDS_MAX, message=_l("Use at most %(max)d characters; this note has more."))])
+    current_needs = TextAreaField(_l("Current needs"), validators=[Text(NEEDS_MAX)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -235,11 +132,17 @@ class ReferralForm(FlaskForm):
         self.services.choices = [(s.code, s.name) for s in self.service_types]
 
     @property
-    def chosen(self) -> set[str]:
-        return set(self.services.data or ())
+    def chosen(self) -> list[ServiceType]:
+        codes = set(self.services.data or ())
+        return [s for s in self.service_types if s.code in codes]
+
+    @property
+    def asked(self) -> dict:
+        return asked_fields(self.chosen)
 
     def payer(self):
-        return db.session.get(Payer, int(self.payer_id.data)) if str(self.payer_id.data or "").isdigit() else None
+        raw = str(self.payer_id.data or "")
+        return db.session.get(Payer, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
     def validate_received_on(self, field):
         if field.data and field.data > local_today():
@@ -266,17 +169,16 @@ class ReferralForm(FlaskForm):
         field.data = clean_text(field.data)
 
     def apply_to(self, referral) -> None:
-        chosen = self.chosen
+        asked = self.asked
         referral.received_on = self.received_on.data
         referral.source = self.source.data
         referral.payer = self.payer()
-        referral.external_id = clean_text(self.external_id.data) or None
-        referral.services = [s for s in self.service_types if s.code in chosen]
-        rent, utility = chosen & RENT_SERVICES, chosen & UTILITY_SERVICES
-        referral.rent_months_owed = self.rent_months_owed.number if rent else None
-        referral.rent_per_month_cents = self.rent_per_month.cents if rent else None
-        referral.utility_owed_cents = self.utility_owed.cents if utility else None
-        referral.notice_date = self.notice_date.data if chosen & NOTICE_SERVICES else None
+        referral.external_id = clean_or_none(self.external_id.data)
+        referral.services = self.chosen
+        referral.rent_months_owed = self.rent_months_owed.number if asked["show_rent"] else None
+        referral.rent_per_month_cents = self.rent_per_month.cents if asked["show_rent"] else None
+        referral.utility_owed_cents = self.utility_owed.cents if asked["show_utility"] else None
+        referral.notice_date = self.notice_date.data if asked["show_notice"] else None
         referral.current_needs = self.current_needs.data or None
 
 
@@ -288,5 +190,5 @@ class IntakeForm(MemberForm, ReferralForm):
         super().__init__(*args, payer=lambda: self.payer(), **kwargs)
 
 
-class AttachForm(ReferralForm):
-    """A new referral for a member already on file."""
+class AttachForm(VersionMixin, ReferralForm):
+    """A new referral for a member already on file, or the correction of one (then with its version)."""

@@ -1,44 +1,76 @@
-"""Intake screens: the new-referral form with its duplicate check, adding a referral to a member on
-file, correcting a referral, and the blank paper form."""
-from flask import abort, flash, make_response, redirect, request, url_for
+"""Intake screens: the member's Intake tab and its corrections, the new-referral form with its duplicate check,
+adding a referral to a member on file, correcting a referral, and the blank paper form."""
+from flask import flash, make_response, redirect, request, url_for
 from flask_babel import force_locale, gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from hrsn import audit
+from hrsn import audit, params
+from hrsn.access import member_for_change, member_for_view, require
 from hrsn.auth import language_switched_in_form
-from hrsn.access import get_member_or_404, require, visible_members
 from hrsn.extensions import db
+from hrsn.forms import money_text
 from hrsn.intake import bp
-from hrsn.intake.duplicates import find_duplicates
-from hrsn.members import TABS
-from hrsn.intake.forms import NOTICE_SERVICES, RENT_SERVICES, UTILITY_SERVICES, AttachForm, IntakeForm, ReferralForm
-from hrsn.models import LANGUAGES, Member, Referral, ServiceType, local_today
-from hrsn.models.intake import SOURCES
-from hrsn.render import render
-
-MEMBER_FIELDS = ("first_name", "last_name", "dob", "medicaid_id", "phone", "email", "address", "city", "state",
-                 "postal_code", "preferred_language", "interpreter_needed", "best_way_to_reach",
-                 "best_time_to_reach", "household_size", "monthly_income_cents", "assignee_id")
-REFERRAL_FIELDS = ("received_on", "source", "payer_id", "external_id", "rent_months_owed", "rent_per_month_cents",
-                   "utility_owed_cents", "notice_date", "current_needs", "status")
-
-
-def values(obj, names) -> dict:
-    return {name: [None, audit._plain(getattr(obj, name))] for name in names if getattr(obj, name) is not None}
+from hrsn.intake.forms import AttachForm, IntakeForm, MemberForm, ReferralForm
+from hrsn.intake.rules import MEMBER_FIELDS, REFERRAL_FIELDS, find_duplicates, visible_ids
+from hrsn.models import CASELOAD_ROLES, LANGUAGES, Member, Referral, ServiceType, add_checklist_items, local_today
+from hrsn.models.intake import REACH_METHODS, SOURCES
+from hrsn.render import conflict_events, render
 
 
 def needs_context(form) -> dict:
-    chosen = form.chosen
-    return {"form": form, "show_rent": bool(chosen & RENT_SERVICES), "show_utility": bool(chosen & UTILITY_SERVICES),
-            "show_notice": bool(chosen & NOTICE_SERVICES)}
+    return {"form": form, **form.asked}
 
 
-def may_assign_self() -> bool:
-    return current_user.role in ("case_manager", "coordinator", "admin")
+def referral_created(member, referral) -> None:
+    """What every new referral brings: its audit event and the documents its services need."""
+    db.session.flush()
+    audit.record("create", member=member, obj=referral, changes=audit.created(referral, REFERRAL_FIELDS)
+                 | {"services": [None, sorted(referral.service_codes)]})
+    add_checklist_items(member, referral)
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.get("/members/<int:member_id>")
+def tab(member_id):
+    member = member_for_view(member_id, "intake")
+    return render("intake/tab.html", member=member, tab="intake", reach_methods=REACH_METHODS, sources=SOURCES)
+
+
+@bp.route("/members/<int:member_id>/edit", methods=["GET", "POST"])
+def edit_member(member_id):
+    """Correct the member's details; the audit trail keeps the before and after."""
+    member = member_for_view(member_id, "intake")
+    latest = member.latest_referral
+    form = MemberForm(obj=member if request.method == "GET" else None, member=member,
+                      payer=latest.payer if latest else None)
+    conflict, status = None, 200
+    if request.method == "GET":
+        form.fill_version(member)
+        form.household_size.data = "" if member.household_size is None else str(member.household_size)
+        form.monthly_income.data = money_text(member.monthly_income_cents)
+    elif form.validate_on_submit():
+        if form.is_stale(member):
+            conflict, status = conflict_events(member, form), 409
+        else:
+            form.apply_to(member)
+            diff = audit.changes(member)
+            diff.pop("name_key", None)
+            if diff:
+                audit.record("update", member=member, obj=member, changes=diff)
+            db.session.commit()
+            return saved(member, _("Member details saved.") if diff else _("Nothing was changed."))
+    else:
+        status = 422
+    return render("intake/edit_member.html", member=member, form=form, tab="intake", conflict=conflict,
+                  status=status)
+
+
+def saved(member, message):
+    flash(message, "success")
+    return redirect(url_for("intake.tab", member_id=member.id))
+
+
+@bp.route("/intake/new", methods=["GET", "POST"])
 @require("intake")
 def new():
     switched = language_switched_in_form()     # first: the form's choices are built in the new language
@@ -46,39 +78,27 @@ def new():
     if request.method == "GET":
         form.received_on.data = local_today()
         form.assign_to_me.data = current_user.role == "case_manager"
-    if switched:
-        return new_page(form)
-    if form.validate_on_submit():
-        member = Member(created_by_id=current_user.id)
-        form.apply_to(member)
-        if form.assign_to_me.data and may_assign_self():
-            member.assignee_id = current_user.id
-        referral = Referral(member=member, status="new", taken_by_id=current_user.id)
-        ReferralForm.apply_to(form, referral)
-        db.session.add(member)
-        try:
-            db.session.flush()
-        except IntegrityError:
-            # Someone saved the same Medicaid ID a moment ago: say so, keep what was typed.
-            db.session.rollback()
-            form.medicaid_id.errors = [_("A member with this Medicaid ID is already on file. Add the referral "
-                                         "to that member instead.")]
-            return new_page(form, status=409)
-        audit.record("create", member=member, obj=member, changes=values(member, MEMBER_FIELDS))
-        audit.record("create", member=member, obj=referral,
-                     changes=values(referral, REFERRAL_FIELDS) | {"services": [None, sorted(referral.service_codes)]})
-        db.session.commit()
-        flash(_("Referral saved for %(name)s.", name=member.full_name), "success")
-        return redirect(url_for("members.show", member_id=member.id))
-    return new_page(form, status=422 if form.errors else 200)
-
-
-def visible_ids(members) -> set[int]:
-    """Which of these members the user may open (a duplicate may be a colleague's member)."""
-    if not members:
-        return set()
-    return set(db.session.scalars(visible_members().with_only_columns(Member.id)
-                                  .where(Member.id.in_([m.id for m in members]))))
+    if switched or not form.validate_on_submit():
+        return new_page(form, status=422 if form.errors and not switched else 200)
+    member = Member(created_by_id=current_user.id)
+    form.apply_to(member)
+    if form.assign_to_me.data and current_user.role in CASELOAD_ROLES:
+        member.assignee_id = current_user.id
+    referral = Referral(member=member, status="new", taken_by_id=current_user.id)
+    ReferralForm.apply_to(form, referral)
+    db.session.add(member)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Someone saved the same Medicaid ID a moment ago: say so, keep what was typed.
+        db.session.rollback()
+        form.medicaid_id.errors = [_("A member with this Medicaid ID is already on file. Add the referral "
+                                     "to that member instead.")]
+        return new_page(form, status=409)
+    audit.record("create", member=member, obj=member, changes=audit.created(member, MEMBER_FIELDS))
+    referral_created(member, referral)
+    db.session.commit()
+    return saved(member, _("Referral saved."))
 
 
 def new_page(form, status=200):
@@ -90,34 +110,32 @@ def new_page(form, status=200):
                   sources=SOURCES, languages=LANGUAGES, **needs_context(form))
 
 
-@bp.post("/needs")
+@bp.post("/intake/needs")
 @require("intake")
 def needs():
     """The money and notice fields that apply to the services ticked so far (nothing is saved)."""
-    form = ReferralForm()
-    return render("intake/_needs.html", "intake/_needs.html", **needs_context(form))
+    return render("intake/_needs.html", "intake/_needs.html", **needs_context(ReferralForm()))
 
 
-@bp.post("/duplicates")
+@bp.post("/intake/duplicates")
 @require("intake")
 def duplicates():
     """Members already on file who may be the person being typed in; each shown is an audited view."""
     form = IntakeForm()
     found = find_duplicates(form.first_name.data, form.last_name.data, form.dob.data,
-                            (request.form.get("medicaid_id") or "")[:40])
-    visible = visible_ids(found)
+                            params.text("medicaid_id", 40, source=request.form))
     for member in found:
         audit.record("view", member=member, record_type="duplicate check")
     db.session.commit()
-    return render("intake/_duplicates.html", "intake/_duplicates.html", duplicates=found, visible=visible)
+    return render("intake/_duplicates.html", "intake/_duplicates.html", duplicates=found, visible=visible_ids(found))
 
 
-@bp.route("/members/<int:member_id>/referral", methods=["GET", "POST"])
+@bp.route("/intake/members/<int:member_id>/referral", methods=["GET", "POST"])
 @require("intake")
 def attach(member_id):
     """Add a referral to a member on file (found as a duplicate, or coming back years later); only to a member
     the user may see: a duplicate assigned to a colleague is theirs (or a coordinator's) to add to."""
-    member = get_member_or_404(member_id, "intake")
+    member = member_for_view(member_id, "intake")
     switched = language_switched_in_form()
     form = AttachForm()
     if request.method == "GET":
@@ -130,61 +148,58 @@ def attach(member_id):
         form.apply_to(referral)
         referral.member = member
         db.session.add(referral)
-        db.session.flush()
-        audit.record("create", member=member, obj=referral,
-                     changes=values(referral, REFERRAL_FIELDS) | {"services": [None, sorted(referral.service_codes)]})
+        referral_created(member, referral)
         db.session.commit()
-        flash(_("Referral added to the record of %(name)s.", name=member.full_name), "success")
-        return redirect(url_for("members.show", member_id=member.id))
+        return saved(member, _("Referral added."))
     return render("intake/attach.html", status=422 if form.errors else 200, member=member, **needs_context(form))
 
 
-@bp.route("/referrals/<int:referral_id>/edit", methods=["GET", "POST"])
+@bp.route("/intake/referrals/<int:referral_id>/edit", methods=["GET", "POST"])
 @require("intake")
 def edit_referral(referral_id):
     """Correct what was recorded on a referral; the audit trail keeps the before and after."""
-    referral = db.session.get(Referral, referral_id) or abort(404)
-    member = get_member_or_404(referral.member_id, "intake", log_view=False)
+    referral = db.session.get(Referral, referral_id)
+    member = member_for_view(referral.member_id if referral else 0, "intake")
     form = AttachForm(obj=referral if request.method == "GET" else None)
+    conflict, status = None, 200
     if request.method == "GET":
+        form.fill_version(referral)
         form.payer_id.data = str(referral.payer_id or "")
         form.services.data = sorted(referral.service_codes)
         form.rent_months_owed.data = "" if referral.rent_months_owed is None else str(referral.rent_months_owed)
-        form.rent_per_month.data = cents_text(referral.rent_per_month_cents)
-        form.utility_owed.data = cents_text(referral.utility_owed_cents)
-        audit.record("view", member=member, obj=referral, commit=True)
-    elif form.validate_on_submit():
+        form.rent_per_month.data = money_text(referral.rent_per_month_cents)
+        form.utility_owed.data = money_text(referral.utility_owed_cents)
+    elif not form.validate_on_submit():
+        status = 422
+    elif form.is_stale(referral):
+        conflict, status = conflict_events(referral, form), 409
+    else:
         before = sorted(referral.service_codes)
         form.apply_to(referral)
         diff = audit.changes(referral)
         if sorted(referral.service_codes) != before:
             diff["services"] = [before, sorted(referral.service_codes)]
+            add_checklist_items(member, referral)
         if diff:
             audit.record("update", member=member, obj=referral, changes=diff)
         db.session.commit()
-        flash(_("Referral corrected.") if diff else _("Nothing was changed."), "success")
-        return redirect(url_for("members.show", member_id=member.id))
-    return render("intake/edit_referral.html", status=422 if form.errors else 200, member=member,
-                  referral=referral, tab="intake", tabs=TABS, **needs_context(form))
+        return saved(member, _("Referral corrected.") if diff else _("Nothing was changed."))
+    return render("intake/edit_referral.html", status=status, member=member, referral=referral, tab="intake",
+                  conflict=conflict, **needs_context(form))
 
 
-def cents_text(cents) -> str:
-    return "" if cents is None else (f"{cents // 100}" if cents % 100 == 0 else f"{cents / 100:.2f}")
-
-
-@bp.get("/blank.pdf")
+@bp.get("/intake/blank.pdf")
 @require("intake")
 def blank_pdf():
     """The intake form on paper, in English or Spanish (?lang=es), for intake away from the laptop."""
+    from hrsn import settings
     from hrsn.pdf import blank_intake_pdf
-    lang = request.args.get("lang", "")
-    if lang not in LANGUAGES:
-        lang = "en"
+    lang = params.one_of("lang", LANGUAGES, "en")
     with force_locale(lang):
         services = [s.label(lang) for s in db.session.scalars(
             db.select(ServiceType).where(ServiceType.active).order_by(ServiceType.sort_order, ServiceType.id))]
         data = blank_intake_pdf(services=services, sources=[str(v) for v in SOURCES.values()],
-                                languages=[str(v) for v in LANGUAGES.values()])
+                                languages=[str(v) for v in LANGUAGES.values()], organization=settings.get("org_name"))
     response = make_response(data)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="intake-form-{lang}.pdf"'

@@ -1,9 +1,10 @@
 """Every model of the app, one module per workflow area, all importable from here."""
 from hrsn.models.core import (  # noqa: F401
-    AUDIT_ACTIONS, LANGUAGES, ROLE_AREAS, ROLES, AuditEvent, Setting, User, utcnow,
+    AUDIT_ACTIONS, CASELOAD_ROLES, LANGUAGES, ROLE_AREAS, ROLES, SEES_ALL_MEMBERS, AuditEvent, Role, Setting, User,
+    Versioned, local_day, local_today, utcnow,
 )
 from hrsn.models.intake import (  # noqa: F401
-    Member, Payer, Referral, ServiceType, TRIAGE_LABELS, TriageDecision, URGENCY_LABELS, name_key, urgency_rank,
+    OPEN_STATUSES, Member, Payer, Referral, ServiceType, TRIAGE_LABELS, TriageDecision, URGENCY_LABELS, name_key,
 )
 from hrsn.models.contact import *  # noqa: F401,F403
 from hrsn.models.documents import *  # noqa: F401,F403

@@ -8,16 +8,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrsn.extensions import db
-from hrsn.models.core import local_day, local_today, utcnow
+from hrsn.models.core import Versioned, local_day, local_today, utcnow
 from hrsn.models.intake import REACH_METHODS, Member
 
 __all__ = [
     "CONTACT_METHODS", "DIRECTIONS", "OUTCOMES", "REACHED_OUTCOMES", "ACTIVITIES", "CONSENT_FORMS",
-    "HOUSING_URGENCY", "TEMPLATE_CHANNELS", "PLACEHOLDERS", "DEFAULT_TEMPLATES",
+    "HOUSING_URGENCY", "TEMPLATE_CHANNELS", "PLACEHOLDERS",
     "ContactAttempt", "SeverityAssessment", "MessageTemplate", "Consent", "UnableToReach",
     "OutreachRule", "OutreachProgress", "outreach_progress", "add_business_days", "local_day", "local_today",
     "consent_status", "current_consent", "has_valid_consent", "template_problems", "fill_template",
-    "ensure_templates", "contact_minutes",
+    "contact_minutes",
 ]
 
 CONTACT_METHODS = REACH_METHODS
@@ -59,7 +59,7 @@ PLACEHOLDERS = {
 }
 
 
-class ContactAttempt(db.Model):
+class ContactAttempt(Versioned, db.Model):
     """One attempt or conversation with a member; corrected in place (audited), never deleted."""
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
@@ -123,7 +123,7 @@ class SeverityAssessment(db.Model):
         return str(HOUSING_URGENCY.get(self.housing_urgency, self.housing_urgency))
 
 
-class MessageTemplate(db.Model):
+class MessageTemplate(Versioned, db.Model):
     """A scripted message an admin edits: one per channel (email, text) and language."""
     __table_args__ = (sa.UniqueConstraint("channel", "language", name="channel_language"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -141,7 +141,7 @@ class MessageTemplate(db.Model):
         return str(TEMPLATE_CHANNELS.get(self.channel, self.channel))
 
 
-class Consent(db.Model):
+class Consent(Versioned, db.Model):
     """Consent to share information; withdrawal is recorded on the same row, nothing is deleted."""
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
@@ -331,62 +331,3 @@ def fill_template(text: str, values: dict) -> str:
     if template_problems(text):
         return text or ""
     return (text or "").format_map({key: values.get(key) or "" for key in PLACEHOLDERS})
-
-
-DEFAULT_TEMPLATES = {
-    ("email", "en"): (
-        "Help with your housing from {org_name}",
-        "Hello {member_first_name},\n\nMy name is {case_manager_name} and I work at {org_name}. "
-        "Your health plan asked us to help you with your housing needs, such as rent or utilities.\n\n"
-        "Please call me at {org_phone} ({callback_hours}) or answer this email so we can talk.\n\n"
-        "Thank you,\n{case_manager_name}\n{org_name}"),
-    ("email", "es"): (
-        "Ayuda con su vivienda de parte de {org_name}",
-        "Hola, {member_first_name}:\n\nMe llamo {case_manager_name} y trabajo en {org_name}. "
-        "Su plan de salud nos pidió ayudarle con sus necesidades de vivienda, como la renta o los servicios.\n\n"
-        "Llámeme al {org_phone} ({callback_hours}) o responda a este correo para que podamos hablar.\n\n"
-        "Gracias,\n{case_manager_name}\n{org_name}"),
-    ("text", "en"): (
-        None,
-        "Hi {member_first_name}, this is {case_manager_name} from {org_name}. Your health plan asked us to "
-        "help you with housing. Please call me at {org_phone} ({callback_hours})."),
-    ("text", "es"): (
-        None,
-        "Hola, {member_first_name}. Soy {case_manager_name} de {org_name}. Su plan de salud nos pidió "
-        "ayudarle con su vivienda. Llámeme al {org_phone} ({callback_hours})."),
-}
-
-
-DEFAULT_TEMPLATES.update({
-    ("docs_email", "en"): (
-        "Documents we still need, from {org_name}",
-        "Hello {member_first_name},\n\nTo move your request forward we still need these documents:\n"
-        "{missing_documents}\n\nYou can bring them to our office, send a photo by text, or answer this email with "
-        "them attached. Questions? Call {org_phone} ({callback_hours}).\n\nThank you,\n{case_manager_name}\n{org_name}"),
-    ("docs_email", "es"): (
-        "Documentos que todavía necesitamos, de {org_name}",
-        "Hola, {member_first_name}:\n\nPara avanzar con su solicitud todavía necesitamos estos documentos:\n"
-        "{missing_documents}\n\nPuede traerlos a nuestra oficina, enviar una foto por mensaje de texto o responder a "
-        "este correo con los documentos. ¿Preguntas? Llame al {org_phone} ({callback_hours}).\n\nGracias,\n"
-        "{case_manager_name}\n{org_name}"),
-    ("docs_text", "en"): (
-        None,
-        "Hi {member_first_name}, this is {case_manager_name} from {org_name}. We still need: {missing_documents}. "
-        "You can text a photo or bring them in. Questions: {org_phone}."),
-    ("docs_text", "es"): (
-        None,
-        "Hola, {member_first_name}. Soy {case_manager_name} de {org_name}. Todavía necesitamos: {missing_documents}. "
-        "Puede enviar una foto por mensaje o traerlos. Preguntas: {org_phone}."),
-})
-
-
-def ensure_templates() -> list[MessageTemplate]:
-    """Every channel and language has a template; the missing ones get the default (lazily, any install)."""
-    existing = {(t.channel, t.language): t for t in db.session.scalars(sa.select(MessageTemplate))}
-    for (channel, language), (subject, body) in DEFAULT_TEMPLATES.items():
-        if (channel, language) not in existing:
-            existing[channel, language] = MessageTemplate(channel=channel, language=language,
-                                                          subject=subject, body=body)
-            db.session.add(existing[channel, language])
-    db.session.flush()
-    return sorted(existing.values(), key=lambda t: (t.channel, t.language))

@@ -1,11 +1,12 @@
 """Staff accounts, settings and the append-only audit trail."""
 from datetime import date, datetime, timezone
+from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from hrsn.extensions import db
 
@@ -38,28 +39,50 @@ class Bilingual:
         return self.name_es if str(locale).startswith("es") and self.name_es else self.name_en
 
 
+class Versioned:
+    """A record staff edit: every save adds one to its version, and a save made from an older version is refused
+    (forms.VersionMixin), so that two people never silently overwrite each other."""
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    CASE_MANAGER = "case_manager"
+    FINANCE = "finance"
+
+
+# Listed least powerful first: a new account starts at the top of the list.
 ROLES = {
-    "admin": _l("Administrator"),
-    "coordinator": _l("Coordinator"),
-    "case_manager": _l("Case manager"),
-    "finance": _l("Finance"),
+    Role.CASE_MANAGER: _l("Case manager"),
+    Role.FINANCE: _l("Finance"),
+    Role.COORDINATOR: _l("Coordinator"),
+    Role.ADMIN: _l("Administrator"),
 }
+# Roles whose work is every member (finance sees members only through the areas its role opens).
+SEES_ALL_MEMBERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.FINANCE})
+# Roles that take members on a caseload.
+CASELOAD_ROLES = (Role.CASE_MANAGER, Role.COORDINATOR, Role.ADMIN)
 
 LANGUAGES = {"en": _l("English"), "es": _l("Spanish")}
 
 # Which areas of the app each role may open. Views check it; the menu only mirrors it.
 ROLE_AREAS = {
-    "admin": {"today", "members", "referrals", "assign", "directory", "reports", "admin",
+    Role.ADMIN: {"today", "members", "referrals", "assign", "directory", "reports", "admin",
               "intake", "contact", "documents", "screening", "plan", "case"},
-    "coordinator": {"today", "members", "referrals", "assign", "directory", "reports",
+    Role.COORDINATOR: {"today", "members", "referrals", "assign", "directory", "reports",
                     "intake", "contact", "documents", "screening", "plan", "case"},
-    "case_manager": {"today", "members", "referrals", "directory",
+    Role.CASE_MANAGER: {"today", "members", "referrals", "directory",
                      "intake", "contact", "documents", "screening", "plan", "case"},
-    "finance": {"today", "reports", "case", "payments"},
+    Role.FINANCE: {"today", "reports", "case", "payments"},
 }
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
@@ -105,10 +128,12 @@ class Setting(db.Model):
 
 
 AUDIT_ACTIONS = ("view", "create", "update", "export", "download", "sign-in",
-                 "failed sign-in", "sign-out")
+                 "failed sign-in", "sign-out", "refused", "throttled")
 
 
 class AuditEvent(db.Model):
+    # "What changed on this record since version N" is asked on every refused stale save.
+    __table_args__ = (sa.Index("ix_audit_event_record", "record_type", "record_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
@@ -117,6 +142,7 @@ class AuditEvent(db.Model):
     member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"), index=True)
     record_type: Mapped[str | None] = mapped_column(sa.String(40))
     record_id: Mapped[int | None]
+    record_version: Mapped[int | None]      # the version a change produced (for versioned records)
     changes: Mapped[dict | None] = mapped_column(sa.JSON)
     ip: Mapped[str | None] = mapped_column(sa.String(45))
 

@@ -7,11 +7,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrsn.extensions import db
-from hrsn.models.core import Bilingual, utcnow
+from hrsn.models.core import Bilingual, Versioned, utcnow
 
 __all__ = ["CHECKLIST_STATUSES", "CHECKLIST_MOVES", "THIRD_PARTY_KINDS", "VERIFY_METHODS", "ELIGIBILITY_STATUSES",
            "ChecklistTemplateItem", "ChecklistItem", "ChecklistStep", "Document", "DocumentVersion", "ThirdParty",
-           "MemberThirdParty", "EligibilityCheck", "eligibility_status", "payee_choices"]
+           "MemberThirdParty", "EligibilityCheck", "eligibility_status", "payee_choices", "add_checklist_items",
+           "MISSING_STATUSES"]
 
 CHECKLIST_STATUSES = {"needed": _l("Needed"), "requested": _l("Requested"), "received": _l("Received"),
                       "sent": _l("Sent to payer"), "waived": _l("Waived")}
@@ -23,6 +24,7 @@ CHECKLIST_MOVES = {
     "sent": ("received",),
     "waived": ("needed",),
 }
+MISSING_STATUSES = ("needed", "requested")
 THIRD_PARTY_KINDS = {"landlord": _l("Landlord"), "property_manager": _l("Property manager"),
                      "utility": _l("Utility company"), "other": _l("Other")}
 VERIFY_METHODS = {"mmis": _l("State MMIS lookup"), "portal": _l("Payer portal"), "card": _l("Card seen"),
@@ -31,7 +33,7 @@ ELIGIBILITY_STATUSES = {"not_checked": _l("Not checked"), "pending": _l("Pending
                         "not_eligible": _l("Not eligible")}
 
 
-class ChecklistTemplateItem(Bilingual, db.Model):
+class ChecklistTemplateItem(Bilingual, Versioned, db.Model):
     """A document a service needs, as an admin lists it; copied onto a member's checklist."""
     id: Mapped[int] = mapped_column(primary_key=True)
     service_code: Mapped[str] = mapped_column(sa.String(40), index=True)
@@ -41,7 +43,7 @@ class ChecklistTemplateItem(Bilingual, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
 
-class ChecklistItem(Bilingual, db.Model):
+class ChecklistItem(Bilingual, Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
     referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referral.id"))
@@ -134,7 +136,7 @@ class DocumentVersion(db.Model):
     uploaded_by = relationship("User")
 
 
-class ThirdParty(db.Model):
+class ThirdParty(Versioned, db.Model):
     """A landlord, property manager or utility company; one may be linked to several members."""
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(20), default="landlord")
@@ -210,3 +212,27 @@ def payee_choices(member) -> list[ThirdParty]:
     """Who a payment for this member can go to: the landlords, managers and utilities linked to them."""
     return list(db.session.scalars(db.select(ThirdParty).join(MemberThirdParty)
                                    .where(MemberThirdParty.member_id == member.id).order_by(ThirdParty.name)))
+
+
+def add_checklist_items(member, referral) -> int:
+    """Put on the member's checklist the documents the referral's services need and the list lacks; how many.
+
+    Run when a referral is saved (and on request from the Documents tab): a document two services ask for
+    (proof of income) is listed once; a template renamed since an item was made from it is not added again."""
+    items = db.session.scalars(db.select(ChecklistItem).where(ChecklistItem.member_id == member.id)).all()
+    have = {item.name_en.casefold() for item in items}
+    made_from = {item.template_id for item in items}
+    order = {s.code: s.sort_order for s in referral.services}
+    templates = db.session.scalars(db.select(ChecklistTemplateItem).where(
+        ChecklistTemplateItem.active, ChecklistTemplateItem.service_code.in_(order))).all()
+    added = 0
+    for template in sorted(templates, key=lambda t: (order[t.service_code], t.sort_order, t.id)):
+        if template.id in made_from or template.name_en.casefold() in have:
+            continue
+        have.add(template.name_en.casefold())
+        db.session.add(ChecklistItem(member_id=member.id, referral_id=referral.id, template_id=template.id,
+                                     service_code=template.service_code, name_en=template.name_en,
+                                     name_es=template.name_es,
+                                     sort_order=order[template.service_code] * 100 + template.sort_order))
+        added += 1
+    return added

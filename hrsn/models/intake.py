@@ -1,20 +1,14 @@
 """Members, the referrals that bring them in, payers, service types and triage decisions."""
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from hrsn import settings
 from hrsn.extensions import db
-from hrsn.models.core import Bilingual, local_today, utcnow
-
-settings.register("urgent_notice_days", 14,
-                  _l("Urgent when an eviction or shut-off notice date is within this many days"),
-                  minimum=0, maximum=120)
-settings.register("medicaid_id_pattern", r"[A-Za-z0-9]{6,12}",
-                  _l("Medicaid ID pattern (a regular expression a payer may override)"), "text")
+from hrsn.models.core import Bilingual, Versioned, local_today, utcnow
 
 PAYER_KINDS = {"cco": _l("CCO"), "open_card": _l("Open Card"), "mcp": _l("Managed care plan"),
                "other": _l("Other")}
@@ -44,6 +38,7 @@ QUEUES = {"new": ("new",), "waitlist": ("waitlist",), "enrolled": ("enrolled",),
 TRIAGE_DECISIONS = {"accept": "enrolled", "waitlist": "waitlist", "redirect": "redirected",
                     "decline": "declined"}
 TRIAGE_FROM = {"new", "waitlist", "redirected", "declined"}
+OPEN_STATUSES = ("new", "waitlist", "enrolled")
 
 
 def name_key(first: str, last: str) -> str:
@@ -53,7 +48,7 @@ def name_key(first: str, last: str) -> str:
     return " ".join(text.casefold().split())
 
 
-class Payer(db.Model):
+class Payer(Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     kind: Mapped[str] = mapped_column(sa.String(20), default="cco")
@@ -77,16 +72,20 @@ referral_service = sa.Table(
 )
 
 
-class ServiceType(Bilingual, db.Model):
+class ServiceType(Bilingual, Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name_en: Mapped[str] = mapped_column(sa.String(120))
     name_es: Mapped[str] = mapped_column(sa.String(120))
     sort_order: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # Which referral fields this service asks for at intake: an admin's choice, not a code's spelling.
+    asks_rent: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    asks_utility: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    asks_notice: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
-class Member(db.Model):
+class Member(Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(sa.String(100))
     last_name: Mapped[str] = mapped_column(sa.String(100))
@@ -130,8 +129,22 @@ class Member(db.Model):
         latest = self.latest_referral
         return latest.status if latest else None
 
+    @property
+    def open_referrals(self) -> list["Referral"]:
+        """Referrals still being worked (new, waitlist, enrolled), the most urgent first."""
+        return sorted((r for r in self.referrals if r.status in OPEN_STATUSES),
+                      key=lambda r: (r.urgency_rank, r.received_on))
 
-class Referral(db.Model):
+
+def urgent_before() -> date:
+    """A notice on or before this day makes a referral urgent (the setting counts days from today)."""
+    return local_today() + timedelta(days=int(settings.get("urgent_notice_days")))
+
+
+URGENCY_CODES = ("urgent", "high", "normal")
+
+
+class Referral(Versioned, db.Model):
     # The access rule asks "has this member a new referral?" for every unassigned member: one index answers it.
     __table_args__ = (sa.Index("ix_referral_member_status", "member_id", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,14 +153,20 @@ class Referral(db.Model):
     source: Mapped[str] = mapped_column(sa.String(20))
     payer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("payer.id"), index=True)
     external_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
-    rent_months_owed: Mapped[int | None]
+    rent_months_owed: Mapped[int | None] = mapped_column()
     rent_per_month_cents: Mapped[int | None]
     utility_owed_cents: Mapped[int | None]
-    notice_date: Mapped[date | None]
+    notice_date: Mapped[date | None] = mapped_column()
     current_needs: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.String(20), default="new", index=True)
     taken_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # Urgency, defined once: loaded with every referral and usable in ORDER BY (0 urgent, 1 high, 2 normal).
+    urgency_rank: Mapped[int] = column_property(sa.case(
+        (notice_date <= sa.bindparam("urgent_before", callable_=urgent_before, type_=sa.Date), 0),
+        (sa.func.coalesce(rent_months_owed, 0) >= 2, 1),
+        else_=2))
 
     member = relationship("Member", back_populates="referrals")
     payer = relationship("Payer")
@@ -182,16 +201,9 @@ class Referral(db.Model):
         self.status = to_status
         return record
 
-    def urgency(self, today: date | None = None, urgent_days: int | None = None) -> str:
-        """'urgent', 'high' or 'normal', derived from the notice date and rent owed."""
-        today = today or local_today()
-        if urgent_days is None:
-            urgent_days = settings.get("urgent_notice_days")
-        if self.notice_date and (self.notice_date - today).days <= urgent_days:
-            return "urgent"
-        if (self.rent_months_owed or 0) >= 2:
-            return "high"
-        return "normal"
+    def urgency(self) -> str:
+        """'urgent' (a notice close at hand, see the setting), 'high' (two months of rent owed) or 'normal'."""
+        return URGENCY_CODES[self.urgency_rank]
 
 
 TRIAGE_LABELS = {"accept": _l("Accept"), "waitlist": _l("Waitlist"), "redirect": _l("Redirect to another organization"),
@@ -218,16 +230,3 @@ class TriageDecision(db.Model):
 
 
 URGENCY_LABELS = {"urgent": _l("Urgent"), "high": _l("High"), "normal": _l("Normal")}
-
-
-def urgency_rank(today: date | None = None, urgent_days: int | None = None):
-    """The urgency as a SQL expression (0 urgent, 1 high, 2 normal), for sorting queues in the database."""
-    today = today or local_today()
-    if urgent_days is None:
-        urgent_days = settings.get("urgent_notice_days")
-    from datetime import timedelta
-    return sa.case(
-        (Referral.notice_date <= today + timedelta(days=urgent_days), 0),
-        (sa.func.coalesce(Referral.rent_months_owed, 0) >= 2, 1),
-        else_=2,
-    )

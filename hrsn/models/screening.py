@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrsn.extensions import db
-from hrsn.models.core import utcnow
+from hrsn.models.core import Versioned, utcnow
 
 __all__ = ["ScreeningInstrument", "Screening", "SCREENING_STATUSES"]
 
@@ -36,7 +36,7 @@ class ScreeningInstrument(db.Model):
         return [q for q in self.definition["questions"] if q["domain"] == domain_code]
 
 
-class Screening(db.Model):
+class Screening(Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
     instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("screening_instrument.id"))

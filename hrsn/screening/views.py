@@ -3,32 +3,29 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hrsn import audit
-from hrsn.access import get_member_or_404, require
+from hrsn import audit, params
+from hrsn.access import member_for_change, member_for_view, owned, require
 from hrsn.extensions import db
-from hrsn.members import TABS
 from hrsn.models import LANGUAGES, Screening, ScreeningInstrument, utcnow
 from hrsn.render import render
 from hrsn.screening import bp
-from hrsn.screening.instrument import InstrumentProblems, active_instrument, read_upload, score
-
-
-def _screening(member, screening_id) -> Screening:
-    screening = db.session.get(Screening, screening_id)
-    if screening is None or screening.member_id != member.id:
-        abort(404)
-    return screening
+from hrsn.screening.rules import InstrumentProblems, active_instrument, read_upload, score
 
 
 def frame(member, **context) -> dict:
-    return {"member": member, "tab": "documents", "tabs": TABS, **context}
+    return {"member": member, "tab": "documents", **context}
+
+
+def _member(member_id):
+    return (member_for_view if request.method == "GET" else member_for_change)(member_id, "screening")
 
 
 @bp.route("/members/<int:member_id>/screenings/new", methods=["GET", "POST"])
 def start(member_id):
-    member = get_member_or_404(member_id, "screening")
+    member = _member(member_id)
     instrument = active_instrument()
-    db.session.commit()
+    if instrument is None:
+        abort(404)
     language = request.form.get("language") or (member.preferred_language if member.preferred_language in LANGUAGES else "en")
     optional = [d["code"] for d in instrument.domains if not d["core"]]
     chosen = [code for code in request.form.getlist("domains") if code in optional]
@@ -52,8 +49,8 @@ def start(member_id):
 
 @bp.route("/members/<int:member_id>/screenings/<int:screening_id>", methods=["GET", "POST"])
 def fill(member_id, screening_id):
-    member = get_member_or_404(member_id, "screening")
-    screening = _screening(member, screening_id)
+    member = _member(member_id)
+    screening = owned(Screening, screening_id, member)
     instrument = screening.instrument
     errors = {}
     if request.method == "POST":
@@ -73,6 +70,12 @@ def fill(member_id, screening_id):
         if errors:
             return render("screening/fill.html", status=422, screening=screening, instrument=instrument,
                           errors=errors, answers=answers, **frame(member))
+        seen = params.number("record_version", source=request.form)
+        if seen is not None and seen != screening.version:
+            # Someone else saved answers meanwhile: show theirs beside what was typed, and save nothing yet.
+            conflict = audit.since_version("Screening", screening.id, seen)
+            return render("screening/fill.html", status=409, screening=screening, instrument=instrument, errors={},
+                          answers=answers, conflict=conflict, **frame(member))
         before = dict(screening.answers or {})
         screening.answers = answers
         changes = {code: [before.get(code), value] for code, value in answers.items() if before.get(code) != value}
@@ -95,8 +98,6 @@ def fill(member_id, screening_id):
 @bp.route("/admin/screening", methods=["GET", "POST"])
 @require("admin")
 def instruments():
-    active_instrument()
-    db.session.commit()
     problems, name, version = [], (request.form.get("name") or "").strip()[:200], (request.form.get("version") or "").strip()[:40]
     if request.method == "POST":
         upload = request.files.get("file")
@@ -125,7 +126,7 @@ def instruments():
 @bp.post("/admin/screening/<int:instrument_id>/activate")
 @require("admin")
 def activate(instrument_id):
-    chosen = db.session.get(ScreeningInstrument, instrument_id) or abort(404)
+    chosen = db.get_or_404(ScreeningInstrument, instrument_id)
     for row in db.session.scalars(db.select(ScreeningInstrument).where(ScreeningInstrument.active)):
         row.active = False
     chosen.active = True

@@ -4,7 +4,8 @@ import random
 from hrsn import passwords
 from hrsn.extensions import db
 from hrsn.models import Member, User
-from hrsn.seed import contact, defaults, documents, intake, screening, triage
+from hrsn.seed import contact, documents, intake, screening, triage
+from hrsn.steps import ensure_defaults
 
 STAFF = [
     ("admin@demo.local", "Alex Admin", "admin", "en"),
@@ -32,7 +33,8 @@ def run(members: int, password: str, rng_seed: int) -> str:
     if db.session.scalar(db.select(Member.id).limit(1)) is not None:
         raise SystemExit("seed-demo fills an empty database; this one already has members")
     rng = random.Random(rng_seed)
-    defaults.ensure_defaults()
+    ensure_defaults()
+    intake.payers()
     staff = staff_accounts(password)
     people = intake.seed(staff, members, rng)
     triage.seed(staff, people, rng)

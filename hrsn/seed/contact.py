@@ -5,7 +5,7 @@ from flask_babel import to_utc
 
 from hrsn import settings
 from hrsn.extensions import db
-from hrsn.models import (Consent, ContactAttempt, SeverityAssessment, UnableToReach, ensure_templates,
+from hrsn.models import (Consent, ContactAttempt, SeverityAssessment, UnableToReach, MessageTemplate,
                          fill_template, local_today, utcnow)
 
 # New referrals walk the rule: (methods of the attempts so far, marked unable to reach).
@@ -18,7 +18,7 @@ NOTES = {"no_answer": "No answer, no voicemail set up.", "voicemail": "Left a vo
 
 
 def seed(staff: dict, people: list, rng) -> None:
-    templates = {(t.channel, t.language): t for t in ensure_templates()}
+    templates = {(t.channel, t.language): t for t in db.session.scalars(db.select(MessageTemplate))}
     new_index = 0
     for i, member in enumerate(people):
         referral = member.latest_referral

@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen import canvas
 
-from hrsn.documents import storage
-from hrsn.documents.checklist import build_checklist
+from hrsn import storage
 from hrsn.extensions import db
 from hrsn.models import local_today
-from hrsn.models import Document, DocumentVersion, EligibilityCheck, MemberThirdParty, ThirdParty
+from hrsn.models import (ChecklistItem, Document, DocumentVersion, EligibilityCheck, MemberThirdParty, ThirdParty,
+                         add_checklist_items)
 
 LANDLORDS = [
     ("landlord", "Pat O'Hara", "Oak Street Apartments", "(503) 555-0190", "leasing@oakst.example", "email"),
@@ -72,7 +72,10 @@ def seed(staff: dict, people: list, rng) -> None:
         if "utility" in member.latest_referral.service_codes:
             db.session.add(MemberThirdParty(member_id=member.id, third_party_id=parties[3 + i % 2].id,
                                             linked_by_id=user.id))
-        items = build_checklist(member)
+        add_checklist_items(member, member.latest_referral)
+        db.session.flush()
+        items = db.session.scalars(db.select(ChecklistItem).where(ChecklistItem.member_id == member.id)
+                                   .order_by(ChecklistItem.sort_order, ChecklistItem.id)).all()
         shape = i % 3          # 0 complete, 1 partial, 2 nothing received yet
         for n, item in enumerate(items):
             if shape == 2 or (shape == 1 and n % 2):

@@ -20,6 +20,19 @@ STATUSES = ["new", "new", "waitlist", "enrolled", "enrolled", "enrolled", "enrol
             "redirected", "closed"]
 
 
+PAYERS = [("Trillium Community Health Plan", "cco"), ("PacificSource Community Solutions", "cco"),
+          ("Health Share of Oregon", "cco"), ("Open Card (OHA fee-for-service)", "open_card")]
+
+
+def payers() -> None:
+    """The demo agency works with Oregon's payers: the day-one placeholders are renamed, the rest added."""
+    existing = db.session.scalars(db.select(Payer).order_by(Payer.id)).all()
+    for payer, (name, kind) in zip(existing, PAYERS):
+        payer.name, payer.kind = name, kind
+    db.session.add_all(Payer(name=name, kind=kind) for name, kind in PAYERS[len(existing):])
+    db.session.flush()
+
+
 def seed(staff: dict, count: int, rng) -> list[Member]:
     payers = db.session.scalars(db.select(Payer).order_by(Payer.id)).all()
     sources = list(SOURCES)

@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 
 from hrsn.extensions import db
 from hrsn.models import Screening
-from hrsn.screening.instrument import active_instrument, score
+from hrsn.screening.rules import active_instrument, score
 
 
 def seed(staff: dict, people: list, rng) -> None:

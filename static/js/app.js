@@ -5,7 +5,7 @@
   var POLL_MS = 30000;
 
   function csrfHeaders() {
-    var raw = document.body.getAttribute("hx-headers");
+    var raw = document.body.getAttribute("data-hx-headers");
     try { return raw ? JSON.parse(raw) : {}; } catch (e) { return {}; }
   }
 

@@ -19,6 +19,7 @@ def test_three_attempts_then_unable_to_reach(live_server, page):
         member_id = make_member("Rosa", "Núñez", assignee=cm, status="new", preferred_language="es",
                                 email="rosa@example.org", phone="(503) 555-0142",
                                 received_on=org_today() - timedelta(days=10)).id
+        settings.put("org_name", "Community Housing Services")
         settings.put("org_phone", "(503) 555-0100")
         settings.put("callback_hours", "weekdays 9 to 5")
         db.session.commit()

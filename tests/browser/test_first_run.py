@@ -30,7 +30,7 @@ def test_first_run_sign_in_and_spanish(live_server, page):
 
     page.get_by_role("button", name="Español").click()
     nav = page.get_by_role("navigation", name="Principal")
-    for label in ("Hoy", "Miembros", "Referidos", "Directorio", "Informes", "Administración"):
+    for label in ("Hoy", "Miembros", "Referidos", "Administración"):
         expect(nav.get_by_role("link", name=label)).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "es")
     page.get_by_role("link", name="Administración").click()

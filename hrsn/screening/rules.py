@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from hrsn.extensions import db
 from hrsn.models import ScreeningInstrument
 
-DEFAULT_FILE = Path(__file__).with_name("screening_default.json")
+DEFAULT_FILE = Path(__file__).with_name("default.json")
 LANGS = ("en", "es")
 CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 CSV_COLUMNS = ["domain", "domain_en", "domain_es", "core", "rule", "threshold", "question", "question_en",
@@ -178,17 +178,10 @@ def read_upload(data: bytes, filename: str, name: str, version: str) -> dict:
     return check(raw)
 
 
-def active_instrument() -> ScreeningInstrument:
-    """The instrument new screenings use; the default set is loaded the first time."""
-    instrument = db.session.scalar(db.select(ScreeningInstrument).where(ScreeningInstrument.active)
-                                   .order_by(ScreeningInstrument.id.desc()).limit(1))
-    if instrument is None:
-        definition = check(json.loads(DEFAULT_FILE.read_text(encoding="utf-8")))
-        instrument = ScreeningInstrument(name=definition["name"], version=definition["version"],
-                                         definition=definition, active=True)
-        db.session.add(instrument)
-        db.session.flush()
-    return instrument
+def active_instrument() -> ScreeningInstrument | None:
+    """The questionnaire new screenings use (the default set is loaded on the first day)."""
+    return db.session.scalar(db.select(ScreeningInstrument).where(ScreeningInstrument.active)
+                             .order_by(ScreeningInstrument.id.desc()).limit(1))
 
 
 def score(instrument: ScreeningInstrument, domains: list[str], answers: dict) -> dict:

@@ -19,7 +19,7 @@ STORED_NAME = re.compile(r"[0-9a-f]{32}\.(pdf|jpg|png|heic)")
 
 
 class UploadRefused(ValueError):
-    """The file cannot be kept; the message key says why (see files.REFUSALS)."""
+    """The file cannot be kept; the message key says why (see documents.files.REFUSALS)."""
 
 
 @dataclass
@@ -126,7 +126,6 @@ def display_name(raw: str | None, fallback: str) -> str:
 
 MB = 1024 * 1024
 FORM_LIMIT = 2 * MB                 # every other form: notes and fields only
-UPLOAD_ENDPOINTS: set[str] = set()  # views that accept a file (registered by the views module)
 
 
 def limit_body():
@@ -134,7 +133,8 @@ def limit_body():
     from flask import abort, g, request
 
     from hrsn import settings
-    if request.endpoint in UPLOAD_ENDPOINTS:
+    from hrsn.steps import wiring
+    if request.endpoint in wiring().uploads:
         g.upload_limit_mb = settings.get("upload_max_mb")
         cap = g.upload_limit_mb * MB + 64 * 1024     # room for the form's other fields
     else:

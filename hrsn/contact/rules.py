@@ -1,0 +1,168 @@
+"""The contact step's rules and queries: its settings, the outreach rule's Today sections, consent in words,
+the unable-to-reach list, and the pieces of the Contact tab."""
+from datetime import timedelta
+
+from flask import g, url_for
+from flask_babel import format_date, gettext as _, lazy_gettext as _l
+from sqlalchemy.orm import joinedload, selectinload
+
+from hrsn import messages
+from hrsn.access import visible_member_ids, visible_members
+from hrsn.extensions import db
+from hrsn.forms import clean_or_none
+from hrsn.models import (Consent, ContactAttempt, Member, Referral, SeverityAssessment, UnableToReach,
+                         consent_status, local_today, outreach_progress)
+from hrsn.models.contact import OutreachRule
+from hrsn.settings import Spec
+
+SETTINGS = (
+    Spec("outreach_attempts", 3, _l("Outreach rule: attempts before unable to reach"), minimum=1, maximum=20),
+    Spec("outreach_methods", 2, _l("Outreach rule: different methods before unable to reach"), minimum=1, maximum=6),
+    Spec("outreach_days_between", 2, _l("Outreach rule: business days between attempts"), minimum=0, maximum=30),
+)
+# Referral statuses in which the member is still to be reached.
+OUTREACH_STATUSES = ("new", "enrolled")
+LOG_PAGE = 25
+AUDITED_FIELDS = ("at", "method", "direction", "outcome", "minutes", "activity", "interpreter_used",
+                  "interpreter_language", "note", "message_subject", "message_text")
+
+
+# The Contact tab ----------------------------------------------------------------------------------
+
+def contact_log(member, page_number: int = 1):
+    query = (db.select(ContactAttempt).where(ContactAttempt.member_id == member.id)
+             .options(joinedload(ContactAttempt.author))
+             .order_by(ContactAttempt.at.desc(), ContactAttempt.id.desc()))
+    return db.paginate(query, page=page_number, per_page=LOG_PAGE, error_out=False)
+
+
+def offer_message(member, method, user) -> messages.Message | None:
+    """The suggested email or text for an outreach attempt, in the member's language; None for other methods."""
+    return messages.compose(member, method, user) if method in ("email", "text") else None
+
+
+def fill_contact(contact, form) -> None:
+    """Copy a checked contact form onto a contact; a message is kept only with the methods that send one."""
+    contact.at, contact.minutes = form.at_utc, form.minutes_value
+    for name in ("method", "direction", "outcome", "activity", "interpreter_used"):
+        setattr(contact, name, getattr(form, name).data)
+    contact.interpreter_language = clean_or_none(form.interpreter_language.data) if form.interpreter_used.data else None
+    contact.note = clean_or_none(form.note.data)
+    contact.message_subject = clean_or_none(form.message_subject.data) if form.method.data == "email" else None
+    contact.message_text = clean_or_none(form.message_text.data) if form.method.data in ("email", "text") else None
+
+
+def consent_history(member):
+    return db.session.scalars(db.select(Consent).where(Consent.member_id == member.id)
+                              .order_by(Consent.given_on.desc(), Consent.id.desc())).all()
+
+
+def severity_of(member):
+    return db.session.scalar(db.select(SeverityAssessment).where(SeverityAssessment.member_id == member.id))
+
+
+def consent_text(status, consent) -> str:
+    """The consent status in a few words, for the header and the Contact tab."""
+    if status == "valid":
+        return (_("Valid until %(day)s", day=format_date(consent.expires_on)) if consent.expires_on
+                else _("Valid, no expiry date"))
+    if status == "expired":
+        return _("Expired on %(day)s", day=format_date(consent.expires_on))
+    if status == "withdrawn":
+        return _("Withdrawn on %(day)s", day=format_date(consent.withdrawn_on))
+    if status == "future":
+        return _("Starts on %(day)s", day=format_date(consent.given_on))
+    return _("None recorded")
+
+
+def consent_in_header(member):
+    return [(_("Consent"), consent_text(*consent_status(member)))]
+
+
+# Today --------------------------------------------------------------------------------------------
+
+def my_open_outreach(user):
+    """(member, progress) for the user's members still being reached, computed once per request."""
+    cache = g.setdefault("_open_outreach", {})
+    if user.id not in cache:
+        cache[user.id] = _open_outreach(user)
+    return cache[user.id]
+
+
+def _open_outreach(user):
+    open_referral = db.select(Referral.id).where(Referral.member_id == Member.id,
+                                                 Referral.status.in_(OUTREACH_STATUSES)).exists()
+    query = (visible_members(user).where(Member.assignee_id == user.id, open_referral)
+             .options(selectinload(Member.referrals)))
+    members = [m for m in db.session.scalars(query) if m.status in OUTREACH_STATUSES]
+    if not members:
+        return []
+    ids = [m.id for m in members]
+    contacts, marks = {}, {}
+    for contact in db.session.scalars(db.select(ContactAttempt).where(ContactAttempt.member_id.in_(ids))):
+        contacts.setdefault(contact.member_id, []).append(contact)
+    for mark in db.session.scalars(db.select(UnableToReach).where(UnableToReach.member_id.in_(ids))):
+        marks[mark.referral_id] = mark
+    rule = OutreachRule.current()
+    result = []
+    for member in members:
+        progress = outreach_progress(member, rule, contacts.get(member.id, []),
+                                     marks.get(member.latest_referral.id) or False)
+        if progress.open:
+            result.append((member, progress))
+    return result
+
+
+def _tab_url(member):
+    return url_for("contact.tab", member_id=member.id)
+
+
+def today_attempts_due(user):
+    if not user.can("contact"):
+        return None
+    from hrsn.today import Item, Section
+    day = local_today()
+    items = []
+    for member, progress in my_open_outreach(user):
+        if progress.met or progress.next_due is None or progress.next_due > day:
+            continue
+        number = progress.attempts + 1
+        text = (_("Attempt %(n)d was due %(day)s", n=number, day=format_date(progress.next_due))
+                if progress.next_due < day else _("Attempt %(n)d is due today", n=number))
+        items.append(Item(member, text, _tab_url(member), late=progress.next_due < day))
+    items.sort(key=lambda item: not item.late)
+    return Section("outreach-due", _("Outreach attempts due"), items)
+
+
+def today_ready_unable(user):
+    if not user.can("contact"):
+        return None
+    from hrsn.today import Item, Section
+    items = [Item(member, _("%(a)d attempts by %(m)d methods: the outreach rule is met",
+                            a=progress.attempts, m=progress.methods), _tab_url(member))
+             for member, progress in my_open_outreach(user) if progress.can_mark_unable]
+    return Section("ready-unable", _("Ready to mark unable to reach"), items)
+
+
+# Unable to reach ---------------------------------------------------------------------------------
+
+def unable_marks(user):
+    """Marks on the members this user may see, with their member, referral and payer loaded."""
+    return (db.select(UnableToReach).where(UnableToReach.member_id.in_(visible_member_ids(user)))
+            .options(joinedload(UnableToReach.member), joinedload(UnableToReach.marked_by),
+                     joinedload(UnableToReach.referral).joinedload(Referral.payer)))
+
+
+def today_to_report(user):
+    if not user.can("contact"):
+        return None
+    from hrsn.today import LINES, Item, Section
+    marks = db.session.scalars(unable_marks(user).where(UnableToReach.reported_on.is_(None))
+                               .order_by(UnableToReach.marked_on).limit(LINES)).all()
+    if not marks:
+        return None
+    late = local_today() - timedelta(days=7)
+    items = [Item(mark.member, _("Unable to reach since %(day)s", day=format_date(mark.marked_on)),
+                  url_for("contact.unable_list"), late=mark.marked_on < late) for mark in marks]
+    return Section("unable-report", _("Unable to reach: report back to the payer"), items,
+                   more_url=url_for("contact.unable_list"))

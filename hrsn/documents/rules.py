@@ -1,0 +1,120 @@
+"""The documents step's rules and queries: its settings, the member's checklist and files, third parties,
+eligibility, asking for what is missing, and Today's section of documents still awaited."""
+from datetime import timedelta
+
+from flask import url_for
+from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
+from sqlalchemy import func
+from sqlalchemy.orm import joinedload, selectinload
+
+from hrsn import messages, params, settings
+from hrsn.access import visible_member_ids
+from hrsn.extensions import db
+from hrsn.models import (MISSING_STATUSES, ChecklistItem, ChecklistStep, Document, DocumentVersion, EligibilityCheck,
+                         Member, MemberThirdParty, ThirdParty, utcnow)
+from hrsn.settings import Spec
+
+SETTINGS = (Spec("upload_max_mb", 15, _l("Largest file accepted, in MB"), minimum=1, maximum=100),)
+PARTY_MATCHES = 20
+AWAITED_AFTER = timedelta(days=3)      # a request unanswered this long goes on Today
+LATE_AFTER = timedelta(days=7)
+
+
+def limit_mb() -> int:
+    return settings.get("upload_max_mb")
+
+
+def _with_files(query):
+    """Documents with their versions and who uploaded each, in three queries whatever their number."""
+    return query.options(selectinload(Document.versions).joinedload(DocumentVersion.uploaded_by))
+
+
+def checklist_of(member) -> list[ChecklistItem]:
+    return list(db.session.scalars(
+        db.select(ChecklistItem).where(ChecklistItem.member_id == member.id)
+        .options(selectinload(ChecklistItem.steps).joinedload(ChecklistStep.by),
+                 selectinload(ChecklistItem.documents).selectinload(Document.versions)
+                 .joinedload(DocumentVersion.uploaded_by))
+        .order_by(ChecklistItem.sort_order, ChecklistItem.id)))
+
+
+def missing(items) -> list[ChecklistItem]:
+    return [item for item in items if item.status in MISSING_STATUSES]
+
+
+def missing_items(member) -> list[ChecklistItem]:
+    return list(db.session.scalars(db.select(ChecklistItem).where(
+        ChecklistItem.member_id == member.id, ChecklistItem.status.in_(MISSING_STATUSES))
+        .order_by(ChecklistItem.sort_order, ChecklistItem.id)))
+
+
+def member_documents(member) -> list[Document]:
+    """The files that belong to the member rather than to a checklist item, newest first."""
+    return list(db.session.scalars(_with_files(db.select(Document).where(
+        Document.member_id == member.id, Document.item_id.is_(None)))
+        .order_by(Document.created_at.desc(), Document.id.desc())))
+
+
+def links_of(member):
+    return db.session.scalars(db.select(MemberThirdParty).where(MemberThirdParty.member_id == member.id)
+                              .options(joinedload(MemberThirdParty.third_party).selectinload(ThirdParty.links))
+                              .order_by(MemberThirdParty.id)).all()
+
+
+def eligibility_history(member):
+    return db.session.scalars(db.select(EligibilityCheck).where(EligibilityCheck.member_id == member.id)
+                              .options(joinedload(EligibilityCheck.recorded_by))
+                              .order_by(EligibilityCheck.recorded_at.desc(), EligibilityCheck.id.desc())).all()
+
+
+def find_parties(member, q: str = "") -> list[ThirdParty]:
+    """Third parties on file not yet linked to this member whose name or organization contains q."""
+    linked = db.select(MemberThirdParty.third_party_id).where(MemberThirdParty.member_id == member.id)
+    query = db.select(ThirdParty).where(ThirdParty.id.not_in(linked))
+    if q:
+        pattern = params.like_pattern(q.casefold())
+        query = query.where(db.or_(func.lower(ThirdParty.name).like(pattern, escape="\\"),
+                                   func.lower(ThirdParty.organization).like(pattern, escape="\\")))
+    return list(db.session.scalars(query.order_by(ThirdParty.name, ThirdParty.id).limit(PARTY_MATCHES)))
+
+
+def request_message(member, items, user, channel: str) -> messages.Message:
+    """The message asking for the missing documents: the admin's template for this channel, in the member's
+    language, filled in with the list."""
+    language = messages.member_language(member)
+    names = [item.label(language) for item in items]
+    listed = "\n".join(f"- {name}" for name in names) if channel == "email" else "; ".join(names)
+    return messages.compose(member, f"docs_{channel}", user, missing_documents=listed)
+
+
+def request_refusal(member, channel, items) -> str | None:
+    if not items:
+        return _("Nothing is missing.")
+    if channel not in ("email", "text"):
+        return _("Choose email or text message.")
+    if channel == "email" and not member.email:
+        return _("There is no email address on file for this member. Add it on the Intake tab, or ask by text.")
+    if channel == "text" and not member.phone:
+        return _("There is no phone number on file for this member. Add it on the Intake tab, or ask by email.")
+    return None
+
+
+def today_awaited(user):
+    """The user's members from whom documents were asked more than three days ago and have not arrived."""
+    if not user.can("documents") or user.role == "admin":
+        return None
+    from hrsn.today import LINES, Item, Section
+    now = utcnow()
+    oldest = func.min(ChecklistItem.updated_at)
+    rows = db.session.execute(
+        db.select(Member, func.count(ChecklistItem.id), oldest)
+        .join(ChecklistItem, ChecklistItem.member_id == Member.id)
+        .where(Member.assignee_id == user.id, Member.id.in_(visible_member_ids(user)),
+               ChecklistItem.status == "requested", ChecklistItem.updated_at < now - AWAITED_AFTER)
+        .group_by(Member.id).order_by(oldest).limit(LINES)).all()
+    items = [Item(member=member, url=url_for("documents.tab", member_id=member.id),
+                  text=ngettext("%(num)d document asked for on %(day)s", "%(num)d documents asked for since %(day)s",
+                                count, day=format_date(asked)),
+                  late=asked < now - LATE_AFTER)
+             for member, count, asked in rows]
+    return Section("documents", _("Documents still awaited"), items)

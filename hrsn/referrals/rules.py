@@ -1,0 +1,141 @@
+"""Triage's queries: the queues with their filters and counts, who can take members on, and Today's section."""
+from flask import url_for
+from flask_babel import format_date, gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, or_
+from sqlalchemy.orm import joinedload, selectinload
+
+from hrsn import params
+from hrsn.access import member_for_change, member_for_view, visible_member_ids
+from hrsn.extensions import db
+from hrsn.models import (CASELOAD_ROLES, LANGUAGES, OPEN_STATUSES, URGENCY_LABELS, Member, Referral, Role,
+                         ServiceType, User, name_key)
+from hrsn.models.intake import QUEUES, referral_service
+
+QUEUE_LABELS = {"new": _l("New"), "waitlist": _l("Waitlist"), "enrolled": _l("Enrolled"), "closed": _l("Closed")}
+PER_PAGE = 25
+
+
+def referral_for_view(referral_id: int):
+    """(referral, member) when the user may see the member; the opening is audited."""
+    referral = db.session.get(Referral, referral_id)
+    return referral, member_for_view(referral.member_id if referral else 0, "referrals")
+
+
+def referral_for_change(referral_id: int):
+    referral = db.session.get(Referral, referral_id)
+    member = member_for_change(referral.member_id if referral else 0, "referrals")
+    return referral, member
+
+
+def assignable_staff() -> list[User]:
+    return list(db.session.scalars(db.select(User).where(User.active, User.role.in_(CASELOAD_ROLES))
+                                   .order_by(User.name)))
+
+
+def caseloads() -> dict[int, int]:
+    """Members per staff member whose referral is still open (new, waitlist or enrolled)."""
+    rows = db.session.execute(
+        db.select(Member.assignee_id, func.count(func.distinct(Member.id)))
+        .join(Referral, Referral.member_id == Member.id)
+        .where(Member.assignee_id.is_not(None), Referral.status.in_(OPEN_STATUSES))
+        .group_by(Member.assignee_id))
+    return dict(rows.all())
+
+
+class Filters:
+    """The queue's filters and search, read from the request and checked."""
+
+    def __init__(self, values):
+        to_queue = params.one_of("to_queue", QUEUES, source=values)
+        self.queue = to_queue or params.one_of("queue", QUEUES, "new", source=values)
+        self.page = 1 if to_queue else params.page(values)
+        self.q = params.text("q", source=values)
+        self.payer = str(params.number("payer", source=values) or "")
+        self.service = params.text("service", 40, source=values)
+        self.language = params.one_of("language", LANGUAGES, source=values)
+        assignee = params.one_of("assignee", ("me", "none"), source=values)
+        self.assignee = assignee or str(params.number("assignee", source=values) or "")
+
+    def as_args(self, **changes) -> dict:
+        values = {"queue": self.queue, "q": self.q, "payer": self.payer, "service": self.service,
+                  "language": self.language, "assignee": self.assignee}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v}
+
+    def apply(self, query):
+        if self.payer:
+            query = query.where(Referral.payer_id == int(self.payer))
+        if self.service:
+            query = query.where(Referral.id.in_(
+                db.select(referral_service.c.referral_id).join(ServiceType).where(ServiceType.code == self.service)))
+        if self.language:
+            query = query.where(Member.preferred_language == self.language)
+        if self.assignee == "me":
+            query = query.where(Member.assignee_id == current_user.id)
+        elif self.assignee == "none":
+            query = query.where(Member.assignee_id.is_(None))
+        elif self.assignee:
+            query = query.where(Member.assignee_id == int(self.assignee))
+        if self.q:
+            folded = params.like_pattern(name_key(self.q, ""))
+            plain = params.like_pattern(self.q.replace(" ", ""))
+            query = query.where(or_(Member.name_key.like(folded, escape="\\"),
+                                    Member.medicaid_id.ilike(plain, escape="\\"),
+                                    Referral.external_id.ilike(plain, escape="\\")))
+        return query
+
+
+def visible_referrals(user=None):
+    """Referrals of the members the user may see."""
+    return db.select(Referral).join(Referral.member).where(Referral.member_id.in_(visible_member_ids(user)))
+
+
+def queue_page(filters: Filters):
+    query = (filters.apply(visible_referrals()).where(Referral.status.in_(QUEUES[filters.queue]))
+             .options(joinedload(Referral.member).joinedload(Member.assignee), joinedload(Referral.payer),
+                      selectinload(Referral.services)))
+    if filters.queue == "closed":       # the archive: the latest first
+        query = query.order_by(Referral.received_on.desc(), Referral.id.desc())
+    else:
+        query = query.order_by(Referral.urgency_rank, Referral.received_on, Referral.id)
+    return db.paginate(query, page=filters.page, per_page=PER_PAGE, error_out=False)
+
+
+def queue_counts(filters: Filters) -> dict[str, int]:
+    query = filters.apply(visible_referrals()).with_only_columns(Referral.status, func.count(Referral.id)) \
+        .group_by(Referral.status)
+    by_status = dict(db.session.execute(query).all())
+    return {queue: sum(by_status.get(s, 0) for s in statuses) for queue, statuses in QUEUES.items()}
+
+
+def external_id_match(filters: Filters) -> Referral | None:
+    """A search that is exactly one referral's ID (from the payer or platform) opens that referral."""
+    if not filters.q or " " in filters.q:
+        return None
+    found = db.session.scalars(visible_referrals().where(func.lower(Referral.external_id) == filters.q.lower())
+                               .limit(2)).all()
+    return found[0] if len(found) == 1 else None
+
+
+def today_waiting(user):
+    """Coordinators: unassigned new referrals; a case manager: their own new referrals to triage."""
+    if user.role in (Role.COORDINATOR, Role.ADMIN):
+        title, condition = _("Unassigned referrals"), Member.assignee_id.is_(None)
+        more = url_for("referrals.assign", all="1")
+    elif user.role == Role.CASE_MANAGER:
+        title, condition = _("My new referrals to triage"), Member.assignee_id == user.id
+        more = url_for("referrals.index", queue="new", assignee="me")
+    else:
+        return None
+    from hrsn.today import LINES, Item, Section
+    base = visible_referrals(user).where(Referral.status == "new", condition)
+    total = db.session.scalar(base.with_only_columns(func.count(Referral.id)))
+    rows = db.session.scalars(base.options(joinedload(Referral.member))
+                              .order_by(Referral.urgency_rank, Referral.received_on).limit(LINES))
+    items = [Item(member=r.member, url=url_for("referrals.show", referral_id=r.id), late=r.urgency() == "urgent",
+                  text=_("received %(day)s · %(urgency)s", day=format_date(r.received_on),
+                         urgency=URGENCY_LABELS[r.urgency()]))
+             for r in rows]
+    return Section("referrals", title, items, more, total=total)
+
