@@ -98,7 +98,7 @@ def changes(obj) -> dict:
     state = inspect(obj)
     diff = {}
     for attr in state.mapper.column_attrs:
-        if attr.key == "version":
+        if attr.key in ("version", "name_key"):       # kept by the database, or derived from the name
             continue
         hist = state.attrs[attr.key].history
         if hist.has_changes():
@@ -140,6 +140,13 @@ def record(action: str, *, member=None, obj=None, record_type=None, record_id=No
                        changes=changes or None, **_who(user, email))
     db.session.add(event)
     return event
+
+
+def add(obj, *, member=None, fields=(), changes=None) -> AuditEvent:
+    """A new record into the session, and its creation (the given fields' values) into the trail."""
+    db.session.add(obj)
+    db.session.flush()
+    return record("create", member=member, obj=obj, changes=created(obj, fields) | (changes or {}))
 
 
 def record_now(action: str, *, member=None, record_type=None, record_id=None, changes=None, who=None) -> None:

@@ -55,6 +55,47 @@ def refused(page: str, partial: str, *, status: int, message=None, **context):
     return render(page, partial, status=status, headers=triggers(message), **context)
 
 
+def edit_page(record, form, page: str, *, apply, back_to: str, message, member=None, fill=None, **context):
+    """The one way a record is added or corrected through a whole-page form.
+
+    GET shows the form filled from the record with its version (`fill(form)` sets what `obj=` cannot). POST checks
+    the fields (422, with what was typed); refuses a save made from an older version with what changed meanwhile
+    (409); else `apply()` copies the form onto the record (returning any change the trail cannot see on the
+    record itself), the trail keeps before and after, the view commits once and redirects to `back_to`."""
+    from flask_babel import gettext as _
+
+    from hrsn import audit
+    from hrsn.extensions import db
+    creating = record.id is None
+    conflict, status = None, 200
+    if request.method == "GET":
+        if not creating:
+            form.fill_version(record)
+        if fill is not None:
+            fill(form)
+    elif not form.validate_on_submit():
+        status = 422
+    elif not creating and form.is_stale(record):
+        conflict, status = conflict_events(record, form), 409
+    else:
+        with db.session.no_autoflush:       # the trail reads the record's changes before anything is flushed
+            extra = apply() or {}
+            diff = {} if creating else audit.changes(record) | extra
+        if creating:
+            fields = [c.key for c in record.__table__.c if c.key not in ("id", "version") and "hash" not in c.key]
+            audit.add(record, member=member, fields=fields, changes=extra)
+        elif diff:
+            audit.record("update", member=member, obj=record, changes=diff)
+        else:
+            message = _("Nothing was changed.")
+        db.session.commit()
+        flash(str(message), "success")
+        return redirect(back_to)
+    if member is not None:
+        context["member"] = member
+    return render(page, form=form, conflict=conflict, status=status, **context)
+
+
 def conflict_events(record, form) -> list:
     """What other people saved on `record` after the version `form` was filled from (oldest first), and the form
     moved to the current version: saving again applies what the user typed over those changes."""

@@ -129,6 +129,40 @@ def auth(client, app):
     return Auth(client, app)
 
 
+class QueryCounter:
+    """Counts the SQL statements the app sends (transaction control left out) while it is active."""
+
+    SKIP = ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE")
+
+    def __init__(self, engine):
+        self.engine, self.statements = engine, []
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(self.SKIP):
+            self.statements.append(statement)
+
+    def __enter__(self):
+        from sqlalchemy import event
+        self.statements = []
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def queries(app):
+    """`with queries as q: ...; q.count`: the statements one request sends."""
+    with app.app_context():
+        return QueryCounter(db.engine)
+
+
 # Browser tests ---------------------------------------------------------------
 
 def _chromium() -> str | None:

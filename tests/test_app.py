@@ -1,7 +1,6 @@
 """The frame every page shares: headers, CSRF, htmx conventions, error pages, the database settings."""
 import re
 import sqlite3
-import threading
 
 import pytest
 from sqlalchemy import text

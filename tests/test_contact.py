@@ -3,11 +3,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from conftest import PASSWORD, announced, events, make_member, make_user
+from conftest import announced, events, make_member
 from hrsn.extensions import db
 from hrsn.models import (AuditEvent, Consent, ContactAttempt, MessageTemplate, SeverityAssessment,
                          UnableToReach, has_valid_consent, outreach_progress, utcnow)
-from hrsn.models.contact import OutreachRule, add_business_days, fill_template, template_problems
+from hrsn.models import OutreachRule, add_business_days, fill_template, template_problems
 
 HX = {"HX-Request": "true"}
 RECEIVED = date(2026, 11, 1)
@@ -483,11 +483,10 @@ def test_seed_demo_puts_members_at_every_point_of_the_rule(app, runner):
 
 
 def test_minutes_are_kept_for_the_time_report(app, client, cm, member_id):
-    from hrsn.models import contact_minutes
     client.post(f"/members/{member_id}/contact", data=form(minutes="25", activity="tenancy"), headers=HX)
     client.post(f"/members/{member_id}/contact", data=form(minutes="5"), headers=HX)
     with app.app_context():
-        rows = db.session.execute(contact_minutes(utcnow() - timedelta(days=7), utcnow())).all()
+        rows = db.session.scalars(db.select(ContactAttempt).where(ContactAttempt.at >= utcnow() - timedelta(days=7))).all()
         assert sorted((r.author_id, r.activity, r.minutes) for r in rows) == [
             (cm.id, "outreach", 5), (cm.id, "tenancy", 25)]
 

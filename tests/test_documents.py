@@ -2,7 +2,7 @@
 is missing in the member's language, versions, landlords shared between members, and eligibility."""
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 

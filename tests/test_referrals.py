@@ -1,11 +1,11 @@
 """Triage and the queues: urgency order, counts, filters, decisions with history, and assignment."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from conftest import events, make_member, make_user, org_today
 from hrsn import settings
 from hrsn.extensions import db
-from hrsn.models import AuditEvent, Member, Referral, TriageDecision
+from hrsn.models import AuditEvent, Member, Referral
 
 TODAY = org_today()
 

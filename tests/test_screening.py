@@ -3,13 +3,12 @@ forged answers refused, positive domains handed to the HAP, and questionnaires l
 import io
 import json
 import re
-from datetime import date
 
 import pytest
 
 from conftest import make_member, make_user
 from hrsn.extensions import db
-from hrsn.models import AuditEvent, Member, Screening, ScreeningInstrument
+from hrsn.models import AuditEvent, Screening, ScreeningInstrument
 from hrsn.screening.rules import DEFAULT_FILE, InstrumentProblems, check, from_csv, score
 
 CORE = {"q_living_place": "steady", "q_living_problems": "no", "q_food_worry": "never", "q_food_ran_out": "never",

@@ -3,7 +3,7 @@ import re
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
 from hrsn import passwords
@@ -32,6 +32,16 @@ class UserForm(VersionMixin, FlaskForm):
         other = db.session.scalar(db.select(User).where(db.func.lower(User.email) == email))
         if other is not None and other is not self.editing:
             raise ValidationError(_("Another account already uses this email address."))
+
+    def validate_role(self, field):
+        from flask_login import current_user
+        if self.editing is not None and self.editing.id == current_user.id and field.data != Role.ADMIN:
+            raise ValidationError(_("You cannot remove your own administrator access."))
+
+    def validate_active(self, field):
+        from flask_login import current_user
+        if self.editing is not None and self.editing.id == current_user.id and not field.data:
+            raise ValidationError(_("You cannot remove your own administrator access."))
 
     def validate_languages(self, field):
         if not set(field.data or ()) <= set(LANGUAGES):

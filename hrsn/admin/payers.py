@@ -1,46 +1,19 @@
 """Payers and service types: data an admin edits; a new one starts active, so intake offers it at once."""
-from flask import flash, redirect, request, url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 
-from hrsn import audit
 from hrsn.admin import bp
 from hrsn.admin.forms import PayerForm, ServiceTypeForm
 from hrsn.extensions import db
 from hrsn.forms import clean_or_none, clean_text
 from hrsn.models import Payer, ServiceType
-from hrsn.render import conflict_events, render
+from hrsn.render import edit_page, render
 
 
 @bp.get("/payers")
 def payers():
     rows = db.session.scalars(db.select(Payer).order_by(Payer.active.desc(), Payer.name)).all()
     return render("admin/payers.html", payers=rows)
-
-
-def edit_record(record, form, template, apply, back_to, message, **context):
-    """The one way an admin's reference record is added or corrected: checked, versioned, audited."""
-    creating = record.id is None
-    conflict, status = None, 200
-    if request.method == "GET":
-        if not creating:
-            form.fill_version(record)
-    elif not form.validate_on_submit():
-        status = 422
-    elif not creating and form.is_stale(record):
-        conflict, status = conflict_events(record, form), 409
-    else:
-        apply()
-        if creating:
-            db.session.add(record)
-            db.session.flush()
-            audit.record("create", obj=record, changes=audit.created(record, [c.key for c in record.__table__.c
-                                                                               if c.key not in ("id", "version")]))
-        else:
-            audit.record("update", obj=record, changes=audit.changes(record))
-        db.session.commit()
-        flash(message, "success")
-        return redirect(back_to)
-    return render(template, form=form, conflict=conflict, status=status, **context)
 
 
 @bp.route("/payers/new", methods=["GET", "POST"], defaults={"payer_id": None})
@@ -54,8 +27,8 @@ def payer_form(payer_id):
         for name in ("contact_name", "phone", "email", "invoice_notes"):
             setattr(payer, name, clean_or_none(getattr(payer, name)))
         payer.medicaid_id_pattern = payer.medicaid_id_pattern or ""
-    return edit_record(payer, form, "admin/payer_form.html", apply, url_for("admin.payers"), _("Payer saved."),
-                       payer=payer)
+    return edit_page(payer, form, "admin/payer_form.html", apply=apply, back_to=url_for("admin.payers"),
+                     message=_("Payer saved."), payer=payer)
 
 
 @bp.get("/service-types")
@@ -71,8 +44,6 @@ def service_type_form(service_id):
     form = ServiceTypeForm(obj=service if service_id and request.method == "GET" else None, service=service)
     if service_id:
         form.code.render_kw = {"readonly": True}
-        if request.method == "GET":
-            form.sort_order.data = str(service.sort_order)
 
     def apply():
         code = service.code
@@ -80,5 +51,8 @@ def service_type_form(service_id):
         service.code = code or service.code           # a code in use by referrals never changes
         service.sort_order = form.sort_order.number or 0
         service.name_en, service.name_es = clean_text(service.name_en), clean_text(service.name_es)
-    return edit_record(service, form, "admin/service_type_form.html", apply, url_for("admin.service_types"),
-                       _("Service type saved."), service=service)
+
+    def fill(form):
+        form.sort_order.data = str(service.sort_order)
+    return edit_page(service, form, "admin/service_type_form.html", apply=apply, fill=fill, back_to=url_for("admin.service_types"),
+                     message=_("Service type saved."), service=service)

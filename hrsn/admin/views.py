@@ -3,15 +3,14 @@ from datetime import datetime, time, timedelta
 
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from hrsn import audit, params, passwords, settings
 from hrsn.admin import bp
 from hrsn.admin.forms import UserForm
 from hrsn.extensions import db
-from hrsn.models import AUDIT_ACTIONS, AuditEvent, Role, User
-from hrsn.render import conflict_events, render
+from hrsn.models import AUDIT_ACTIONS, AuditEvent, User
+from hrsn.render import edit_page, render
 from hrsn.steps import settings_specs, wiring
 
 AUDIT_PAGE = 50
@@ -31,47 +30,28 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"], defaults={"user_id": None})
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user_form(user_id):
-    user = db.get_or_404(User, user_id) if user_id else None
-    form = UserForm(obj=user if request.method == "GET" else None, editing=user)
-    conflict, status = None, 200
-    if request.method == "GET":
-        if user:
-            form.fill_version(user)
-            form.languages.data = user.language_list
-            form.locale.data = user.locale or "en"
-            form.password.data = ""
-    elif not form.validate_on_submit():
-        status = 422
-    elif user is not None and form.is_stale(user):
-        conflict, status = conflict_events(user, form), 409
-    elif user is not None and user.id == current_user.id and (form.role.data != Role.ADMIN or not form.active.data):
-        form.role.errors.append(_("You cannot remove your own administrator access."))
-        status = 422
-    else:
-        save_user(user, form)
-        flash(_("Account saved."), "success")
-        return redirect(url_for("admin.users"))
-    return render("admin/user_form.html", form=form, user=user, conflict=conflict, status=status)
+    user = db.get_or_404(User, user_id) if user_id else User(session_version=1, active=True)
+    form = UserForm(obj=user if user_id and request.method == "GET" else None, editing=user if user_id else None)
 
+    def fill(form):
+        form.languages.data = user.language_list
+        form.locale.data = user.locale or "en"
+        form.password.data = ""
 
-def save_user(user, form) -> None:
-    creating = user is None
-    user = user or User(session_version=1)
-    was_active = user.active
-    user.name, user.email = form.name.data.strip(), form.email.data.strip().casefold()
-    user.role, user.active, user.locale = form.role.data, form.active.data, form.locale.data
-    user.languages = ",".join(form.languages.data or [])
-    if form.password.data:
-        user.password_hash = passwords.hash_password(form.password.data)
-    if not creating and (form.password.data or (was_active and not user.active)):
-        user.end_sessions()
-    diff = audit.changes(user)
-    diff.pop("password_hash", None)
-    if form.password.data:
-        diff["password"] = ["…", "…"]
-    db.session.add(user)
-    audit.record("create" if creating else "update", obj=user, changes=diff)
-    db.session.commit()
+    def apply():
+        was_active = user.active
+        user.name, user.email = form.name.data.strip(), form.email.data.strip().casefold()
+        user.role, user.active, user.locale = form.role.data, form.active.data, form.locale.data
+        user.languages = ",".join(form.languages.data or [])
+        if form.password.data:
+            user.password_hash = passwords.hash_password(form.password.data)
+            if user.id:
+                user.end_sessions()         # a new password signs the account out everywhere
+        if user.id and was_active and not user.active:
+            user.end_sessions()
+        return {"password": ["…", "…"]} if form.password.data else None
+    return edit_page(user, form, "admin/user_form.html", apply=apply, fill=fill if user_id else None,
+                     back_to=url_for("admin.users"), message=_("Account saved."), user=user if user_id else None)
 
 
 def _day(name):

@@ -51,10 +51,7 @@ def consent_add(member_id):
                        **consent_context(member, consent_form=form))
     consent = Consent(member_id=member.id, given_on=form.given_on.data, form=form.form.data,
                       scope=form.scope.data.strip(), expires_on=form.expires_on.data, recorded_by_id=current_user.id)
-    db.session.add(consent)
-    db.session.flush()
-    audit.record("create", member=member, obj=consent,
-                 changes=audit.created(consent, ("given_on", "form", "scope", "expires_on")))
+    audit.add(consent, member=member, fields=("given_on", "form", "scope", "expires_on"))
     db.session.commit()
     return _consent_saved(member, _("Consent recorded."))
 
@@ -108,10 +105,7 @@ def severity_add(member_id):
                                     safety_note=clean_or_none(form.safety_note.data),
                                     language_needs=clean_or_none(form.language_needs.data),
                                     note=clean_or_none(form.note.data))
-    db.session.add(assessment)
-    db.session.flush()
-    audit.record("create", member=member, obj=assessment,
-                 changes=audit.created(assessment, ("housing_urgency", "safety_concern")))
+    audit.add(assessment, member=member, fields=("housing_urgency", "safety_concern"))
     db.session.commit()
     return changed("contact/_severity.html", message=_("Severity assessment saved."),
                    back_to=url_for("contact.tab", member_id=member.id), progress=progress,

@@ -10,9 +10,8 @@ from hrsn import messages
 from hrsn.access import visible_member_ids, visible_members
 from hrsn.extensions import db
 from hrsn.forms import clean_or_none
-from hrsn.models import (Consent, ContactAttempt, Member, Referral, SeverityAssessment, UnableToReach,
+from hrsn.models import (Consent, ContactAttempt, Member, OutreachRule, Referral, SeverityAssessment, UnableToReach,
                          consent_status, local_today, outreach_progress)
-from hrsn.models.contact import OutreachRule
 from hrsn.settings import Spec
 
 SETTINGS = (

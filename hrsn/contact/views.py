@@ -53,9 +53,7 @@ def add(member_id):
                        **form_context(member, form))
     contact = ContactAttempt(member_id=member.id, author_id=current_user.id)
     fill_contact(contact, form)
-    db.session.add(contact)
-    db.session.flush()
-    audit.record("create", member=member, obj=contact, changes=audit.created(contact, AUDITED_FIELDS))
+    audit.add(contact, member=member, fields=AUDITED_FIELDS)
     db.session.commit()
     return changed("contact/_form.html", message=_("Contact saved."), events=("contactLogged",),
                    back_to=url_for("contact.tab", member_id=member.id),
@@ -132,10 +130,7 @@ def unable(member_id):
     mark = UnableToReach(member_id=member.id, referral_id=referral.id if referral else None,
                          marked_on=local_today(), marked_by_id=current_user.id,
                          attempts=now.attempts, methods=now.methods)
-    db.session.add(mark)
-    db.session.flush()
-    audit.record("create", member=member, obj=mark,
-                 changes={"attempts": [None, mark.attempts], "methods": [None, mark.methods]})
+    audit.add(mark, member=member, fields=("attempts", "methods"))
     db.session.commit()
     return changed("contact/_progress.html", events=("memberChanged",), member=member,
                    message=_("Marked unable to reach. The member is on the list to report back to the payer."),

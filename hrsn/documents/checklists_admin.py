@@ -8,7 +8,7 @@ from hrsn.documents import bp
 from hrsn.documents.forms import TemplateItemForm
 from hrsn.extensions import db
 from hrsn.models import ChecklistTemplateItem, ServiceType
-from hrsn.render import conflict_events, render
+from hrsn.render import edit_page, render
 
 
 @bp.route("/admin/checklists", methods=["GET", "POST"])
@@ -44,22 +44,13 @@ def edit_template(row_id):
     """Rename a document in both languages; checklists already made keep the name they were made with."""
     row = db.get_or_404(ChecklistTemplateItem, row_id)
     form = TemplateItemForm(obj=row if request.method == "GET" else None)
-    conflict, status = None, 200
-    if request.method == "GET":
-        form.fill_version(row)
-    elif not form.validate_on_submit():
-        status = 422
-    elif form.is_stale(row):
-        conflict, status = conflict_events(row, form), 409
-    else:
+
+    def apply():
         row.name_en, row.name_es = form.name_en.data.strip(), form.name_es.data.strip()
-        audit.record("update", obj=row, changes=audit.changes(row))
-        db.session.commit()
-        flash(_("Checklist updated. Members' checklists already made are not changed."), "success")
-        return redirect(url_for("documents.templates"))
     service = db.session.scalar(db.select(ServiceType).where(ServiceType.code == row.service_code))
-    return render("documents/template_edit.html", row=row, form=form, service=service, conflict=conflict,
-                  status=status)
+    return edit_page(row, form, "documents/template_edit.html", apply=apply, back_to=url_for("documents.templates"),
+                     message=_("Checklist updated. Members' checklists already made are not changed."),
+                     row=row, service=service)
 
 
 @bp.post("/admin/checklists/<int:row_id>/toggle")

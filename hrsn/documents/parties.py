@@ -1,6 +1,6 @@
 """Landlords, property managers and utility companies on the Documents tab: add, find and link one already on
 file, unlink, edit. One third party may be linked to several members."""
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,7 +12,7 @@ from hrsn.documents.rules import find_parties
 from hrsn.documents.views import done, parties_context, tab_context
 from hrsn.extensions import db
 from hrsn.models import MemberThirdParty, ThirdParty
-from hrsn.render import conflict_events, refused, render
+from hrsn.render import edit_page, refused, render
 
 PARTIAL = "documents/_parties.html"
 
@@ -25,10 +25,8 @@ def add_party(member_id):
                        **parties_context(member, party_form=form, adding=True))
     party = ThirdParty(created_by_id=current_user.id)
     form.apply_to(party)
-    db.session.add(party)
-    db.session.flush()
+    audit.add(party, member=member, fields=("name", "kind"))
     db.session.add(MemberThirdParty(member_id=member.id, third_party_id=party.id, linked_by_id=current_user.id))
-    audit.record("create", member=member, obj=party, changes={"name": [None, party.name], "kind": [None, party.kind]})
     db.session.commit()
     return done(PARTIAL, member, _("Added and linked."), parties_context(member))
 
@@ -54,10 +52,8 @@ def link_party(member_id):
     exists = db.session.scalar(db.select(MemberThirdParty).where(MemberThirdParty.member_id == member.id,
                                                                  MemberThirdParty.third_party_id == party.id))
     if exists is None:
-        link = MemberThirdParty(member_id=member.id, third_party_id=party.id, linked_by_id=current_user.id)
-        db.session.add(link)
-        db.session.flush()
-        audit.record("create", member=member, obj=link, changes={"third_party_id": [None, party.id]})
+        audit.add(MemberThirdParty(member_id=member.id, third_party_id=party.id, linked_by_id=current_user.id),
+                  member=member, fields=("third_party_id",))
         db.session.commit()
     return done(PARTIAL, member, _("Linked."), parties_context(member))
 
@@ -80,19 +76,9 @@ def edit_party(member_id, party_id):
     if party is None or not any(link.member_id == member.id for link in party.links):
         abort(404)
     form = ThirdPartyForm(obj=party if request.method == "GET" else None)
-    conflict, status = None, 200
-    if request.method == "GET":
-        form.fill_version(party)
+
+    def fill(form):
         form.preferred_contact.data = party.preferred_contact or ""
-    elif not form.validate_on_submit():
-        status = 422
-    elif form.is_stale(party):
-        conflict, status = conflict_events(party, form), 409
-    else:
-        form.apply_to(party)
-        audit.record("update", member=member, obj=party, changes=audit.changes(party))
-        db.session.commit()
-        flash(_("Saved."), "success")
-        return redirect(url_for("documents.tab", member_id=member.id))
-    return render("documents/party_edit.html", member=member, party=party, form=form, tab="documents",
-                  conflict=conflict, status=status)
+    return edit_page(party, form, "documents/party_edit.html", apply=lambda: form.apply_to(party), fill=fill,
+                     member=member, back_to=url_for("documents.tab", member_id=member.id), message=_("Saved."),
+                     party=party, tab="documents")

@@ -11,7 +11,7 @@ from hrsn import messages, params, settings
 from hrsn.access import visible_member_ids
 from hrsn.extensions import db
 from hrsn.models import (MISSING_STATUSES, ChecklistItem, ChecklistStep, Document, DocumentVersion, EligibilityCheck,
-                         Member, MemberThirdParty, ThirdParty, utcnow)
+                         Member, MemberThirdParty, Role, ThirdParty, utcnow)
 from hrsn.settings import Spec
 
 SETTINGS = (Spec("upload_max_mb", 15, _l("Largest file accepted, in MB"), minimum=1, maximum=100),)
@@ -101,7 +101,7 @@ def request_refusal(member, channel, items) -> str | None:
 
 def today_awaited(user):
     """The user's members from whom documents were asked more than three days ago and have not arrived."""
-    if not user.can("documents") or user.role == "admin":
+    if not user.can("documents") or user.role == Role.ADMIN:
         return None
     from hrsn.today import LINES, Item, Section
     now = utcnow()

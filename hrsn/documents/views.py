@@ -156,10 +156,8 @@ def eligibility(member_id):
                              questionnaire_on=form.questionnaire_on.data,
                              questionnaire_where=clean_or_none(form.questionnaire_where.data),
                              note=clean_or_none(form.note.data))
-    db.session.add(check)
-    db.session.flush()
-    audit.record("create", member=member, obj=check, changes=audit.created(check, (
-        "status", "medicaid_verified_on", "medicaid_verified_how", "questionnaire_on", "questionnaire_where")))
+    audit.add(check, member=member, fields=("status", "medicaid_verified_on", "medicaid_verified_how",
+                                            "questionnaire_on", "questionnaire_where"))
     db.session.commit()
     return done("documents/_eligibility.html", member, _("Eligibility recorded: %(status)s.", status=check.status_label),
                 eligibility_context(member))

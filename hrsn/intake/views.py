@@ -13,9 +13,9 @@ from hrsn.forms import money_text
 from hrsn.intake import bp
 from hrsn.intake.forms import AttachForm, IntakeForm, MemberForm, ReferralForm
 from hrsn.intake.rules import MEMBER_FIELDS, REFERRAL_FIELDS, find_duplicates, visible_ids
-from hrsn.models import CASELOAD_ROLES, LANGUAGES, Member, Referral, ServiceType, add_checklist_items, local_today
+from hrsn.models import LANGUAGES, Member, Referral, Role, ServiceType, add_checklist_items, local_today
 from hrsn.models.intake import REACH_METHODS, SOURCES
-from hrsn.render import conflict_events, render
+from hrsn.render import edit_page, render
 
 
 def needs_context(form) -> dict:
@@ -39,30 +39,17 @@ def tab(member_id):
 @bp.route("/members/<int:member_id>/edit", methods=["GET", "POST"])
 def edit_member(member_id):
     """Correct the member's details; the audit trail keeps the before and after."""
-    member = member_for_view(member_id, "intake")
+    member = (member_for_view if request.method == "GET" else member_for_change)(member_id, "intake")
     latest = member.latest_referral
     form = MemberForm(obj=member if request.method == "GET" else None, member=member,
                       payer=latest.payer if latest else None)
-    conflict, status = None, 200
-    if request.method == "GET":
-        form.fill_version(member)
+
+    def fill(form):
         form.household_size.data = "" if member.household_size is None else str(member.household_size)
         form.monthly_income.data = money_text(member.monthly_income_cents)
-    elif form.validate_on_submit():
-        if form.is_stale(member):
-            conflict, status = conflict_events(member, form), 409
-        else:
-            form.apply_to(member)
-            diff = audit.changes(member)
-            diff.pop("name_key", None)
-            if diff:
-                audit.record("update", member=member, obj=member, changes=diff)
-            db.session.commit()
-            return saved(member, _("Member details saved.") if diff else _("Nothing was changed."))
-    else:
-        status = 422
-    return render("intake/edit_member.html", member=member, form=form, tab="intake", conflict=conflict,
-                  status=status)
+    return edit_page(member, form, "intake/edit_member.html", apply=lambda: form.apply_to(member), fill=fill,
+                     member=member, back_to=url_for("intake.tab", member_id=member.id),
+                     message=_("Member details saved."), tab="intake")
 
 
 def saved(member, message):
@@ -77,12 +64,12 @@ def new():
     form = IntakeForm()
     if request.method == "GET":
         form.received_on.data = local_today()
-        form.assign_to_me.data = current_user.role == "case_manager"
+        form.assign_to_me.data = current_user.role == Role.CASE_MANAGER
     if switched or not form.validate_on_submit():
         return new_page(form, status=422 if form.errors and not switched else 200)
     member = Member(created_by_id=current_user.id)
     form.apply_to(member)
-    if form.assign_to_me.data and current_user.role in CASELOAD_ROLES:
+    if form.assign_to_me.data and current_user.takes_caseload:
         member.assignee_id = current_user.id
     referral = Referral(member=member, status="new", taken_by_id=current_user.id)
     ReferralForm.apply_to(form, referral)
@@ -159,33 +146,27 @@ def attach(member_id):
 def edit_referral(referral_id):
     """Correct what was recorded on a referral; the audit trail keeps the before and after."""
     referral = db.session.get(Referral, referral_id)
-    member = member_for_view(referral.member_id if referral else 0, "intake")
+    member = (member_for_view if request.method == "GET" else member_for_change)(
+        referral.member_id if referral else 0, "intake")
     form = AttachForm(obj=referral if request.method == "GET" else None)
-    conflict, status = None, 200
-    if request.method == "GET":
-        form.fill_version(referral)
+
+    def fill(form):
         form.payer_id.data = str(referral.payer_id or "")
         form.services.data = sorted(referral.service_codes)
         form.rent_months_owed.data = "" if referral.rent_months_owed is None else str(referral.rent_months_owed)
         form.rent_per_month.data = money_text(referral.rent_per_month_cents)
         form.utility_owed.data = money_text(referral.utility_owed_cents)
-    elif not form.validate_on_submit():
-        status = 422
-    elif form.is_stale(referral):
-        conflict, status = conflict_events(referral, form), 409
-    else:
+
+    def apply():
         before = sorted(referral.service_codes)
         form.apply_to(referral)
-        diff = audit.changes(referral)
         if sorted(referral.service_codes) != before:
-            diff["services"] = [before, sorted(referral.service_codes)]
             add_checklist_items(member, referral)
-        if diff:
-            audit.record("update", member=member, obj=referral, changes=diff)
-        db.session.commit()
-        return saved(member, _("Referral corrected.") if diff else _("Nothing was changed."))
-    return render("intake/edit_referral.html", status=status, member=member, referral=referral, tab="intake",
-                  conflict=conflict, **needs_context(form))
+            return {"services": [before, sorted(referral.service_codes)]}
+        return None
+    return edit_page(referral, form, "intake/edit_referral.html", apply=apply, fill=fill, member=member,
+                     back_to=url_for("intake.tab", member_id=member.id), message=_("Referral corrected."),
+                     referral=referral, tab="intake", page_context=lambda: form.asked)
 
 
 @bp.get("/intake/blank.pdf")

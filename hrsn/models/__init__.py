@@ -8,4 +8,5 @@ from hrsn.models.intake import (  # noqa: F401
 )
 from hrsn.models.contact import *  # noqa: F401,F403
 from hrsn.models.documents import *  # noqa: F401,F403
+from hrsn.models.outreach import *  # noqa: F401,F403
 from hrsn.models.screening import *  # noqa: F401,F403

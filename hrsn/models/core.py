@@ -109,6 +109,10 @@ class User(UserMixin, Versioned, db.Model):
         return area in ROLE_AREAS.get(self.role, set())
 
     @property
+    def takes_caseload(self) -> bool:
+        return self.role in CASELOAD_ROLES
+
+    @property
     def role_label(self) -> str:
         return str(ROLES.get(self.role, self.role))
 

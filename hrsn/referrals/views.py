@@ -15,7 +15,7 @@ from hrsn.referrals import bp
 from hrsn.referrals.forms import AssignForm, TriageForm
 from hrsn.referrals.rules import (QUEUE_LABELS, Filters, assignable_staff, caseloads, external_id_match, queue_counts,
                                   queue_page, referral_for_change, referral_for_view)
-from hrsn.render import changed, conflict_events, refused, render, triggers, wants_fragment
+from hrsn.render import changed, conflict_events, refused, render, wants_fragment
 
 BATCH_PAGE = 25
 

@@ -37,10 +37,7 @@ def start(member_id):
             domains = [d["code"] for d in instrument.domains if d["core"] or d["code"] in chosen]
             screening = Screening(member_id=member.id, instrument_id=instrument.id, language=language,
                                   domains=domains, answers={}, started_by_id=current_user.id)
-            db.session.add(screening)
-            db.session.flush()
-            audit.record("create", member=member, obj=screening, changes={"language": [None, language],
-                                                                          "domains": [None, domains]})
+            audit.add(screening, member=member, fields=("language", "domains"))
             db.session.commit()
             return redirect(url_for("screening.fill", member_id=member.id, screening_id=screening.id))
     return render("screening/new.html", status=422 if error else 200, instrument=instrument, language=language,
@@ -111,10 +108,7 @@ def instruments():
             else:
                 instrument = ScreeningInstrument(name=definition["name"], version=definition["version"],
                                                  definition=definition, active=False, loaded_by_id=current_user.id)
-                db.session.add(instrument)
-                db.session.flush()
-                audit.record("create", obj=instrument, changes={"name": [None, instrument.name],
-                                                                "version": [None, instrument.version]})
+                audit.add(instrument, fields=("name", "version"))
                 db.session.commit()
                 flash(_("Questionnaire loaded. Make it the active one when you are ready."), "success")
                 return redirect(url_for("screening.instruments"))

@@ -3,7 +3,7 @@ utilities shared between members, and eligibility checks."""
 import io
 import struct
 import zlib
-from datetime import date, timedelta
+from datetime import timedelta
 
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen import canvas

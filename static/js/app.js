@@ -1,4 +1,5 @@
-// The case desk's own script: the idle sign-out warning. (htmx does the rest; no inline script anywhere.)
+// The case desk's own script: what happens around each htmx swap (focus, the status region, error answers) and
+// the idle sign-out warning. htmx does the rest; there is no inline script anywhere (the CSP forbids it).
 (function () {
   "use strict";
   var WARN_SECONDS = 120;
@@ -9,12 +10,88 @@
     try { return raw ? JSON.parse(raw) : {}; } catch (e) { return {}; }
   }
 
+  // The status region ---------------------------------------------------------------------------------
+  // One region per page, never replaced: only its text changes, so screen readers announce each change.
+  function announce(text, kind) {
+    var region = document.getElementById("status");
+    if (!region || !text) { return; }
+    region.className = "status-region " + (kind || "success");
+    region.textContent = "";
+    // A new text after a tick, so that the same sentence twice is announced twice.
+    setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  function messageOf(xhr) {
+    // Error pages carry their sentence in [data-message]; read it as text, never as markup.
+    try {
+      var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+      var found = doc.querySelector("[data-message]");
+      if (found) { return found.textContent.trim(); }
+    } catch (e) { /* fall through to the generic sentence */ }
+    return document.body.dataset.errorText || "";
+  }
+
+  // Focus after a swap -----------------------------------------------------------------------------------
+  // When the element that had focus was replaced, focus goes where the next step is: what the server marked
+  // with data-focus, else the first field in error, else the updated section's heading, else the section.
+  var swappedId = null;
+
+  function focusTarget(root) {
+    if (root.hasAttribute("data-focus")) { return root; }
+    return root.querySelector("[data-focus]") || root.querySelector("[aria-invalid='true']") ||
+      root.querySelector(".error-summary") || root.querySelector("h1, h2, h3, h4") || root;
+  }
+
+  function moveFocus(root) {
+    var target = focusTarget(root);
+    if (!target.matches("a[href], button, input, select, textarea, [tabindex]")) {
+      target.setAttribute("tabindex", "-1");
+    }
+    target.focus({ preventScroll: false });
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    swappedId = target && target.id ? target.id : null;
+    var focused = document.activeElement;
+    event.detail.target.dataset.hadFocus = focused && target && target.contains(focused) ? "1" : "";
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!swappedId) { return; }
+    var root = document.getElementById(swappedId);
+    swappedId = null;
+    var lost = !document.activeElement || document.activeElement === document.body;
+    if (root && (lost || root.dataset.hadFocus === "1")) { moveFocus(root); }
+  });
+
+  // What the server asks to announce (HX-Trigger: {"hrsnAnnounce": "..."}).
+  document.addEventListener("hrsnAnnounce", function (event) {
+    announce(event.detail && event.detail.value, "success");
+  });
+
+  // Errors never replace a form: the sentence goes to the status region and what was typed stays.
+  document.addEventListener("htmx:responseError", function (event) {
+    announce(messageOf(event.detail.xhr), "error");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    announce(document.body.dataset.offlineText, "error");
+  });
+
+  // Idle sign-out ------------------------------------------------------------------------------------------
   function startIdleWatch() {
     var body = document.body;
     var statusUrl = body.dataset.sessionStatus;
     if (!statusUrl) { return; }
-    var banner = document.getElementById("idle-warning");
+    var dialog = document.getElementById("idle-warning");
     var stay = document.getElementById("stay-signed-in");
+
+    function show() {
+      if (!dialog.open) {
+        dialog.show();
+        stay.focus();
+      }
+    }
 
     function check() {
       // Background check: the server does not count it as activity.
@@ -26,16 +103,15 @@
         .then(function (data) {
           if (!data) { return; }
           if (data.remaining <= 0) { window.location = body.dataset.login; return; }
-          banner.hidden = data.remaining > WARN_SECONDS;
-          if (!banner.hidden && data.remaining < POLL_MS / 1000) { setTimeout(check, data.remaining * 1000 + 500); }
+          if (data.remaining > WARN_SECONDS) { dialog.close(); } else { show(); }
+          if (data.remaining <= WARN_SECONDS && data.remaining < POLL_MS / 1000) { setTimeout(check, data.remaining * 1000 + 500); }
         })
         .catch(function () { /* offline for a moment: try again at the next tick */ });
     }
 
     stay.addEventListener("click", function () {
-      var headers = csrfHeaders();
-      fetch(body.dataset.keepalive, { method: "POST", headers: headers, credentials: "same-origin" })
-        .then(function () { banner.hidden = true; });
+      fetch(body.dataset.keepalive, { method: "POST", headers: csrfHeaders(), credentials: "same-origin" })
+        .then(function () { dialog.close(); });
     });
     check();
     setInterval(check, POLL_MS);

@@ -1,5 +1,5 @@
 """A case manager logs three outreach attempts on the Contact tab and marks the member unable to reach."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
@@ -42,7 +42,8 @@ def test_three_attempts_then_unable_to_reach(live_server, page):
         page.get_by_label("Outcome").select_option(label=outcome)
         page.get_by_label("Minutes spent").fill(minutes)
         page.get_by_role("button", name="Save contact").click()
-        expect(page.get_by_text("Contact saved.")).to_be_visible()
+        expect(page.locator("#contact-form").get_by_text("Contact saved.")).to_be_visible()
+        expect(page.get_by_role("status").filter(has_text="Contact saved.")).to_have_count(1)
         settled(page)
 
     log_attempt("Phone", "No answer", "4")
@@ -67,7 +68,7 @@ def test_three_attempts_then_unable_to_reach(live_server, page):
     page.get_by_label("Outcome").select_option(label="No answer")
     page.get_by_label("Minutes spent").fill("2")
     page.get_by_role("button", name="Save contact").click()
-    expect(page.get_by_text("Contact saved.")).to_be_visible()
+    expect(page.locator("#contact-form").get_by_text("Contact saved.")).to_be_visible()
     expect(progress).to_contain_text("2 of 3 attempts · 2 of 2 methods")
     settled(page)
 

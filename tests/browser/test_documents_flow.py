@@ -1,6 +1,6 @@
 """A case manager uploads a pay stub to the checklist, sees the item become received without a page reload,
 and downloads it back byte for byte; a file posing as a PDF is refused on the spot."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
 

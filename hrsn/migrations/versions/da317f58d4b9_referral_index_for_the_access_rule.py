@@ -6,7 +6,6 @@ Create Date: 2026-11-23 06:52:56.393370
 
 """
 from alembic import op
-import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.

@@ -1,0 +1,101 @@
+"""Every list page, tab and fragment sends as many SQL statements with 200 rows as with 10, and a saved contact
+answers within 10: no query per row, no fragment rebuilding its whole tab."""
+from datetime import timedelta
+
+
+from conftest import PASSWORD, QueryCounter, make_app, make_member, make_user, org_today
+from hrsn.extensions import db
+from hrsn.models import (AuditEvent, ChecklistItem, ContactAttempt, Document, DocumentVersion, UnableToReach,
+                         utcnow)
+
+HX = {"HX-Request": "true"}
+
+
+def build(tmp_path, n: int):
+    """An app whose case manager holds n members, one of whom has n contacts, n files and n audit events."""
+    app = make_app(tmp_path / str(n))
+    with app.app_context():
+        cm = make_user("case_manager", email="cm@test.local")
+        make_user("coordinator", email="co@test.local")
+        make_user("admin", email="ad@test.local")
+        members = [make_member(f"Ana{i}", "García", assignee=cm, status=("new", "enrolled", "waitlist")[i % 3],
+                               received_on=org_today() - timedelta(days=30), medicaid_id=f"OR{i:08d}")
+                   for i in range(n)]
+        member = members[0]
+        item = db.session.scalar(db.select(ChecklistItem).where(ChecklistItem.member_id == member.id))
+        for i in range(n):
+            db.session.add(ContactAttempt(member_id=member.id, at=utcnow() - timedelta(hours=i), method="phone",
+                                          outcome="no_answer", author_id=cm.id))
+            document = Document(member_id=member.id, item_id=item.id if i % 2 else None, title=f"file {i}")
+            document.versions.append(DocumentVersion(number=1, stored_name=f"{i:032x}.pdf", original_name="a.pdf",
+                                                     content_type="application/pdf", size=10, sha256="0" * 64,
+                                                     uploaded_by_id=cm.id))
+            db.session.add(document)
+            db.session.add(AuditEvent(action="view", user_id=cm.id, member_id=member.id, record_type="contact"))
+        for other in members[1:]:
+            db.session.add(UnableToReach(member_id=other.id, referral_id=other.latest_referral.id,
+                                         marked_on=org_today(), marked_by_id=cm.id, attempts=3, methods=2))
+        db.session.commit()
+        ids = {"member": member.id, "referral": member.latest_referral.id, "contact": member.id and db.session.scalar(
+            db.select(ContactAttempt.id).where(ContactAttempt.member_id == member.id).limit(1)), "item": item.id}
+        engine = db.engine
+    return app, engine, ids
+
+
+PAGES = [   # who, method, url, data, htmx
+    ("cm", "get", "/", None, False),
+    ("cm", "get", "/members/", None, False),
+    ("cm", "post", "/members/", {"q": "garc"}, True),
+    ("cm", "get", "/members/{member}", None, False),
+    ("cm", "get", "/members/{member}/header", None, True),
+    ("cm", "get", "/members/{member}/contact", None, False),
+    ("cm", "get", "/members/{member}/contact/log", None, True),
+    ("cm", "get", "/members/{member}/contact/progress", None, True),
+    ("cm", "get", "/members/{member}/contact/{contact}", None, True),
+    ("cm", "get", "/members/{member}/documents", None, False),
+    ("cm", "get", "/members/{member}/documents/missing", None, True),
+    ("cm", "get", "/referrals/", None, False),
+    ("cm", "post", "/referrals/", {"to_queue": "enrolled"}, True),
+    ("cm", "get", "/referrals/{referral}", None, False),
+    ("cm", "get", "/referrals/{referral}/summary", None, True),
+    ("cm", "get", "/contact/unable-to-reach", None, False),
+    ("cm", "get", "/contact/unable-to-reach.csv", None, False),
+    ("cm", "get", "/today/referrals", None, True),
+    ("cm", "get", "/today/outreach-due", None, True),
+    ("co", "get", "/", None, False),
+    ("co", "get", "/referrals/assign?all=1", None, False),
+    ("ad", "get", "/admin/audit", None, False),
+]
+
+
+def counts(tmp_path, n: int) -> dict:
+    app, engine, ids = build(tmp_path, n)
+    clients = {}
+    for who in ("cm", "co", "ad"):
+        clients[who] = app.test_client()
+        clients[who].post("/login", data={"email": f"{who}@test.local", "password": PASSWORD})
+    found = {}
+    for who, method, url, data, htmx in PAGES:
+        target = url.format(**ids)
+        with QueryCounter(engine) as q:
+            response = getattr(clients[who], method)(target, data=data, headers=HX if htmx else {})
+        assert response.status_code == 200, (target, response.status_code)
+        found[(who, url)] = q.count
+    with QueryCounter(engine) as q:
+        saved = clients["cm"].post(f"/members/{ids['member']}/contact", headers=HX, data={
+            "at": (org_today() - timedelta(days=1)).isoformat() + "T10:00", "method": "phone", "direction": "outbound",
+            "outcome": "no_answer", "minutes": "3", "activity": "outreach"})
+    assert saved.status_code == 200
+    found["save a contact"] = q.count
+    with app.app_context():
+        db.engine.dispose()
+    return found
+
+
+def test_query_counts_do_not_grow_with_the_rows(tmp_path):
+    small, large = counts(tmp_path, 10), counts(tmp_path, 200)
+    grew = {page: (small[page], large[page]) for page in small if small[page] != large[page]}
+    assert not grew, grew
+    assert small["save a contact"] <= 10
+    fragments = [(who, url) for who, _m, url, _d, htmx in PAGES if htmx]
+    assert all(small[page] <= 10 for page in fragments), {page: small[page] for page in fragments}
