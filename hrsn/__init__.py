@@ -4,7 +4,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import format_currency, format_date, format_datetime
+from flask_babel import format_currency, format_date, format_time
 from flask_login import current_user
 
 from hrsn.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
@@ -26,7 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE / "migrations"))
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     htmx.init_app(app)
     limiter.init_app(app)
 
@@ -115,7 +115,24 @@ def select_locale() -> str:
         return current_user.locale
     if session.get("lang") in LOCALES:
         return session["lang"]
-    return request.accept_languages.best_match(LOCALES) or "en"
+    return request.accept_languages.best_match(LOCALES) or _organization("default_locale") or "en"
+
+
+def select_timezone() -> str | None:
+    """The organization's time zone (a setting chosen on the first run); the configured default before that."""
+    return _organization("org_timezone")
+
+
+def _organization(key: str):
+    from flask import current_app
+    from sqlalchemy.exc import SQLAlchemyError
+    from hrsn import settings
+    if "hrsn" not in current_app.extensions:
+        return None
+    try:
+        return settings.get(key)
+    except SQLAlchemyError:          # no schema yet (before the first migration)
+        return None
 
 
 def _compile_catalogs() -> None:
@@ -144,13 +161,14 @@ def _register_template_helpers(app: Flask) -> None:
     def money(cents):
         return "" if cents is None else format_currency(cents / 100, "USD")
 
+    # One way to write a day, and one way to write a moment, in each language (Babel's medium date).
     @app.template_filter("day")
-    def day(value, fmt="medium"):
-        return "" if value is None else format_date(value, fmt)
+    def day(value):
+        return "" if value is None else format_date(value, "medium")
 
     @app.template_filter("when")
-    def when(value, fmt="medium"):
-        return "" if value is None else format_datetime(value, fmt)
+    def when(value):
+        return "" if value is None else f"{format_date(value, 'medium')}, {format_time(value, 'short')}"
 
     @app.context_processor
     def globals_():

@@ -142,11 +142,11 @@ def record(action: str, *, member=None, obj=None, record_type=None, record_id=No
     return event
 
 
-def add(obj, *, member=None, fields=(), changes=None) -> AuditEvent:
+def add(obj, *, member=None, fields=(), changes=None, user=None) -> AuditEvent:
     """A new record into the session, and its creation (the given fields' values) into the trail."""
     db.session.add(obj)
     db.session.flush()
-    return record("create", member=member, obj=obj, changes=created(obj, fields) | (changes or {}))
+    return record("create", member=member, obj=obj, changes=created(obj, fields) | (changes or {}), user=user)
 
 
 def record_now(action: str, *, member=None, record_type=None, record_id=None, changes=None, who=None) -> None:

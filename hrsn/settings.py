@@ -20,12 +20,27 @@ class Spec:
     choices: tuple = ()        # (value, label) pairs for kind "choice"
 
 
+# The zones a US agency works in; the first run and Admin, Settings offer these.
+TIMEZONES = {
+    "America/Los_Angeles": _l("Pacific (Los Angeles, Portland, Seattle)"),
+    "America/Phoenix": _l("Arizona (Phoenix)"),
+    "America/Denver": _l("Mountain (Denver, Boise)"),
+    "America/Chicago": _l("Central (Chicago, Dallas)"),
+    "America/New_York": _l("Eastern (New York, Miami)"),
+    "America/Anchorage": _l("Alaska (Anchorage)"),
+    "Pacific/Honolulu": _l("Hawaii (Honolulu)"),
+    "America/Puerto_Rico": _l("Atlantic (San Juan)"),
+}
+LOCALE_CHOICES = {"en": _l("English"), "es": _l("Spanish")}
+
 ORGANIZATION = (
     Spec("org_name", "", _l("Organization name"), "text"),
     Spec("org_address", "", _l("Organization address"), "text"),
     Spec("org_phone", "", _l("Organization phone"), "text"),
     Spec("org_email", "", _l("Organization email"), "text"),
     Spec("callback_hours", "", _l("Callback hours"), "text"),
+    Spec("org_timezone", "America/Los_Angeles", _l("Time zone"), "choice", choices=tuple(TIMEZONES.items())),
+    Spec("default_locale", "en", _l("Language staff start in"), "choice", choices=tuple(LOCALE_CHOICES.items())),
     Spec("idle_minutes", 20, _l("Sign out after this many idle minutes"), minimum=2, maximum=480),
 )
 

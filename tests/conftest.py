@@ -27,7 +27,9 @@ def password_hash() -> str:
     return passwords.hash_password(PASSWORD)
 
 
-def make_app(tmp_path, **config):
+def make_app(tmp_path, migrated: bool = False, **config):
+    """A fresh app and database: the tables and the day-one data straight from the models, or (migrated) only
+    what `hrsn serve` leaves on a fresh machine: the schema from the committed migrations and nothing else."""
     settings = {
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path),
@@ -39,9 +41,13 @@ def make_app(tmp_path, **config):
     settings.update(config)
     app = create_app(settings)
     with app.app_context():
-        db.create_all()
-        ensure_defaults()
-        db.session.commit()
+        if migrated:
+            from flask_migrate import upgrade
+            upgrade()
+        else:
+            db.create_all()
+            ensure_defaults()
+            db.session.commit()
     return app
 
 
@@ -181,17 +187,32 @@ def browser_type_launch_args():
                      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]}
 
 
-@pytest.fixture
-def live_server(tmp_path):
+def serve(tmp_path, **config):
     """The app under waitress on a free loopback port, with its own fresh database."""
     from waitress.server import create_server
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True, **config)
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     server.app = app
     server.url = f"http://127.0.0.1:{server.effective_port}"
+    return server, thread
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    server, _thread = serve(tmp_path)
     yield server
     server.close()
-    with app.app_context():
+    with server.app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def fresh_server(tmp_path):
+    """As the README's first command leaves a new machine: migrations applied, no data of any kind."""
+    server, _thread = serve(tmp_path, migrated=True)
+    yield server
+    server.close()
+    with server.app.app_context():
         db.engine.dispose()

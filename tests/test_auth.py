@@ -6,6 +6,7 @@ import pytest
 
 from conftest import PASSWORD, make_app, make_user
 from hrsn import passwords
+from hrsn import settings
 from hrsn.extensions import db
 from hrsn.models import AuditEvent, User
 
@@ -15,16 +16,24 @@ def events(app, action):
         return db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == action)).all()
 
 
+ORG = {"org_name": "Casa Esperanza", "org_phone": "503 555 0100", "org_address": "12 Oak St, Salem, OR",
+       "org_timezone": "America/Chicago", "default_locale": "es"}
+
+
 def test_setup_creates_first_admin_then_disappears(client, app):
     assert client.get("/login").location.endswith("/setup")
     response = client.post("/setup", data={"name": "Rosa Díaz", "email": "Rosa@Example.org",
                                            "password": "a long passphrase 🌲", "confirm": "a long passphrase 🌲",
-                                           "locale": "es"})
-    assert response.status_code == 302
+                                           "locale": "es", **ORG})
+    assert response.status_code == 302 and response.location.endswith("/setup/review")
     with app.app_context():
         user = db.session.scalar(db.select(User))
         assert (user.email, user.role, user.locale) == ("rosa@example.org", "admin", "es")
         assert user.password_hash.startswith("$argon2id$")
+        assert [settings.get(k) for k in ("org_name", "org_phone", "org_timezone", "default_locale")] == [
+            "Casa Esperanza", "(503) 555-0100", "America/Chicago", "es"]
+    review = client.get("/setup/review").get_data(as_text=True)
+    assert "Local CCO (rename me)" in review and "Ayuda con la renta" in review
     assert client.get("/setup").status_code == 404
     assert client.post("/setup", data={"name": "X", "email": "x@y.org", "password": "another long one",
                                        "confirm": "another long one", "locale": "en"}).status_code == 404
@@ -41,7 +50,7 @@ def test_setup_creates_first_admin_then_disappears(client, app):
     ({"name": "A", "email": "a@b.org", "password": "long enough 1", "confirm": "long enough 2"}, "not the same"),
 ])
 def test_setup_validation_keeps_input(client, app, data, message):
-    response = client.post("/setup", data={**data, "locale": "en"})
+    response = client.post("/setup", data={**data, "locale": "en", **ORG})
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     if data["name"]:

@@ -7,7 +7,7 @@ from wtforms import BooleanField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
 from hrsn import passwords
-from hrsn.auth import EMAIL_FIELD
+from hrsn.auth.forms import EMAIL_FIELD
 from hrsn.extensions import db
 from hrsn.forms import MultiCheckboxField, Text, VersionMixin, WholeField, check_email, check_phone, choice, clean_text
 from hrsn.models import LANGUAGES, ROLES, Payer, Role, ServiceType, User

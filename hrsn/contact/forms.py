@@ -1,7 +1,7 @@
 """Forms of the contact step: a contact, severity, consent and its withdrawal, a message template."""
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _, lazy_gettext as _l, to_utc, to_user_timezone
+from flask_babel import format_date, gettext as _, lazy_gettext as _l, to_utc, to_user_timezone
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
@@ -50,7 +50,7 @@ class ContactForm(VersionMixin, FlaskForm):
         referral = self.member.latest_referral if self.member else None
         if referral and local.date() < referral.received_on:
             raise ValidationError(_("A contact cannot be before the referral was received (%(day)s).",
-                                    day=referral.received_on.isoformat()))
+                                    day=format_date(referral.received_on)))
         self.at_utc = moment
 
     def validate_minutes(self, field):

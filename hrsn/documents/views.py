@@ -102,6 +102,13 @@ def move(member_id, item_id):
     return done(partial, member, message, item_context(member, item, saved_item=item.id))
 
 
+@bp.get("/members/<int:member_id>/documents/checklist")
+def checklist(member_id):
+    member = member_for_fragment(member_id, "documents")
+    return render("documents/_checklist.html", "documents/_checklist.html", items=checklist_of(member),
+                  **item_context(member, None))
+
+
 @bp.get("/members/<int:member_id>/documents/missing")
 def missing_summary(member_id):
     member = member_for_fragment(member_id, "documents")
@@ -136,7 +143,7 @@ def ask(member_id):
                                                                 "items": [None, [i.name_en for i in items]]})
     db.session.commit()
     return changed("documents/_request.html", message=_("The request was logged on the Contact tab."),
-                   events=("documentsChanged", "contactLogged"), back_to=url_for("documents.tab", member_id=member.id),
+                   events=("documentsRequested", "contactLogged"), back_to=url_for("documents.tab", member_id=member.id),
                    **request_context(member, sent_text=message.body, sent_link=message.link, sent_channel=channel))
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hrsn import audit, params
 from hrsn.access import member_for_change, member_for_view, require
-from hrsn.auth import language_switched_in_form
+from hrsn.auth.views import language_switched_in_form
 from hrsn.extensions import db
 from hrsn.forms import money_text
 from hrsn.intake import bp

@@ -6,6 +6,7 @@ from flask_login import current_user
 from hrsn import audit, params
 from hrsn.access import member_for_change, member_for_view, owned, require
 from hrsn.extensions import db
+from hrsn.forms import clean_text
 from hrsn.models import LANGUAGES, Screening, ScreeningInstrument, utcnow
 from hrsn.render import render
 from hrsn.screening import bp
@@ -95,8 +96,10 @@ def fill(member_id, screening_id):
 @bp.route("/admin/screening", methods=["GET", "POST"])
 @require("admin")
 def instruments():
-    problems, name, version = [], (request.form.get("name") or "").strip()[:200], (request.form.get("version") or "").strip()[:40]
-    if request.method == "POST":
+    name, version = clean_text(request.form.get("name")), clean_text(request.form.get("version"))
+    problems = [_("Use at most %(max)d characters; this has %(n)d.", max=limit, n=len(text))
+                for text, limit in ((name, 200), (version, 40)) if len(text) > limit]
+    if request.method == "POST" and not problems:
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             problems = [_("Choose a JSON or CSV file.")]

@@ -1,67 +1,18 @@
-"""Signing in and out, first-run setup, one's own account, the language switch and session upkeep."""
-import re
+"""Signing in and out, one's own account, the language switch and session upkeep."""
 import time
 from importlib import resources
 
-from flask import Blueprint, abort, flash, jsonify, redirect, request, send_file, session, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask import flash, jsonify, redirect, request, send_file, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from hrsn import LOCALES, audit, passwords
-from hrsn.params import safe_next
+from hrsn.auth import bp
+from hrsn.auth.forms import LoginForm, PasswordForm
 from hrsn.extensions import db, limiter
-from hrsn.models import LANGUAGES, User
+from hrsn.models import User
+from hrsn.params import safe_next
 from hrsn.render import render
-from hrsn.steps import ensure_defaults
-
-bp = Blueprint("auth", __name__)
-
-EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
-
-
-def staff_email(form, field):
-    # Staff addresses may be on an office's own domain (e.g. .local), which stricter checks refuse.
-    if field.data and not EMAIL_SHAPE.fullmatch(field.data.strip()):
-        raise ValidationError(_("Enter a valid email address."))
-
-
-EMAIL_FIELD = dict(validators=[DataRequired(_l("Enter an email address.")),
-                               Length(max=254, message=_l("An email address has at most 254 characters.")),
-                               staff_email])
-
-
-def new_password_check(form, field):
-    message = passwords.problem(field.data)
-    if message:
-        raise ValidationError(message)
-
-
-class LoginForm(FlaskForm):
-    email = StringField(_l("Email"), validators=[DataRequired(_l("Enter your email address.")),
-                                                  Length(max=254, message=_l("An email address has at most 254 characters."))])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
-    submit = SubmitField(_l("Sign in"))
-
-
-class SetupForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)])
-    email = StringField(_l("Email"), **EMAIL_FIELD)
-    password = PasswordField(_l("Password"), validators=[new_password_check])
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[EqualTo("password", _l("The two passwords are not the same."))])
-    locale = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
-    submit = SubmitField(_l("Create the administrator account"))
-
-
-class PasswordForm(FlaskForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
-    password = PasswordField(_l("New password"), validators=[new_password_check])
-    confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[EqualTo("password", _l("The two passwords are not the same."))])
-    submit = SubmitField(_l("Change password"))
 
 
 def _account_key() -> str:
@@ -99,25 +50,6 @@ def login():
         form.password.errors.append(_("The email or password is not right."))
         return render("auth/login.html", form=form, status=401)
     return render("auth/login.html", form=form, status=422 if form.errors else 200)
-
-
-@bp.route("/setup", methods=["GET", "POST"])
-def setup():
-    if db.session.scalar(db.select(User.id).limit(1)) is not None:
-        abort(404)
-    form = SetupForm(locale=request.accept_languages.best_match(LOCALES) or "en")
-    if form.validate_on_submit():
-        user = User(email=form.email.data.strip().casefold(), name=form.name.data.strip(),
-                    role="admin", languages=form.locale.data, locale=form.locale.data,
-                    password_hash=passwords.hash_password(form.password.data))
-        db.session.add(user)
-        ensure_defaults()
-        audit.record("create", user=user, obj=user, changes={"role": [None, "admin"]})
-        db.session.commit()
-        sign_in(user)
-        flash(_("Welcome. Your administrator account is ready."), "success")
-        return redirect(url_for("today.index"))
-    return render("auth/setup.html", form=form, status=422 if form.errors else 200)
 
 
 @bp.post("/logout")
