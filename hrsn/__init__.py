@@ -7,7 +7,7 @@ from flask import Flask, has_request_context, request, session
 from flask_babel import format_currency, format_date, format_time
 from flask_login import current_user
 
-from hrsn.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from hrsn.extensions import babel, csrf, db, htmx, login_manager, migrate
 
 PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
@@ -28,11 +28,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     htmx.init_app(app)
-    limiter.init_app(app)
 
     from hrsn import database, security, steps
     from hrsn.storage import limit_body
     app.request_class = type("Request", (_SpoolInUploads, app.request_class), {})   # keeps htmx-flask's request.htmx
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.before_request(limit_body)    # before the sign-in gate and the CSRF check read the body
     database.init_app(app)
     security.init_app(app)   # the sign-in gate runs before the CSRF check
@@ -58,7 +61,8 @@ class _SpoolInUploads:
 def _configure(app: Flask, instance: Path, test_config: dict | None) -> None:
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'hrsn.sqlite'}",
-        SQLALCHEMY_ENGINE_OPTIONS={},
+        # Statement parameters are member data: never repeated in an error's text (and so never in a log).
+        SQLALCHEMY_ENGINE_OPTIONS={"hide_parameters": True},
         WTF_CSRF_TIME_LIMIT=None,          # the token lives as long as the sign-in session
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -71,7 +75,8 @@ def _configure(app: Flask, instance: Path, test_config: dict | None) -> None:
         BACKUP_FOLDER=str(instance / "backups"),
         MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
         RATELIMIT_ENABLED=True,
-        RATELIMIT_HEADERS_ENABLED=False,
+        TRUSTED_PROXIES=0,            # reverse proxies in front (their X-Forwarded-* headers are believed)
+        TRUSTED_HOSTS=None,           # e.g. "desk.example.org,localhost": other Host headers are refused
         SQLITE_BUSY_TIMEOUT=5.0,
     )
     app.config.from_pyfile("config.py", silent=True)
@@ -82,6 +87,13 @@ def _configure(app: Flask, instance: Path, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["HRSN_DATABASE_URL"]
     if test_config:
         app.config.update(test_config)
+    if isinstance(app.config.get("TRUSTED_HOSTS"), str):
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in app.config["TRUSTED_HOSTS"].split(",") if h.strip()]
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") or uri.startswith("postgresql"):
+        # Each server thread holds one connection, and a page's audit event briefly takes a second one.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 10, "max_overflow": 20,
+                                                   **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
     for folder in ("UPLOAD_FOLDER", "BACKUP_FOLDER"):

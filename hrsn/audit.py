@@ -14,6 +14,7 @@ ACTION_LABELS = {
     "view": _l("Viewed"), "create": _l("Created"), "update": _l("Changed"), "export": _l("Exported"),
     "download": _l("Downloaded"), "sign-in": _l("Signed in"), "failed sign-in": _l("Failed sign-in"),
     "sign-out": _l("Signed out"), "refused": _l("Refused access"), "throttled": _l("Too many attempts"),
+    "altered": _l("File changed on disk"),
 }
 
 RECORD_LABELS = {

@@ -1,7 +1,5 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -30,4 +28,3 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", strategy="fixed-window")

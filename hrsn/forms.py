@@ -4,6 +4,7 @@ import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import ValidationError
 
@@ -19,6 +20,22 @@ def clean_text(value) -> str:
 
 def clean_or_none(value) -> str | None:
     return clean_text(value) or None
+
+
+def without_controls(value):
+    """Text as typed, less the control characters no one means (a NUL would not even reach PostgreSQL)."""
+    if not isinstance(value, str):
+        return value
+    return "".join(ch for ch in value if ch in "\n\r\t" or unicodedata.category(ch) != "Cc")
+
+
+class Form(FlaskForm):
+    """Every form of the desk: its text fields lose control characters before any check sees them."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            options["filters"] = [*options.get("filters", ()), without_controls]
+            return unbound_field.bind(form=form, **options)
 
 
 class Text:

@@ -1,9 +1,11 @@
 """Sign-in gate, idle sign-out, security headers and the error pages."""
 import logging
 import time
+from pathlib import Path
+import traceback
 import uuid
 
-from flask import Flask, flash, g, has_request_context, redirect, request, session, url_for
+from flask import Flask, Response, flash, g, has_request_context, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
@@ -15,12 +17,16 @@ from hrsn import settings
 from hrsn.extensions import db, login_manager
 from hrsn.models import User
 from hrsn.render import render, wants_fragment
+from hrsn.storage import DISK_ERRORS
 
 log = logging.getLogger("hrsn")
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.setup", "auth.language", "auth.htmx_js"}
 BACKGROUND_HEADER = "X-HRSN-Background"
 
+# The desk needs no camera, microphone, location, payment or sensor: no page may ask for them.
+PERMISSIONS = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+               "accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
@@ -50,8 +56,8 @@ def _to_login(message: str | None = None):
 
 
 def _gate():
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        return None
+    if request.endpoint in PUBLIC_ENDPOINTS or request.routing_exception is not None:
+        return None         # public, or not routed at all (unknown address, untrusted Host): answered as an error
     if not current_user.is_authenticated:
         return _to_login(_("Your session has ended. Sign in again; nothing was saved.")
                          if request.method == "POST" else None)
@@ -73,6 +79,9 @@ def _headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", PERMISSIONS)
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if request.endpoint not in ("static", "auth.htmx_js"):
         headers["Cache-Control"] = "no-store"
     return response
@@ -86,6 +95,9 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 
 def _error_page(code: int, title: str, message: str, incident: str | None = None):
+    if request.url_rule is None and request.blueprint is None and code == 400:
+        # A request refused before routing (an untrusted Host header): no page can be built for it.
+        return Response(f"{title}. {message}", status=code, mimetype="text/plain")
     return render("errors/error.html", "errors/_error.html", status=code, code=code,
                   title=title, message=message, incident=incident)
 
@@ -104,7 +116,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def database_busy(error):
         db.session.rollback()
-        if "locked" not in str(error).lower() and "busy" not in str(error).lower():
+        text = str(error.orig).lower() if error.orig is not None else ""
+        if "disk" in text and "full" in text or "readonly" in text or "read-only" in text:
+            return disk_full(error)
+        if "locked" not in text and "busy" not in text:
             return server_error(error)
         if g.get("_login_user") is None:
             # The user could not be loaded either; the page must not try again.
@@ -129,13 +144,27 @@ def init_app(app: Flask) -> None:
         title, message = messages.get(error.code, (error.name, _("Nothing was saved.")))
         return _error_page(error.code or 500, title, message)
 
+    def disk_full(error):
+        log.error("incident on %s %s: the disk is full or cannot be written (%s)", request.method, request.endpoint,
+                  type(error).__name__)
+        return _error_page(507, _("The disk is full"),
+                           _("The desk's disk is full or cannot be written, so nothing was saved. What you typed is "
+                             "still on the page. Tell your administrator."))
+
     @app.errorhandler(Exception)
     def server_error(error):
         if isinstance(error, HTTPException):
             return http_error(error)
-        incident = uuid.uuid4().hex[:10]
         db.session.rollback()
-        log.exception("incident %s on %s %s", incident, request.method, request.endpoint)
+        if isinstance(error, OSError) and error.errno in DISK_ERRORS:
+            return disk_full(error)
+        incident = uuid.uuid4().hex[:10]
+        # The error's own text may quote member data (a database error repeats the values it refused):
+        # the log gets the kind of error and where it happened, never its message.
+        where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                           for f in reversed(traceback.extract_tb(error.__traceback__)))
+        log.error("incident %s on %s %s: %s at %s", incident, request.method, request.endpoint,
+                  type(error).__name__, where)
         return _error_page(500, _("Something went wrong"),
                            _("The problem has been recorded. Nothing from this request was saved."),
                            incident)

@@ -104,6 +104,7 @@ def today_sections() -> list[TodaySection]:
         TodaySection("ready-unable", contact_rules.today_ready_unable, ("contactLogged", "memberChanged")),
         TodaySection("documents", documents_rules.today_awaited, ("documentsChanged",)),
         TodaySection("unable-report", contact_rules.today_to_report, ("memberChanged",)),
+        TodaySection("altered", documents_rules.today_altered),
     ]
 
 

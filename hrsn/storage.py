@@ -1,5 +1,6 @@
 """Uploaded files on disk: the type decided from the content, written whole or not at all, under generated
 names inside the instance's uploads folder, and read back only by their stored name."""
+import errno
 import hashlib
 import os
 import re
@@ -81,13 +82,41 @@ def store(stream, limit: int) -> Stored:
         stored_name = f"{uuid.uuid4().hex}.{ALLOWED[content_type]}"
         os.replace(temp_path, folder / stored_name)
         _sync_folder(folder)
-    except BaseException:
+    except BaseException as error:
         try:
             os.unlink(temp_path)
         except FileNotFoundError:
             pass
+        if isinstance(error, OSError) and error.errno in DISK_ERRORS:
+            raise UploadRefused("disk") from error
         raise
     return Stored(stored_name, content_type, size, digest.hexdigest())
+
+
+# A full disk, a disk quota, a folder that became read-only or unwritable: the file cannot be kept.
+DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def discard(stored_name: str) -> None:
+    """Remove a file whose record was not saved, so that no file is left without its row."""
+    try:
+        os.unlink(path_of(stored_name))
+    except (OSError, ValueError):
+        pass
+
+
+def sha256_of(stored_name: str) -> str:
+    digest = hashlib.sha256()
+    with open(path_of(stored_name), "rb") as fh:
+        for chunk in iter(lambda: fh.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def download_name(original: str, content_type: str) -> str:
+    """The name a file is downloaded under: as it was uploaded, with the extension of what it really is."""
+    stem = original.rsplit(".", 1)[0] if "." in original else original
+    return f"{stem or 'document'}.{ALLOWED.get(content_type, 'bin')}"
 
 
 def _sync_folder(folder: Path) -> None:

@@ -2,6 +2,7 @@
 import os
 import shutil
 import threading
+import uuid
 from datetime import date
 from functools import lru_cache
 
@@ -13,6 +14,7 @@ from hrsn.models import Member, Payer, Referral, ServiceType, User, add_checklis
 from hrsn.steps import ensure_defaults
 
 PASSWORD = "correct horse battery"
+PG_URL = os.environ.get("HRSN_TEST_POSTGRES", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 
 
 def org_today() -> date:
@@ -54,6 +56,34 @@ def make_app(tmp_path, migrated: bool = False, **config):
 @pytest.fixture
 def app(tmp_path):
     app = make_app(tmp_path)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def pg_schema():
+    """A schema of its own in the local PostgreSQL server (skipped when none answers, except in CI)."""
+    psycopg2 = pytest.importorskip("psycopg2")
+    try:
+        conn = psycopg2.connect(PG_URL.replace("+psycopg2", ""), connect_timeout=3)
+    except psycopg2.OperationalError as error:
+        if os.environ.get("CI") or os.environ.get("HRSN_REQUIRE_BROWSER"):
+            pytest.fail(f"PostgreSQL is expected here: {error}")
+        pytest.skip(f"no PostgreSQL server reachable: {error}")
+    conn.autocommit = True
+    schema = f"hrsn_test_{uuid.uuid4().hex[:10]}"
+    conn.cursor().execute(f"CREATE SCHEMA {schema}")
+    yield schema
+    conn.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
+    conn.close()
+
+
+@pytest.fixture
+def pg_app(tmp_path, pg_schema):
+    """The app on a fresh PostgreSQL schema, with the day-one data."""
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"{PG_URL}?options=-csearch_path%3D{pg_schema}")
     yield app
     with app.app_context():
         db.session.remove()

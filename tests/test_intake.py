@@ -260,7 +260,7 @@ def test_member_search_is_posted_and_paged(app, client, auth):
     assert client.post("/members/", data={"q": "%' OR 1=1 --", "page": "-3"}).status_code == 200
 
 
-def test_a_colleagues_member_is_shown_as_a_duplicate_but_not_opened(app, client, auth):
+def test_a_colleagues_member_is_only_said_to_exist(app, client, auth):
     with app.app_context():
         colleague = make_user("case_manager", email="colleague@test.local")
         theirs = make_member("José", "Núñez", dob=date(1980, 2, 3), assignee=colleague, status="enrolled",
@@ -268,10 +268,13 @@ def test_a_colleagues_member_is_shown_as_a_duplicate_but_not_opened(app, client,
     auth.login("case_manager")
     found = client.post("/intake/duplicates", data={"first_name": "José", "last_name": "Núñez", "dob": "1980-02-03"})
     page = errors(found)
-    assert "José Núñez" in page and "ask them or a coordinator" in page
+    assert "A member on a colleague" in page and "Ask a coordinator to look" in page
+    assert "José Núñez" not in page and "OR7777777" not in page and "1980" not in page     # nothing of theirs
     assert f"/intake/members/{theirs}/referral" not in page and f'href="/members/{theirs}"' not in page
     refused = client.post("/intake/new", data=good(medicaid_id="OR7777777"))
-    assert refused.status_code == 422 and "ask them or a coordinator" in errors(refused)
+    refused_page = errors(refused)
+    assert refused.status_code == 422 and "Ask a coordinator to look" in refused_page
+    assert f"/members/{theirs}" not in refused_page and "born" not in refused_page
     assert client.get(f"/intake/members/{theirs}/referral").status_code == 404
     assert client.post(f"/intake/members/{theirs}/referral", data=good()).status_code == 404
 

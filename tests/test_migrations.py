@@ -5,12 +5,11 @@ import uuid
 
 import pytest
 
-from conftest import PASSWORD, make_member, make_user
+from conftest import PASSWORD, PG_URL, make_member, make_user
 from hrsn import create_app
 from hrsn.extensions import db
 from hrsn.models import AuditEvent, Member
 
-PG_URL = os.environ.get("HRSN_TEST_POSTGRES", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 
 
 def migrate_and_check(app):
@@ -78,23 +77,6 @@ def test_migrations_on_empty_sqlite(tmp_path):
     migrate_and_check(app)
     exercise_every_screen(app)
     exercise(app)
-
-
-@pytest.fixture
-def pg_schema():
-    psycopg2 = pytest.importorskip("psycopg2")
-    try:
-        conn = psycopg2.connect(PG_URL.replace("+psycopg2", ""), connect_timeout=3)
-    except psycopg2.OperationalError as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is expected in CI: {error}")
-        pytest.skip(f"no PostgreSQL server reachable: {error}")
-    conn.autocommit = True
-    schema = f"hrsn_test_{uuid.uuid4().hex[:10]}"
-    conn.cursor().execute(f"CREATE SCHEMA {schema}")
-    yield schema
-    conn.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
-    conn.close()
 
 
 def test_migrations_on_postgresql(tmp_path, pg_schema):

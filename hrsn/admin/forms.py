@@ -2,19 +2,18 @@
 import re
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
 from hrsn import passwords
 from hrsn.auth.forms import EMAIL_FIELD
 from hrsn.extensions import db
-from hrsn.forms import MultiCheckboxField, Text, VersionMixin, WholeField, check_email, check_phone, choice, clean_text
+from hrsn.forms import Form, MultiCheckboxField, Text, VersionMixin, WholeField, check_email, check_phone, choice, clean_text
 from hrsn.models import LANGUAGES, ROLES, Payer, Role, ServiceType, User
 from hrsn.models.intake import PAYER_KINDS
 
 
-class UserForm(VersionMixin, FlaskForm):
+class UserForm(VersionMixin, Form):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Text(120)])
     email = StringField(_l("Email"), **EMAIL_FIELD)
     role = choice(_l("Role"), ROLES, _l("Choose a role from the list."), Role.CASE_MANAGER)
@@ -54,7 +53,7 @@ class UserForm(VersionMixin, FlaskForm):
                 raise ValidationError(message)
 
 
-class PayerForm(VersionMixin, FlaskForm):
+class PayerForm(VersionMixin, Form):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the payer's name.")), Text(120)])
     kind = choice(_l("Kind"), PAYER_KINDS, _l("Choose a kind from the list."), "cco")
     contact_name = StringField(_l("Contact person"), validators=[Text(120)])
@@ -84,7 +83,7 @@ class PayerForm(VersionMixin, FlaskForm):
                 raise ValidationError(_("This pattern is not a valid regular expression."))
 
 
-class ServiceTypeForm(VersionMixin, FlaskForm):
+class ServiceTypeForm(VersionMixin, Form):
     code = StringField(_l("Code"), validators=[DataRequired(_l("Enter a short code.")), Text(40)])
     name_en = StringField(_l("Name in English"), validators=[DataRequired(_l("Enter the name in English.")), Text(120)])
     name_es = StringField(_l("Name in Spanish"), validators=[DataRequired(_l("Enter the name in Spanish.")), Text(120)])

@@ -2,12 +2,11 @@
 import re
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from hrsn import passwords
-from hrsn.forms import Text, check_email, check_phone, choice
+from hrsn.forms import Form, Text, check_email, check_phone, choice
 from hrsn.models import LANGUAGES
 from hrsn.settings import TIMEZONES
 
@@ -31,14 +30,14 @@ def new_password_check(form, field):
         raise ValidationError(message)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = StringField(_l("Email"), validators=[DataRequired(_l("Enter your email address.")),
                                                   Length(max=254, message=_l("An email address has at most 254 characters."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
     submit = SubmitField(_l("Sign in"))
 
 
-class SetupForm(FlaskForm):
+class SetupForm(Form):
     """The first run: the organization, then its first administrator."""
     org_name = StringField(_l("Organization name"), validators=[DataRequired(_l("Enter the organization's name.")),
                                                                  Text(200)])
@@ -56,7 +55,7 @@ class SetupForm(FlaskForm):
     submit = SubmitField(_l("Create the organization and my administrator account"))
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
     password = PasswordField(_l("New password"), validators=[new_password_check])
     confirm = PasswordField(_l("Repeat the new password"),

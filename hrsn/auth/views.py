@@ -2,21 +2,17 @@
 import time
 from importlib import resources
 
-from flask import flash, jsonify, redirect, request, send_file, session, url_for
+from flask import abort, flash, jsonify, redirect, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from hrsn import LOCALES, audit, passwords
+from hrsn import LOCALES, audit, passwords, throttle
 from hrsn.auth import bp
 from hrsn.auth.forms import LoginForm, PasswordForm
-from hrsn.extensions import db, limiter
+from hrsn.extensions import db
 from hrsn.models import User
 from hrsn.params import safe_next
 from hrsn.render import render
-
-
-def _account_key() -> str:
-    return "account:" + (request.form.get("email") or "").strip().casefold()[:254]
 
 
 def sign_in(user: User) -> None:
@@ -25,9 +21,6 @@ def sign_in(user: User) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20 per 5 minutes", methods=["POST"], deduct_when=lambda r: r.status_code != 302)
-@limiter.limit("5 per 5 minutes", methods=["POST"], key_func=_account_key,
-               deduct_when=lambda r: r.status_code != 302)
 def login():
     if db.session.scalar(db.select(User.id).limit(1)) is None:
         return redirect(url_for("auth.setup"))
@@ -36,6 +29,11 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().casefold()
+        checks = (("account:" + email[:254], throttle.SIGN_IN_ACCOUNT), (throttle.client_key(), throttle.SIGN_IN_ADDRESS))
+        if throttle.blocked(*checks):
+            audit.record("throttled", user=None, email=email, record_type="User")
+            db.session.commit()
+            abort(429)
         user = db.session.scalar(db.select(User).where(db.func.lower(User.email) == email))
         ok = passwords.verify(user.password_hash if user else passwords.DUMMY_HASH, form.password.data)
         if user and ok and user.active:
@@ -46,6 +44,7 @@ def login():
             db.session.commit()
             return redirect(safe_next(request.args.get("next"), url_for("today.index")))
         audit.record("failed sign-in", user=None, email=email)
+        throttle.hit(*checks)
         db.session.commit()
         form.password.errors.append(_("The email or password is not right."))
         return render("auth/login.html", form=form, status=401)

@@ -2,11 +2,10 @@
 from datetime import datetime, timedelta
 
 from flask_babel import format_date, gettext as _, lazy_gettext as _l, to_utc, to_user_timezone
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from hrsn.forms import DayField, Text, VersionMixin, choice
+from hrsn.forms import Form, DayField, Text, VersionMixin, choice
 from hrsn.models import (ACTIVITIES, CONSENT_FORMS, CONTACT_METHODS, DIRECTIONS, HOUSING_URGENCY,
                          OUTCOMES, PLACEHOLDERS, local_today, template_problems, utcnow)
 
@@ -19,7 +18,7 @@ def local_now_text() -> str:
     return to_user_timezone(utcnow()).strftime(WHEN_FORMAT)
 
 
-class ContactForm(VersionMixin, FlaskForm):
+class ContactForm(VersionMixin, Form):
     at = StringField(_l("When"), render_kw={"type": "datetime-local"})
     method = choice(_l("Method"), CONTACT_METHODS, _l("Choose a method from the list."), "phone")
     direction = choice(_l("Direction"), DIRECTIONS, _l("Choose who made the contact."), "outbound", radio=True)
@@ -64,7 +63,7 @@ class ContactForm(VersionMixin, FlaskForm):
             raise ValidationError(_("Say which language the interpreter spoke."))
 
 
-class SeverityForm(FlaskForm):
+class SeverityForm(Form):
     housing_urgency = choice(_l("How urgent is the housing situation?"), HOUSING_URGENCY,
                              _l("Choose how urgent the housing situation is."), radio=True)
     safety_concern = BooleanField(_l("There are safety concerns (violence, unsafe home, health risk)"))
@@ -77,7 +76,7 @@ class SeverityForm(FlaskForm):
             raise ValidationError(_("Describe the safety concerns in a few words."))
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     given_on = DayField(_l("Date given"), validators=[InputRequired(_l("Enter the date the consent was given."))])
     form = choice(_l("How it was given"), CONSENT_FORMS, _l("Choose verbal or signed."), "verbal", radio=True)
     scope = TextAreaField(_l("Scope: which organizations and for what purpose"),
@@ -94,7 +93,7 @@ class ConsentForm(FlaskForm):
             raise ValidationError(_("The expiry date must come after the date given."))
 
 
-class WithdrawForm(VersionMixin, FlaskForm):
+class WithdrawForm(VersionMixin, Form):
     withdrawn_on = DayField(_l("Date withdrawn"), validators=[InputRequired(_l("Enter the date the consent was withdrawn."))])
     withdrawn_note = TextAreaField(_l("What the member said"), validators=[Text(500)])
 
@@ -117,7 +116,7 @@ def placeholders_known(form, field):
                                 known=", ".join("{%s}" % key for key in PLACEHOLDERS)))
 
 
-class TemplateForm(VersionMixin, FlaskForm):
+class TemplateForm(VersionMixin, Form):
     subject = StringField(_l("Subject"), validators=[Text(200), placeholders_known])
     body = TextAreaField(_l("Message"), validators=[DataRequired(_l("Write the message.")),
                                                    Text(2000),

@@ -1,24 +1,23 @@
 """Forms of the documents step: an upload, a waiver, a third party, an eligibility check, a template item."""
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from hrsn.forms import DayField, Text, VersionMixin, check_email, check_phone, choice, clean_or_none
+from hrsn.forms import Form, DayField, Text, VersionMixin, check_email, check_phone, choice, clean_or_none
 from hrsn.models import ELIGIBILITY_STATUSES, THIRD_PARTY_KINDS, VERIFY_METHODS, local_today
 from hrsn.models.intake import REACH_METHODS
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     title = StringField(_l("What is it?"), validators=[Text(200)])
 
 
-class WaiveForm(VersionMixin, FlaskForm):
+class WaiveForm(VersionMixin, Form):
     reason = StringField(_l("Why is it waived?"), validators=[DataRequired(_l("Say why this document is not needed.")),
                                                               Text(500)])
 
 
-class ThirdPartyForm(VersionMixin, FlaskForm):
+class ThirdPartyForm(VersionMixin, Form):
     kind = choice(_l("Kind"), THIRD_PARTY_KINDS, _l("Choose a kind from the list."), "landlord")
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Text(120)])
     organization = StringField(_l("Organization"), validators=[Text(120)])
@@ -36,7 +35,7 @@ class ThirdPartyForm(VersionMixin, FlaskForm):
         party.preferred_contact = self.preferred_contact.data or None
 
 
-class EligibilityForm(FlaskForm):
+class EligibilityForm(Form):
     status = choice(_l("Eligibility"), ELIGIBILITY_STATUSES, _l("Choose an eligibility status."), "pending", radio=True)
     medicaid_verified_on = DayField(_l("Medicaid eligibility verified on"), validators=[Optional()])
     medicaid_verified_how = choice(_l("Verified by"), {"": _l("Not verified yet"), **VERIFY_METHODS},
@@ -64,7 +63,7 @@ class EligibilityForm(FlaskForm):
             raise ValidationError(_("The date cannot be in the future."))
 
 
-class TemplateItemForm(VersionMixin, FlaskForm):
+class TemplateItemForm(VersionMixin, Form):
     name_en = StringField(_l("Document, in English"), validators=[InputRequired(_l("Enter the document's name in English.")),
                                                                 Text(200)])
     name_es = StringField(_l("Document, in Spanish"), validators=[InputRequired(_l("Enter the document's name in Spanish.")),

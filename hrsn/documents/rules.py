@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from hrsn import messages, params, settings
 from hrsn.access import visible_member_ids
 from hrsn.extensions import db
-from hrsn.models import (MISSING_STATUSES, ChecklistItem, ChecklistStep, Document, DocumentVersion, EligibilityCheck,
+from hrsn.models import (MISSING_STATUSES, AuditEvent, ChecklistItem, ChecklistStep, Document, DocumentVersion, EligibilityCheck,
                          Member, MemberThirdParty, Role, ThirdParty, utcnow)
 from hrsn.settings import Spec
 
@@ -118,3 +118,20 @@ def today_awaited(user):
                   late=asked < now - LATE_AFTER)
              for member, count, asked in rows]
     return Section("documents", _("Documents still awaited"), items)
+
+
+def today_altered(user):
+    """For administrators: stored files found changed on disk when someone tried to download them."""
+    if user.role != Role.ADMIN:
+        return None
+    from hrsn.today import LINES, Item, Section
+    rows = db.session.execute(
+        db.select(AuditEvent.at, Member).join(Member, Member.id == AuditEvent.member_id)
+        .where(AuditEvent.action == "altered", AuditEvent.at >= utcnow() - timedelta(days=90))
+        .order_by(AuditEvent.at.desc()).limit(LINES)).all()
+    if not rows:
+        return None
+    items = [Item(member=member, url=url_for("admin.audit_trail", action="altered"), late=True,
+                  text=_("a stored file was found changed on %(day)s", day=format_date(at)))
+             for at, member in rows]
+    return Section("altered", _("Files changed on disk"), items, url_for("admin.audit_trail", action="altered"))

@@ -3,13 +3,12 @@ import re
 from datetime import timedelta
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from hrsn import settings
 from hrsn.extensions import db
-from hrsn.forms import (DayField, MoneyField, MultiCheckboxField, Text, VersionMixin, WholeField, check_email,
+from hrsn.forms import (Form, DayField, MoneyField, MultiCheckboxField, Text, VersionMixin, WholeField, check_email,
                         check_name, check_phone, choice, clean_or_none, clean_text)
 from hrsn.intake.rules import asked_fields
 from hrsn.models import LANGUAGES, Member, Payer, ServiceType, local_today
@@ -28,7 +27,7 @@ def medicaid_pattern(payer) -> str:
             else settings.get("medicaid_id_pattern"))
 
 
-class MemberForm(VersionMixin, FlaskForm):
+class MemberForm(VersionMixin, Form):
     """Who the member is: the first half of the intake, and the member's details when corrected."""
     first_name = StringField(_l("First name"), validators=[InputRequired(_l("Enter the member's first name.")),
                                                            Text(100), check_name])
@@ -109,7 +108,7 @@ class MemberForm(VersionMixin, FlaskForm):
         member.monthly_income_cents = self.monthly_income.cents
 
 
-class ReferralForm(FlaskForm):
+class ReferralForm(Form):
     """What the referral asks for: the second half of the intake."""
     received_on = DayField(_l("Date received"), validators=[InputRequired(_l("Enter the date the referral was received."))])
     source = choice(_l("Source"), SOURCES, _l("Choose a source from the list."), "platform")

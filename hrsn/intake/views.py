@@ -1,11 +1,11 @@
 """Intake screens: the member's Intake tab and its corrections, the new-referral form with its duplicate check,
 adding a referral to a member on file, correcting a referral, and the blank paper form."""
-from flask import flash, make_response, redirect, request, url_for
+from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import force_locale, gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from hrsn import audit, params
+from hrsn import audit, params, throttle
 from hrsn.access import member_for_change, member_for_view, require
 from hrsn.auth.views import language_switched_in_form
 from hrsn.extensions import db
@@ -107,12 +107,18 @@ def needs():
 @bp.post("/intake/duplicates")
 @require("intake")
 def duplicates():
-    """Members already on file who may be the person being typed in; each shown is an audited view."""
+    """Members already on file who may be the person being typed in; each shown is an audited view, and the
+    checks one user may make are limited (they could otherwise be used to probe who is on file)."""
+    checks = (f"user:{current_user.id}:duplicates", throttle.DUPLICATE_CHECKS)
+    if throttle.blocked(checks):
+        audit.refusal(429, "duplicate check")
+        abort(429)
     form = IntakeForm()
     found = find_duplicates(form.first_name.data, form.last_name.data, form.dob.data,
                             params.text("medicaid_id", 40, source=request.form))
     for member in found:
         audit.record("view", member=member, record_type="duplicate check")
+    throttle.hit(checks)
     db.session.commit()
     return render("intake/_duplicates.html", "intake/_duplicates.html", duplicates=found, visible=visible_ids(found))
 

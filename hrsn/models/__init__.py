@@ -1,6 +1,6 @@
 """Every model of the app, one module per workflow area, all importable from here."""
 from hrsn.models.core import (  # noqa: F401
-    AUDIT_ACTIONS, CASELOAD_ROLES, LANGUAGES, ROLE_AREAS, ROLES, SEES_ALL_MEMBERS, AuditEvent, Role, Setting, User,
+    AUDIT_ACTIONS, CASELOAD_ROLES, LANGUAGES, ROLE_AREAS, ROLES, SEES_ALL_MEMBERS, AuditEvent, Role, Setting, Throttle, User,
     Versioned, local_day, local_today, utcnow,
 )
 from hrsn.models.intake import (  # noqa: F401

@@ -125,6 +125,14 @@ class User(UserMixin, Versioned, db.Model):
         return ", ".join(str(LANGUAGES.get(c, c)) for c in self.language_list)
 
 
+class Throttle(db.Model):
+    """Failed attempts counted per key (an account, a client address) in a window; kept in the database, so a
+    restart forgets nothing and several server processes count together."""
+    key: Mapped[str] = mapped_column(sa.String(300), primary_key=True)
+    window_start: Mapped[datetime]
+    count: Mapped[int] = mapped_column(default=0)
+
+
 class Setting(db.Model):
     key: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
     value: Mapped[object] = mapped_column(sa.JSON)
@@ -132,7 +140,7 @@ class Setting(db.Model):
 
 
 AUDIT_ACTIONS = ("view", "create", "update", "export", "download", "sign-in",
-                 "failed sign-in", "sign-out", "refused", "throttled")
+                 "failed sign-in", "sign-out", "refused", "throttled", "altered")
 
 
 class AuditEvent(db.Model):
@@ -158,3 +166,24 @@ class AuditEvent(db.Model):
 @event.listens_for(AuditEvent, "before_delete")
 def _audit_is_append_only(mapper, connection, target):
     raise PermissionError("the audit trail can only be appended to")
+
+
+# The database itself refuses to change or remove an audit event, whoever asks (the same statements are in the
+# migration that added them).
+APPEND_ONLY = {
+    "sqlite": [
+        "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'the audit trail can only be appended to'); END",
+        "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'the audit trail can only be appended to'); END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$ "
+        "BEGIN RAISE EXCEPTION 'the audit trail can only be appended to'; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event "
+        "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
+    ],
+}
+for _dialect, _statements in APPEND_ONLY.items():
+    for _statement in _statements:
+        event.listen(AuditEvent.__table__, "after_create", sa.DDL(_statement).execute_if(dialect=_dialect))

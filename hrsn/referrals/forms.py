@@ -1,15 +1,14 @@
 """Forms of triage: a decision with its reason, and the staff member a referral's member is assigned to."""
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-from hrsn.forms import Text, VersionMixin, choice, clean_text
+from hrsn.forms import Form, Text, VersionMixin, choice, clean_text
 from hrsn.models import TRIAGE_LABELS, Role, User
 
 
-class TriageForm(VersionMixin, FlaskForm):
+class TriageForm(VersionMixin, Form):
     decision = choice(_l("Decision"), TRIAGE_LABELS, _l("Choose a decision."), radio=True)
     reason = TextAreaField(_l("Reason"), validators=[Text(1000)])
     redirect_to = StringField(_l("Organization the member is redirected to"), validators=[Text(200)])
@@ -25,7 +24,7 @@ class TriageForm(VersionMixin, FlaskForm):
             raise ValidationError(_("Name the organization the member is redirected to."))
 
 
-class AssignForm(VersionMixin, FlaskForm):
+class AssignForm(VersionMixin, Form):
     assignee_id = SelectField(_l("Assign to"), validate_choice=False)
 
     def __init__(self, *args, staff=(), **kwargs):
