@@ -116,6 +116,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def database_busy(error):
         db.session.rollback()
+        g._hrsn_committed = True       # drawing the answer only reads: it must not wait for the write lock again
         text = str(error.orig).lower() if error.orig is not None else ""
         if "disk" in text and "full" in text or "readonly" in text or "read-only" in text:
             return disk_full(error)
@@ -156,6 +157,7 @@ def init_app(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return http_error(error)
         db.session.rollback()
+        g._hrsn_committed = True
         if isinstance(error, OSError) and error.errno in DISK_ERRORS:
             return disk_full(error)
         incident = uuid.uuid4().hex[:10]

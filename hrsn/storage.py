@@ -32,7 +32,7 @@ class Stored:
 
 
 def uploads_dir() -> Path:
-    folder = Path(current_app.instance_path) / "uploads"
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 
