@@ -1,6 +1,7 @@
 """Command line: `hrsn serve`, and the flask commands create-user and seed-demo."""
 import sys
 import threading
+import time
 import webbrowser
 
 import click
@@ -44,17 +45,28 @@ def create_user(email, name, role, languages, password):
 
 @click.command("seed-demo")
 @click.option("--members", default=40, show_default=True, type=click.IntRange(0, 100_000))
+@click.option("--years", default=3, show_default=True, type=click.IntRange(1, 30),
+              help="How many years of history the members' referrals spread over.")
 @click.option("--password", default="demo-desk-2026", show_default=True)
-@click.option("--seed", "rng_seed", default=2026, show_default=True, type=int)
+@click.option("--seed", "rng_seed", default=2026, show_default=True, type=int,
+              help="The same seed gives the same data.")
 @with_appcontext
-def seed_demo(members, password, rng_seed):
+def seed_demo(members, years, password, rng_seed):
     """Fill the database with demo staff and members at every step of the workflow."""
     if problem := passwords.problem(password):
         raise click.UsageError(problem)
     from hrsn.seed import run
-    summary = run(members=members, password=password, rng_seed=rng_seed)
-    click.echo(summary)
+    started = time.perf_counter()
+    summary = run(members=members, password=password, rng_seed=rng_seed, years=years, progress=_progress_bar)
+    click.echo(f"{summary} in {time.perf_counter() - started:.0f} s")
     click.echo(f"staff sign in with password: {password}")
+
+
+def _progress_bar(label, items):
+    """The step being seeded and how far it is, on stderr (counts only: no member's data is shown)."""
+    items = list(items)
+    with click.progressbar(items, label=f"{label:38}", file=sys.stderr, show_pos=True, show_eta=False) as bar:
+        yield from bar
 
 
 def init_app(app: Flask) -> None:
