@@ -78,4 +78,4 @@ def sign_ins(ctx) -> None:
             for action, hour, chance in (("sign-in", 7.75, 1), ("sign-out", 16.5, .6)):
                 moment = clock.at(day, hour + rng.random() * 1.5)
                 if rng.random() < chance and moment < clock.now:      # not later today
-                    ctx.audit(moment, user, action)
+                    ctx.audit(moment, user, action, record_type="User", record_id=user.id)
