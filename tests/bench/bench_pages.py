@@ -134,6 +134,8 @@ class Target:
 
 def targets(args) -> list["Target"]:
     sizes = [args.members] + ([1000] if args.growth and args.members != 1000 else [])
+    if not args.postgres:
+        base = Path(args.db).resolve() if args.db else Path(tempfile.mkdtemp(prefix="hrsn-bench-")) / "bench.sqlite"
     found = []
     for size in sizes:
         if args.postgres:
@@ -142,7 +144,6 @@ def targets(args) -> list["Target"]:
             found.append(Target(size, f"{args.postgres}{glue}options=-csearch_path%3D{schema}",
                                 Path(tempfile.gettempdir()) / f"hrsn-bench-pg-{schema}", schema))
         else:
-            base = Path(args.db).resolve() if args.db else Path(tempfile.mkdtemp(prefix="hrsn-bench-")) / "bench.sqlite"
             path = base if size == args.members else base.with_name(f"{base.stem}-{size}{base.suffix}")
             found.append(Target(size, f"sqlite:///{path}", path.with_name(f"{path.stem}-instance")))
     return found
@@ -189,10 +190,10 @@ def database_size(target: Target) -> str:
             size = conn.execute(sa.text(
                 "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
                 "ON n.oid = c.relnamespace WHERE n.nspname = :schema AND c.relkind = 'r'"),
-                {"schema": target.schema}).scalar()
+                {"schema": target.schema}).scalar() or 0
         engine.dispose()
     files = list((target.instance / "uploads").glob("*.*"))
-    return (f"{size / 1e6:.0f} MB database, {len(files)} uploaded files "
+    return (f"{int(size) / 1e6:.0f} MB database, {len(files)} uploaded files "
             f"({sum(f.stat().st_size for f in files) / 1e6:.1f} MB)")
 
 
