@@ -4,9 +4,11 @@
         [--db PATH] [--postgres URL] [--growth] [--load [--seconds 60]] [--pages REGEX]
 
 Seeds the database once with `flask seed-demo` (--db keeps a SQLite file to reuse between runs; --postgres seeds
-a schema bench_<members> in that database, reused the same way), then times each page shape signed in as its
-role, each request followed by one of the floor page, and prints a Markdown table: median, 95th percentile,
-queries per request, and each page's ratio to the floor's median. A script, not a test: it asserts nothing.
+a schema bench_<members>_<years>y in that database, reused the same way), then times each page shape signed in as
+its role, each request followed by one of the floor page, and prints a Markdown table: median, 95th percentile,
+queries per request, and each page's ratio to the floor's median. --growth also times the same agency when it had
+1,000 members (as many referrals a month and the same caseloads, over a tenth of the years). A script, not a test:
+it asserts nothing.
 """
 import argparse
 import os
@@ -123,6 +125,7 @@ def floor_app(uri: str) -> Flask:
 class Target:
     """One benchmark database: its URL and the instance folder beside it (uploads, secret key)."""
     members: int
+    years: int
     uri: str
     instance: Path
     schema: str | None = None
@@ -133,19 +136,21 @@ class Target:
 
 
 def targets(args) -> list["Target"]:
-    sizes = [args.members] + ([1000] if args.growth and args.members != 1000 else [])
+    sizes = [(args.members, args.years)]
+    if args.growth and args.members > 1000:
+        sizes.append((1000, max(1, round(args.years * 1000 / args.members))))
     if not args.postgres:
         base = Path(args.db).resolve() if args.db else Path(tempfile.mkdtemp(prefix="hrsn-bench-")) / "bench.sqlite"
     found = []
-    for size in sizes:
+    for size, years in sizes:
         if args.postgres:
-            schema = f"bench_{size}"
+            schema = f"bench_{size}_{years}y"
             glue = "&" if "?" in args.postgres else "?"
-            found.append(Target(size, f"{args.postgres}{glue}options=-csearch_path%3D{schema}",
+            found.append(Target(size, years, f"{args.postgres}{glue}options=-csearch_path%3D{schema}",
                                 Path(tempfile.gettempdir()) / f"hrsn-bench-pg-{schema}", schema))
         else:
-            path = base if size == args.members else base.with_name(f"{base.stem}-{size}{base.suffix}")
-            found.append(Target(size, f"sqlite:///{path}", path.with_name(f"{path.stem}-instance")))
+            path = base if size == args.members else base.with_name(f"{base.stem}-{size}-{years}y{base.suffix}")
+            found.append(Target(size, years, f"sqlite:///{path}", path.with_name(f"{path.stem}-instance")))
     return found
 
 
@@ -163,7 +168,7 @@ def seeded_members(target: Target) -> int | None:
         engine.dispose()
 
 
-def prepare(target: Target, years: int, seed: int) -> None:
+def prepare(target: Target, seed: int) -> None:
     """Seed the database with the real commands (migrations, then seed-demo) unless it is seeded already."""
     target.instance.mkdir(parents=True, exist_ok=True)
     count = seeded_members(target)
@@ -175,7 +180,7 @@ def prepare(target: Target, years: int, seed: int) -> None:
     if upgrade.returncode:
         sys.exit(f"flask db upgrade failed on {target.uri}:\n{upgrade.stderr}")
     started = time.perf_counter()
-    subprocess.run(flask + ["seed-demo", "--members", str(target.members), "--years", str(years),
+    subprocess.run(flask + ["seed-demo", "--members", str(target.members), "--years", str(target.years),
                             "--seed", str(seed), "--password", PASSWORD], env=target.env(), check=True)
     target.seconds_to_seed = time.perf_counter() - started
 
@@ -297,16 +302,20 @@ def machine() -> str:
     return f"{os.cpu_count()}-CPU machine ({model or platform.processor()}), Python {platform.python_version()}"
 
 
-def report(main: Target, results: dict, floor: list[float], growth: dict | None, repeat: int, args) -> None:
+def report(main: Target, results: dict, floor: list[float], small: Target | None, growth: dict | None,
+           repeat: int) -> None:
     floor_median = statistics.median(floor)
     engine = "PostgreSQL" if main.schema else f"SQLite {sqlite3.sqlite_version}"
     seeded = f"seeded in {main.seconds_to_seed:.0f} s" if main.seconds_to_seed else "seeded earlier"
     print(f"\n{date.today().isoformat()}, {machine()}, {engine}.")
-    print(f"`seed-demo --members {main.members} --years {args.years}`: {seeded}; {database_size(main)}.")
+    print(f"`seed-demo --members {main.members} --years {main.years}`: {seeded}; {database_size(main)}.")
+    if small:
+        print(f"Growth: beside `seed-demo --members {small.members} --years {small.years}` (the same agency earlier: "
+              f"as many referrals a month, the same caseloads); {database_size(small)}.")
     print(f"Floor (bare Flask + Flask-SQLAlchemy, 50 members): median {floor_median:.1f} ms, "
           f"p95 {percentile(floor, .95):.1f} ms. Each page timed {repeat} times.\n")
     head = "| page | as | queries | median ms | p95 ms | median × floor | p95 × floor |"
-    print(head + (" growth 1,000 → %s |" % f"{main.members:,}" if growth else ""))
+    print(head + (f" growth from {small.members:,} members |" if growth else ""))
     print("|---" * (7 + bool(growth)) + "|")
     within = 0
     for label, (median, p95, queries, status) in results.items():
@@ -332,7 +341,8 @@ def main():
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--db", help="SQLite file to seed once and reuse (the 1,000-member one sits beside it)")
     parser.add_argument("--postgres", help="PostgreSQL URL (postgresql+psycopg2://...) to run against instead")
-    parser.add_argument("--growth", action="store_true", help="also time a 1,000-member database")
+    parser.add_argument("--growth", action="store_true",
+                        help="also time a 1,000-member database over a tenth of the years")
     parser.add_argument("--load", action="store_true", help="then 20 clients at once against waitress")
     parser.add_argument("--seconds", type=int, default=60, help="length of the load")
     parser.add_argument("--clients", type=int, default=20)
@@ -344,11 +354,12 @@ def main():
         return load.serve(*args.serve)
     found = targets(args)
     for target in found:
-        prepare(target, args.years, args.seed)
+        prepare(target, args.seed)
     main_target = found[0]
     results, floor = time_pages(main_target, args.repeat, args.pages)
-    growth = time_pages(found[1], args.repeat, args.pages)[0] if len(found) > 1 else None
-    report(main_target, results, floor, growth, args.repeat, args)
+    small = found[1] if len(found) > 1 else None
+    growth = time_pages(small, args.repeat, args.pages)[0] if small else None
+    report(main_target, results, floor, small, growth, args.repeat)
     if args.load:
         import load
         load.run(Path(__file__).resolve(), main_target, PAGES, sample, statistics.median(floor), args)
