@@ -63,7 +63,8 @@ def run(members: int, password: str, rng_seed: int, years: int = 3, progress=qui
     sign_ins(ctx)
     ctx.writer.flush()
     db.session.commit()
-    return f"seeded {len(ctx.staff)} staff and {len(people)} members over {years} years"
+    span = f"{years} year" + ("s" if years != 1 else "")
+    return f"seeded {len(ctx.staff)} staff and {len(people)} members over {span}"
 
 
 def sign_ins(ctx) -> None:
