@@ -1,6 +1,8 @@
 """Command line: `hrsn serve`, and the flask commands create-user and seed-demo."""
+import gc
 import sys
 import threading
+import time
 import webbrowser
 
 import click
@@ -49,22 +51,44 @@ def create_user(email, name, role, languages, password):
 
 @click.command("seed-demo")
 @click.option("--members", default=40, show_default=True, type=click.IntRange(0, 100_000))
+@click.option("--years", default=3, show_default=True, type=click.IntRange(1, 30),
+              help="How many years of history the members' referrals spread over.")
 @click.option("--password", default="demo-desk-2026", show_default=True)
-@click.option("--seed", "rng_seed", default=2026, show_default=True, type=int)
+@click.option("--seed", "rng_seed", default=2026, show_default=True, type=int,
+              help="The same seed gives the same data.")
 @with_appcontext
-def seed_demo(members, password, rng_seed):
+def seed_demo(members, years, password, rng_seed):
     """Fill the database with demo staff and members at every step of the workflow."""
     if problem := passwords.problem(password):
         raise click.UsageError(problem)
     from hrsn.seed import run
-    summary = run(members=members, password=password, rng_seed=rng_seed)
-    click.echo(summary)
+    started = time.perf_counter()
+    summary = run(members=members, password=password, rng_seed=rng_seed, years=years, progress=_progress_bar)
+    click.echo(f"{summary} in {time.perf_counter() - started:.0f} s")
     click.echo(f"staff sign in with password: {password}")
+
+
+def _progress_bar(label, items):
+    """The step being seeded and how far it is, on stderr (counts only: no member's data is shown)."""
+    items = list(items)
+    with click.progressbar(items, label=f"{label:38}", file=sys.stderr, show_pos=True, show_eta=False) as bar:
+        yield from bar
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
+
+
+def prepare() -> None:
+    """Work done once at start rather than in a request: the outreach state of referrals written before it was
+    kept (an install upgraded from an earlier version)."""
+    from hrsn.models import OPEN_STATUSES, Referral, store_all_outreach
+    missing = db.session.scalar(db.select(Referral.id).where(Referral.status.in_(OPEN_STATUSES),
+                                                             Referral.outreach_state.is_(None)).limit(1))
+    if missing is not None:
+        store_all_outreach()
+        db.session.commit()
 
 
 @click.group()
@@ -86,6 +110,10 @@ def serve(host, port, threads, open_browser):
     app = create_app()
     with app.app_context():
         upgrade()
+        prepare()
+    # What start-up made lives for the whole run: the garbage collector need not walk it again and again.
+    gc.collect()
+    gc.freeze()
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     click.echo(f"HRSN case desk on {url} (Ctrl+C to stop)")
     if open_browser:

@@ -78,7 +78,7 @@ def test_admin_cannot_lock_themself_out(app, auth):
 
 
 def test_audit_page_lists_and_filters(app, auth):
-    admin = auth.login("admin")
+    auth.login("admin")
     with app.app_context():
         member_id = make_member("Zoe", "Quintana").id
     auth.client.get(f"/members/{member_id}")

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from pypdf import PdfReader
 
-from conftest import announced, events, make_app, make_member, make_user, org_today
+from conftest import announced, events, make_app, make_member, org_today
 from hrsn import settings
 from hrsn.extensions import db
 from hrsn.forms import parse_money

@@ -1,9 +1,6 @@
 """The committed migrations build the whole schema, on SQLite and on PostgreSQL, match the models, and carry
 every screen and the main changes of each step after seed-demo."""
-import os
-import uuid
 
-import pytest
 
 from conftest import PASSWORD, PG_URL, make_member, make_user
 from hrsn import create_app

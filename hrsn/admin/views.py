@@ -9,7 +9,7 @@ from hrsn import audit, params, passwords, settings
 from hrsn.admin import bp
 from hrsn.admin.forms import UserForm
 from hrsn.extensions import db
-from hrsn.models import AUDIT_ACTIONS, AuditEvent, User
+from hrsn.models import AUDIT_ACTIONS, AuditEvent, User, store_all_outreach
 from hrsn.render import edit_page, render
 from hrsn.steps import settings_specs, wiring
 
@@ -102,6 +102,8 @@ def settings_page():
             changed = {k: [values[k], v] for k, v in parsed.items() if v != values[k]}
             for key, (_before, after) in changed.items():
                 settings.put(key, after)
+            if any(key.startswith("outreach_") for key in changed):
+                store_all_outreach()          # every open referral's next attempt follows the new rule
             audit.record("update", record_type="Setting", changes=changed)
             db.session.commit()
             flash(_("Settings saved."), "success")

@@ -2,16 +2,17 @@
 the unable-to-reach list, and the pieces of the Contact tab."""
 from datetime import timedelta
 
-from flask import g, url_for
+from flask import url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import func
+from sqlalchemy.orm import contains_eager, joinedload
 
 from hrsn import messages
-from hrsn.access import visible_member_ids, visible_members
+from hrsn.access import visible_member_ids
 from hrsn.extensions import db
 from hrsn.forms import clean_or_none
-from hrsn.models import (Consent, ContactAttempt, Member, OutreachRule, Referral, SeverityAssessment, UnableToReach,
-                         consent_status, local_today, outreach_progress)
+from hrsn.models import (OUTREACH_STATUSES, Consent, ContactAttempt, Member, Referral, SeverityAssessment,
+                         UnableToReach, consent_status, local_today)
 from hrsn.settings import Spec
 
 SETTINGS = (
@@ -19,8 +20,6 @@ SETTINGS = (
     Spec("outreach_methods", 2, _l("Outreach rule: different methods before unable to reach"), minimum=1, maximum=6),
     Spec("outreach_days_between", 2, _l("Outreach rule: business days between attempts"), minimum=0, maximum=30),
 )
-# Referral statuses in which the member is still to be reached.
-OUTREACH_STATUSES = ("new", "enrolled")
 LOG_PAGE = 25
 AUDITED_FIELDS = ("at", "method", "direction", "outcome", "minutes", "activity", "interpreter_used",
                   "interpreter_language", "note", "message_subject", "message_text")
@@ -80,36 +79,16 @@ def consent_in_header(member):
 
 # Today --------------------------------------------------------------------------------------------
 
-def my_open_outreach(user):
-    """(member, progress) for the user's members still being reached, computed once per request."""
-    cache = g.setdefault("_open_outreach", {})
-    if user.id not in cache:
-        cache[user.id] = _open_outreach(user)
-    return cache[user.id]
+def _my_outreach(user, state: str):
+    """The user's members whose latest open referral is in this outreach state (kept by models.outreach)."""
+    return (db.select(Referral).join(Referral.member)
+            .where(Member.assignee_id == user.id, Referral.status.in_(OUTREACH_STATUSES),
+                   Referral.outreach_state == state)
+            .options(contains_eager(Referral.member)))
 
 
-def _open_outreach(user):
-    open_referral = db.select(Referral.id).where(Referral.member_id == Member.id,
-                                                 Referral.status.in_(OUTREACH_STATUSES)).exists()
-    query = (visible_members(user).where(Member.assignee_id == user.id, open_referral)
-             .options(selectinload(Member.referrals)))
-    members = [m for m in db.session.scalars(query) if m.status in OUTREACH_STATUSES]
-    if not members:
-        return []
-    ids = [m.id for m in members]
-    contacts, marks = {}, {}
-    for contact in db.session.scalars(db.select(ContactAttempt).where(ContactAttempt.member_id.in_(ids))):
-        contacts.setdefault(contact.member_id, []).append(contact)
-    for mark in db.session.scalars(db.select(UnableToReach).where(UnableToReach.member_id.in_(ids))):
-        marks[mark.referral_id] = mark
-    rule = OutreachRule.current()
-    result = []
-    for member in members:
-        progress = outreach_progress(member, rule, contacts.get(member.id, []),
-                                     marks.get(member.latest_referral.id) or False)
-        if progress.open:
-            result.append((member, progress))
-    return result
+def _count(query) -> int:
+    return db.session.scalar(query.with_only_columns(func.count(Referral.id)).order_by(None))
 
 
 def _tab_url(member):
@@ -119,28 +98,27 @@ def _tab_url(member):
 def today_attempts_due(user):
     if not user.can("contact"):
         return None
-    from hrsn.today import Item, Section
+    from hrsn.today import LINES, Item, Section
     day = local_today()
+    due = _my_outreach(user, "trying").where(Referral.outreach_due_on <= day)
     items = []
-    for member, progress in my_open_outreach(user):
-        if progress.met or progress.next_due is None or progress.next_due > day:
-            continue
-        number = progress.attempts + 1
-        text = (_("Attempt %(n)d was due %(day)s", n=number, day=format_date(progress.next_due))
-                if progress.next_due < day else _("Attempt %(n)d is due today", n=number))
-        items.append(Item(member, text, _tab_url(member), late=progress.next_due < day))
-    items.sort(key=lambda item: not item.late)
-    return Section("outreach-due", _("Outreach attempts due"), items)
+    for referral in db.session.scalars(due.order_by(Referral.outreach_due_on, Referral.id).limit(LINES)):
+        number, when = referral.outreach_attempts + 1, referral.outreach_due_on
+        text = (_("Attempt %(n)d was due %(day)s", n=number, day=format_date(when)) if when < day
+                else _("Attempt %(n)d is due today", n=number))
+        items.append(Item(referral.member, text, _tab_url(referral.member), late=when < day))
+    return Section("outreach-due", _("Outreach attempts due"), items, total=_count(due))
 
 
 def today_ready_unable(user):
     if not user.can("contact"):
         return None
-    from hrsn.today import Item, Section
-    items = [Item(member, _("%(a)d attempts by %(m)d methods: the outreach rule is met",
-                            a=progress.attempts, m=progress.methods), _tab_url(member))
-             for member, progress in my_open_outreach(user) if progress.can_mark_unable]
-    return Section("ready-unable", _("Ready to mark unable to reach"), items)
+    from hrsn.today import LINES, Item, Section
+    ready = _my_outreach(user, "met")
+    items = [Item(r.member, _("%(a)d attempts by %(m)d methods: the outreach rule is met",
+                              a=r.outreach_attempts, m=r.outreach_methods), _tab_url(r.member))
+             for r in db.session.scalars(ready.order_by(Referral.received_on, Referral.id).limit(LINES))]
+    return Section("ready-unable", _("Ready to mark unable to reach"), items, total=_count(ready))
 
 
 # Unable to reach ---------------------------------------------------------------------------------

@@ -59,6 +59,8 @@ PLACEHOLDERS = {
 
 class ContactAttempt(Versioned, db.Model):
     """One attempt or conversation with a member; corrected in place (audited), never deleted."""
+    # The log and the outreach rule read one member's contacts by time.
+    __table_args__ = (sa.Index("ix_contact_attempt_member_at", "member_id", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
     at: Mapped[datetime] = mapped_column(index=True)            # UTC
@@ -141,6 +143,7 @@ class MessageTemplate(Versioned, db.Model):
 
 class Consent(Versioned, db.Model):
     """Consent to share information; withdrawal is recorded on the same row, nothing is deleted."""
+    __table_args__ = (sa.Index("ix_consent_member_given", "member_id", "given_on"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
     given_on: Mapped[date]
@@ -173,6 +176,7 @@ class Consent(Versioned, db.Model):
 
 
 class UnableToReach(db.Model):
+    __table_args__ = (sa.Index("ix_unable_to_reach_reported_marked", "reported_on", "marked_on"),)
     """A member marked unable to reach once the outreach rule was met, to report back to the payer."""
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)

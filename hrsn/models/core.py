@@ -145,7 +145,8 @@ AUDIT_ACTIONS = ("view", "create", "update", "export", "download", "sign-in",
 
 class AuditEvent(db.Model):
     # "What changed on this record since version N" is asked on every refused stale save.
-    __table_args__ = (sa.Index("ix_audit_event_record", "record_type", "record_id"),)
+    __table_args__ = (sa.Index("ix_audit_event_record", "record_type", "record_id"),
+                      sa.Index("ix_audit_event_member_at", "member_id", "at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)

@@ -44,6 +44,8 @@ class ChecklistTemplateItem(Bilingual, Versioned, db.Model):
 
 
 class ChecklistItem(Bilingual, Versioned, db.Model):
+    # Today asks whose requested documents are still awaited, and since when.
+    __table_args__ = (sa.Index("ix_checklist_item_status_updated", "status", "updated_at", "member_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
     referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referral.id"))
@@ -178,6 +180,7 @@ class MemberThirdParty(db.Model):
 
 
 class EligibilityCheck(db.Model):
+    __table_args__ = (sa.Index("ix_eligibility_check_member_recorded", "member_id", "recorded_at"),)
     """One recording of the member's eligibility; the newest is the current status, the rest is history."""
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)

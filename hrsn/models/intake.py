@@ -86,6 +86,9 @@ class ServiceType(Bilingual, Versioned, db.Model):
 
 
 class Member(Versioned, db.Model):
+    # Lists are sorted by name, a caseload's by name too.
+    __table_args__ = (sa.Index("ix_member_name", "last_name", "first_name"),
+                      sa.Index("ix_member_assignee_name", "assignee_id", "last_name", "first_name"))
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(sa.String(100))
     last_name: Mapped[str] = mapped_column(sa.String(100))
@@ -145,8 +148,11 @@ URGENCY_CODES = ("urgent", "high", "normal")
 
 
 class Referral(Versioned, db.Model):
-    # The access rule asks "has this member a new referral?" for every unassigned member: one index answers it.
-    __table_args__ = (sa.Index("ix_referral_member_status", "member_id", "status"),)
+    # The access rule asks "has this member a new referral?" for every unassigned member: one index answers it;
+    # Today asks which referrals' next outreach attempt is due: another answers that.
+    __table_args__ = (sa.Index("ix_referral_member_status", "member_id", "status"),
+                      sa.Index("ix_referral_member_received", "member_id", "received_on"),
+                      sa.Index("ix_referral_outreach", "outreach_state", "outreach_due_on"))
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
     received_on: Mapped[date]
@@ -161,6 +167,12 @@ class Referral(Versioned, db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), default="new", index=True)
     taken_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Where the member's latest referral stands on the outreach rule, kept by models.outreach on every change of
+    # contacts (trying, met, reached or unable; when the next attempt is due).
+    outreach_state: Mapped[str | None] = mapped_column(sa.String(10))
+    outreach_due_on: Mapped[date | None] = mapped_column()
+    outreach_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    outreach_methods: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # Urgency, defined once: loaded with every referral and usable in ORDER BY (0 urgent, 1 high, 2 normal).
     urgency_rank: Mapped[int] = column_property(sa.case(
@@ -211,6 +223,7 @@ TRIAGE_LABELS = {"accept": _l("Accept"), "waitlist": _l("Waitlist"), "redirect":
 
 
 class TriageDecision(db.Model):
+    __table_args__ = (sa.Index("ix_triage_decision_referral_at", "referral_id", "decided_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"), index=True)
     decision: Mapped[str] = mapped_column(sa.String(20))

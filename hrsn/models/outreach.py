@@ -4,12 +4,20 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
 from hrsn.extensions import db
 from hrsn.models.contact import ContactAttempt, UnableToReach
 from hrsn.models.core import local_day, local_today
-from hrsn.models.intake import Member
+from hrsn.models.intake import OPEN_STATUSES, Member, Referral
 
-__all__ = ["OutreachRule", "OutreachProgress", "outreach_progress", "add_business_days"]
+__all__ = ["OutreachRule", "OutreachProgress", "outreach_progress", "add_business_days", "store_outreach",
+           "store_all_outreach", "OUTREACH_STATUSES"]
+
+# Referral statuses in which the member is still to be reached.
+OUTREACH_STATUSES = ("new", "enrolled")
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,10 @@ def outreach_progress(member: Member, rule: OutreachRule | None = None, contacts
     referral = member.latest_referral
     since = referral.received_on if referral else date.min
     if contacts is None:
-        contacts = db.session.scalars(sa.select(ContactAttempt).where(ContactAttempt.member_id == member.id)).all()
+        # Only what the latest referral can count (a day's margin: "since" is a local day, `at` is UTC).
+        start = datetime.combine(since, datetime.min.time()) - timedelta(days=1) if referral else datetime.min
+        contacts = db.session.scalars(sa.select(ContactAttempt).where(ContactAttempt.member_id == member.id,
+                                                                      ContactAttempt.at >= start)).all()
     if unable is None and referral is not None:
         unable = db.session.scalar(sa.select(UnableToReach).where(UnableToReach.referral_id == referral.id))
     unable = unable or None     # callers computing many members at once pass False for "none"
@@ -101,3 +112,85 @@ def outreach_progress(member: Member, rule: OutreachRule | None = None, contacts
     else:
         next_due = add_business_days(local_day(last), rule.days_between)
     return OutreachProgress(rule, attempts, len(methods), reached, last, next_due, unable)
+
+
+def _state(progress: OutreachProgress) -> str:
+    if progress.reached:
+        return "reached"
+    if progress.unable is not None:
+        return "unable"
+    return "met" if progress.met else "trying"
+
+
+def store_outreach(member: Member, rule: OutreachRule | None = None) -> None:
+    """Keep on the member's latest referral where it stands on the outreach rule, so that Today asks the
+    database which attempts are due instead of working the rule out for a whole caseload."""
+    latest = member.latest_referral
+    progress = outreach_progress(member, rule) if latest is not None else None
+    for referral in member.referrals:
+        if referral is latest:
+            state = _state(progress)
+            _keep(referral, outreach_state=state, outreach_due_on=progress.next_due if state == "trying" else None,
+                  outreach_attempts=progress.attempts, outreach_methods=progress.methods)
+        elif referral.outreach_state is not None:
+            _keep(referral, outreach_state=None, outreach_due_on=None)
+
+
+def _keep(referral: Referral, **values) -> None:
+    """Write derived values without touching the referral's version: logging a contact must not make someone
+    correcting the referral at the same moment see a conflict."""
+    if all(getattr(referral, key) == value for key, value in values.items()):
+        return
+    db.session.execute(sa.update(Referral).where(Referral.id == referral.id).values(**values)
+                       .execution_options(synchronize_session=False))
+    for key, value in values.items():
+        set_committed_value(referral, key, value)
+
+
+def store_all_outreach() -> int:
+    """Work the rule out again for every member with an open referral (the rule changed, or rows were loaded in
+    bulk); returns how many."""
+    rule = OutreachRule.current()
+    members = db.session.scalars(sa.select(Member).where(Member.id.in_(
+        sa.select(Referral.member_id).where(Referral.status.in_(OPEN_STATUSES))))).all()
+    for member in members:
+        store_outreach(member, rule)
+    db.session.flush()
+    return len(members)
+
+
+# Whatever view changes a contact, a mark or a referral, the stored state follows before the commit.
+_PENDING = "outreach_members"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changed_members(session, _context):
+    if session.info.get("storing_outreach"):
+        return
+    changed = {obj.member_id for obj in (*session.new, *session.dirty, *session.deleted)
+               if isinstance(obj, (ContactAttempt, UnableToReach, Referral)) and obj.member_id is not None}
+    if changed:
+        session.info.setdefault(_PENDING, set()).update(changed)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changed_members(session):
+    session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "before_commit")
+def _store_for_changed_members(session):
+    session.flush()                     # what is still pending is noted by the flush, before it is committed
+    member_ids = session.info.pop(_PENDING, None)
+    if not member_ids:
+        return
+    session.info["storing_outreach"] = True
+    try:
+        rule = OutreachRule.current()
+        for member_id in sorted(member_ids):
+            member = session.get(Member, member_id)      # usually already loaded by the view
+            if member is not None:
+                store_outreach(member, rule)
+        session.flush()
+    finally:
+        session.info.pop("storing_outreach", None)

@@ -1,71 +1,366 @@
-"""Page timings on a large database: ten years of an agency's records.
+"""Page timings on ten years of an agency's records, beside a bare Flask page listing 50 members.
 
-    .venv/bin/python tests/bench/bench_pages.py [--members 6000] [--repeat 20]
+    .venv/bin/python tests/bench/bench_pages.py [--members 10000] [--years 10] [--repeat 20]
+        [--db PATH] [--postgres URL] [--growth] [--load [--seconds 60]] [--pages REGEX]
 
-Prints the median and 95th percentile per page; asserts nothing (figures go in the README).
+Seeds the database once with `flask seed-demo` (--db keeps a SQLite file to reuse between runs; --postgres seeds
+a schema bench_<members>_<years>y in that database, reused the same way), then times each page shape signed in as
+its role, each request followed by one of the floor page, and prints a Markdown table: median, 95th percentile,
+queries per request, and each page's ratio to the floor's median. --growth also times the same agency when it had
+1,000 members (as many referrals a month and the same caseloads, over a tenth of the years). A script, not a test:
+it asserts nothing.
 """
 import argparse
+import os
+import platform
+import re
+import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import sqlalchemy as sa
+from flask import Flask, render_template_string
+from flask_sqlalchemy import SQLAlchemy
 
-from conftest import make_app  # noqa: E402
-from hrsn.extensions import db  # noqa: E402
-from hrsn.models import Member, User  # noqa: E402
-from hrsn.seed import run  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+PASSWORD = "bench pass phrase"
 
 
-def pages(app):
+@dataclass(frozen=True)
+class Req:
+    path: str
+    form: dict | None = None     # sent as a POST (searches are POSTed so that names stay out of URLs)
+    htmx: bool = False           # asks for the fragment
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The records the pages open: a case manager's open member with the longest history of contacts."""
+    member: int
+    referral: int
+    contact: int
+    screening: tuple[int, int]   # (member, screening)
+
+
+# Every page shape: label, account signed in, method, request built from the sample. A new page joins here.
+PAGES = [
+    ("Today", "casemanager1", "GET", lambda s: Req("/")),
+    ("Today (coordinator)", "coordinator", "GET", lambda s: Req("/")),
+    ("Today (finance)", "finance", "GET", lambda s: Req("/")),
+    ("Members list", "casemanager1", "GET", lambda s: Req("/members/")),
+    ("Members list, page 10", "casemanager1", "POST", lambda s: Req("/members/", {"page": "10"})),
+    ("Members search", "casemanager1", "POST", lambda s: Req("/members/", {"q": "garc"})),
+    ("Members search: rows fragment", "casemanager1", "POST", lambda s: Req("/members/", {"q": "garc"}, True)),
+    ("Members list (coordinator)", "coordinator", "GET", lambda s: Req("/members/")),
+    ("Member record: Intake", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}")),
+    ("Member header fragment", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}/header", htmx=True)),
+    ("Member edit form", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}/edit")),
+    ("Member record: Contact", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}/contact")),
+    ("Contact log fragment", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}/contact/log", htmx=True)),
+    ("Contact progress fragment", "casemanager1", "GET",
+     lambda s: Req(f"/members/{s.member}/contact/progress", htmx=True)),
+    ("Contact message fragment", "casemanager1", "GET",
+     lambda s: Req(f"/members/{s.member}/contact/message?method=text", htmx=True)),
+    ("Contact row fragment", "casemanager1", "GET",
+     lambda s: Req(f"/members/{s.member}/contact/{s.contact}", htmx=True)),
+    ("Contact edit form", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}/contact/{s.contact}/edit")),
+    ("Member record: Documents", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}/documents")),
+    ("Documents: missing fragment", "casemanager1", "GET",
+     lambda s: Req(f"/members/{s.member}/documents/missing", htmx=True)),
+    ("Screening page", "casemanager1", "GET", lambda s: Req("/members/%d/screenings/%d" % s.screening)),
+    ("New screening form", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}/screenings/new")),
+    ("Referrals: new queue", "casemanager1", "GET", lambda s: Req("/referrals/?queue=new")),
+    ("Referrals: waitlist queue", "casemanager1", "GET", lambda s: Req("/referrals/?queue=waitlist")),
+    ("Referrals: enrolled queue", "casemanager1", "GET", lambda s: Req("/referrals/?queue=enrolled")),
+    ("Referrals: closed queue", "casemanager1", "GET", lambda s: Req("/referrals/?queue=closed")),
+    ("Referrals: closed queue, page 20", "casemanager1", "GET", lambda s: Req("/referrals/?queue=closed&page=20")),
+    ("Referrals: filtered queue fragment", "casemanager1", "GET",
+     lambda s: Req("/referrals/?queue=enrolled&language=es&service=rent", htmx=True)),
+    ("Referrals search", "casemanager1", "POST", lambda s: Req("/referrals/", {"q": "garc", "queue": "closed"})),
+    ("Referral page", "casemanager1", "GET", lambda s: Req(f"/referrals/{s.referral}")),
+    ("Referrals: closed queue (coordinator)", "coordinator", "GET", lambda s: Req("/referrals/?queue=closed")),
+    ("Batch assignment: this week", "coordinator", "GET", lambda s: Req("/referrals/assign")),
+    ("Batch assignment: all", "coordinator", "GET", lambda s: Req("/referrals/assign?all=1")),
+    ("Unable to reach list", "casemanager1", "GET", lambda s: Req("/contact/unable-to-reach")),
+    ("Unable to reach CSV", "casemanager1", "GET", lambda s: Req("/contact/unable-to-reach.csv")),
+    ("Unable to reach list (coordinator)", "coordinator", "GET", lambda s: Req("/contact/unable-to-reach")),
+    ("Unable to reach CSV (coordinator)", "coordinator", "GET", lambda s: Req("/contact/unable-to-reach.csv")),
+    ("Intake: new referral form", "casemanager1", "GET", lambda s: Req("/intake/new")),
+    ("Admin audit trail", "admin", "GET", lambda s: Req("/admin/audit")),
+    ("Admin audit trail, one member", "admin", "GET", lambda s: Req(f"/admin/audit?member={s.member}")),
+]
+
+FLOOR_PAGE = """<!doctype html><title>Members</title><table>{% for m in rows %}
+<tr><td>{{ m.last_name }}, {{ m.first_name }}</td><td>{{ m.medicaid_id }}</td><td>{{ m.city }}</td></tr>
+{% endfor %}</table>"""
+
+
+def floor_app(uri: str) -> Flask:
+    """The floor: a bare Flask + Flask-SQLAlchemy app listing 50 members, no sign-in, no layout."""
+    app = Flask("floor")
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    floor_db = SQLAlchemy(app)
+    member = sa.Table("member", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+                      *(sa.Column(name, sa.String) for name in ("first_name", "last_name", "medicaid_id", "city")))
+
+    @app.get("/")
+    def index():
+        rows = floor_db.session.execute(sa.select(member).order_by(member.c.id).limit(50)).all()
+        return render_template_string(FLOOR_PAGE, rows=rows)
+    return app
+
+
+@dataclass
+class Target:
+    """One benchmark database: its URL and the instance folder beside it (uploads, secret key)."""
+    members: int
+    years: int
+    uri: str
+    instance: Path
+    schema: str | None = None
+    seconds_to_seed: float | None = None
+
+    def env(self) -> dict:
+        return dict(os.environ, HRSN_DATABASE_URL=self.uri, HRSN_INSTANCE=str(self.instance))
+
+
+def targets(args) -> list["Target"]:
+    sizes = [(args.members, args.years)]
+    if args.growth and args.members > 1000:
+        sizes.append((1000, max(1, round(args.years * 1000 / args.members))))
+    if not args.postgres:
+        base = Path(args.db).resolve() if args.db else Path(tempfile.mkdtemp(prefix="hrsn-bench-")) / "bench.sqlite"
+    found = []
+    for size, years in sizes:
+        if args.postgres:
+            schema = f"bench_{size}_{years}y"
+            glue = "&" if "?" in args.postgres else "?"
+            found.append(Target(size, years, f"{args.postgres}{glue}options=-csearch_path%3D{schema}",
+                                Path(tempfile.gettempdir()) / f"hrsn-bench-pg-{schema}", schema))
+        else:
+            path = base if size == args.members else base.with_name(f"{base.stem}-{size}-{years}y{base.suffix}")
+            found.append(Target(size, years, f"sqlite:///{path}", path.with_name(f"{path.stem}-instance")))
+    return found
+
+
+def seeded_members(target: Target) -> int | None:
+    engine = sa.create_engine(target.uri)
+    try:
+        with engine.connect() as conn:
+            if target.schema:
+                conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {target.schema}"))
+                conn.commit()
+            if not sa.inspect(conn).has_table("member"):
+                return None
+            return conn.execute(sa.text("SELECT count(*) FROM member")).scalar()
+    finally:
+        engine.dispose()
+
+
+def prepare(target: Target, seed: int) -> None:
+    """Seed the database with the real commands (migrations, then seed-demo) unless it is seeded already."""
+    target.instance.mkdir(parents=True, exist_ok=True)
+    count = seeded_members(target)
+    if count:
+        print(f"reusing {target.uri} ({count} members)", file=sys.stderr)
+        return
+    flask = [sys.executable, "-m", "flask", "--app", str(ROOT / "app.py")]
+    upgrade = subprocess.run(flask + ["db", "upgrade"], env=target.env(), capture_output=True, text=True)
+    if upgrade.returncode:
+        sys.exit(f"flask db upgrade failed on {target.uri}:\n{upgrade.stderr}")
+    started = time.perf_counter()
+    subprocess.run(flask + ["seed-demo", "--members", str(target.members), "--years", str(target.years),
+                            "--seed", str(seed), "--password", PASSWORD], env=target.env(), check=True)
+    target.seconds_to_seed = time.perf_counter() - started
+
+
+def database_size(target: Target) -> str:
+    if target.schema is None:
+        path = Path(target.uri.removeprefix("sqlite:///"))
+        size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+    else:
+        engine = sa.create_engine(target.uri)
+        with engine.connect() as conn:
+            size = conn.execute(sa.text(
+                "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
+                "ON n.oid = c.relnamespace WHERE n.nspname = :schema AND c.relkind = 'r'"),
+                {"schema": target.schema}).scalar() or 0
+        engine.dispose()
+    files = list((target.instance / "uploads").glob("*.*"))
+    return (f"{int(size) / 1e6:.0f} MB database, {len(files)} uploaded files "
+            f"({sum(f.stat().st_size for f in files) / 1e6:.1f} MB)")
+
+
+def desk_app(target: Target):
+    from hrsn import create_app
+    return create_app({"INSTANCE_PATH": str(target.instance), "SQLALCHEMY_DATABASE_URI": target.uri,
+                       "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+
+
+def sample(app, email: str) -> Sample:
+    """The case manager's enrolled member with the most contacts, that member's latest referral, a contact the
+    case manager logged, and a screening (of that member when there is one)."""
+    from hrsn.extensions import db
+    from hrsn.models import ContactAttempt, Member, Referral, Screening, User
     with app.app_context():
-        cm = db.session.scalar(db.select(User).where(User.email == "casemanager1@demo.local"))
-        member_id = db.session.scalar(db.select(Member.id).where(Member.assignee_id == cm.id).order_by(Member.id.desc()))
-        referral_id = db.session.get(Member, member_id).latest_referral.id
-    return [
-        ("Today", "/"),
-        ("Members list", "/members/"),
-        ("Members search", "/members/", {"q": "garc"}),
-        ("Member record: Intake", f"/members/{member_id}"),
-        ("Member record: Contact", f"/members/{member_id}/contact"),
-        ("Member record: Documents", f"/members/{member_id}/documents"),
-        ("Referrals queue", "/referrals/"),
-        ("Referrals search", "/referrals/", {"q": "garc"}),
-        ("Referral and its triage", f"/referrals/{referral_id}"),
-    ]
+        user_id = db.session.scalar(sa.select(User.id).where(User.email == email))
+        mine = sa.select(Member.id).where(Member.assignee_id == user_id)
+        enrolled = sa.select(Referral.member_id).where(Referral.status == "enrolled")
+        member = db.session.scalar(
+            sa.select(ContactAttempt.member_id).where(ContactAttempt.member_id.in_(mine),
+                                                      ContactAttempt.member_id.in_(enrolled))
+            .group_by(ContactAttempt.member_id).order_by(sa.func.count().desc(), ContactAttempt.member_id).limit(1))
+        referral = db.session.scalar(sa.select(Referral.id).where(Referral.member_id == member)
+                                     .order_by(Referral.received_on.desc(), Referral.id.desc()).limit(1))
+        # One of their own: only its author may open a contact's correction form.
+        contact = db.session.scalar(sa.select(sa.func.max(ContactAttempt.id)).where(
+            ContactAttempt.member_id == member, ContactAttempt.author_id == user_id))
+        screening = db.session.execute(
+            sa.select(Screening.member_id, Screening.id).where(Screening.member_id.in_(mine))
+            .order_by((Screening.member_id == member).desc(), Screening.id.desc()).limit(1)).first()
+        return Sample(member, referral, contact, tuple(screening) if screening else (member, 0))
+
+
+class Queries:
+    """Counts the statements the desk's engine runs, per request."""
+
+    def __init__(self, engine):
+        self.count = 0
+        sa.event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args):
+        self.count += 1
+
+
+def one(client, method: str, req: Req) -> tuple[float, int]:
+    headers = {"HX-Request": "true"} if req.htmx else {}
+    started = time.perf_counter()
+    if method == "POST":
+        response = client.post(req.path, data=req.form or {}, headers=headers)
+    else:
+        response = client.get(req.path, headers=headers)
+    response.get_data()
+    return (time.perf_counter() - started) * 1000, response.status_code
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def time_pages(target: Target, repeat: int, pattern: str | None) -> tuple[dict, list[float]]:
+    """{label: (median, p95, queries, status)} and the floor's timings, the floor timed after each request."""
+    app = desk_app(target)
+    floor = floor_app(target.uri).test_client()
+    from hrsn.extensions import db
+    with app.app_context():
+        queries = Queries(db.engine)
+    clients = {}
+    for role in sorted({role for _label, role, _m, _b in PAGES}):
+        clients[role] = app.test_client()
+        signed = clients[role].post("/login", data={"email": f"{role}@demo.local", "password": PASSWORD})
+        assert signed.status_code == 302, f"{role} cannot sign in"
+    chosen = sample(app, "casemanager1@demo.local")
+    for _ in range(5):
+        one(floor, "GET", Req("/"))
+    results, floor_times = {}, []
+    for label, role, method, build in PAGES:
+        if pattern and not re.search(pattern, label, re.I):
+            continue
+        req = build(chosen)
+        _ms, status = one(clients[role], method, req)           # warm-up: caches, first compilation
+        times, before = [], queries.count
+        for _ in range(repeat):
+            ms, status = one(clients[role], method, req)
+            times.append(ms)
+            floor_times.append(one(floor, "GET", Req("/"))[0])
+        results[label] = (statistics.median(times), percentile(times, .95),
+                          (queries.count - before) / repeat, status)
+        print(f"  {label:44} {results[label][0]:8.1f} ms", file=sys.stderr)
+    with app.app_context():
+        db.engine.dispose()
+    return results, floor_times
+
+
+def machine() -> str:
+    model = ""
+    try:
+        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{os.cpu_count()}-CPU machine ({model or platform.processor()}), Python {platform.python_version()}"
+
+
+def report(main: Target, results: dict, floor: list[float], small: Target | None, growth: dict | None,
+           repeat: int) -> None:
+    floor_median = statistics.median(floor)
+    engine = "PostgreSQL" if main.schema else f"SQLite {sqlite3.sqlite_version}"
+    seeded = f"seeded in {main.seconds_to_seed:.0f} s" if main.seconds_to_seed else "seeded earlier"
+    print(f"\n{date.today().isoformat()}, {machine()}, {engine}.")
+    print(f"`seed-demo --members {main.members} --years {main.years}`: {seeded}; {database_size(main)}.")
+    if small:
+        print(f"Growth: beside `seed-demo --members {small.members} --years {small.years}` (the same agency earlier: "
+              f"as many referrals a month, the same caseloads); {database_size(small)}.")
+    print(f"Floor (bare Flask + Flask-SQLAlchemy, 50 members): median {floor_median:.1f} ms, "
+          f"p95 {percentile(floor, .95):.1f} ms. Each page timed {repeat} times.\n")
+    head = "| page | as | queries | median ms | p95 ms | median × floor | p95 × floor |"
+    print(head + (f" growth from {small.members:,} members |" if growth else ""))
+    print("|---" * (7 + bool(growth)) + "|")
+    within = 0
+    for label, (median, p95, queries, status) in results.items():
+        role = next(r for lab, r, _m, _b in PAGES if lab == label).replace("casemanager1", "case manager")
+        over = p95 / floor_median > 3
+        within += not over and status == 200
+        mark = "**" if over else ""
+        cells = [label + ("" if status == 200 else f" (HTTP {status})"), role, f"{queries:.0f}", f"{median:.1f}",
+                 f"{p95:.1f}", f"{median / floor_median:.1f}×", f"{mark}{p95 / floor_median:.1f}×{mark}"]
+        if growth:
+            small = growth.get(label)
+            cells.append(f"{median / small[0]:.1f}×" if small else "")
+        print("| " + " | ".join(cells) + " |")
+    print(f"\n{within} of {len(results)} page shapes within 3× the floor's median at the 95th percentile "
+          "(the others in bold).")
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--members", type=int, default=6000)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--db", help="SQLite file to seed once and reuse (the 1,000-member one sits beside it)")
+    parser.add_argument("--postgres", help="PostgreSQL URL (postgresql+psycopg2://...) to run against instead")
+    parser.add_argument("--growth", action="store_true",
+                        help="also time a 1,000-member database over a tenth of the years")
+    parser.add_argument("--load", action="store_true", help="then 20 clients at once against waitress")
+    parser.add_argument("--seconds", type=int, default=60, help="length of the load")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--pages", help="time only the pages whose label matches this regular expression")
+    parser.add_argument("--serve", nargs=2, metavar=("URI", "INSTANCE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="hrsn-bench-"))
-    app = make_app(tmp)
-    started = time.perf_counter()
-    with app.app_context():
-        run(members=args.members, password="bench pass phrase", rng_seed=7)
-        db.session.remove()
-        db.engine.dispose()      # closes the connections: the WAL is folded back into the database file
-    print(f"seeded {args.members} members in {time.perf_counter() - started:.1f} s "
-          f"({(tmp / 'test.sqlite').stat().st_size / 1e6:.1f} MB)")
-    client = app.test_client()
-    client.post("/login", data={"email": "casemanager1@demo.local", "password": "bench pass phrase"})
-    print(f"{'page':32} {'median ms':>10} {'p95 ms':>8}  (signed in as a case manager)")
-    for label, url, *form in pages(app):
-        times = []
-        for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            response = client.post(url, data=form[0]) if form else client.get(url)
-            times.append((time.perf_counter() - t0) * 1000)
-            if response.status_code != 200:
-                print(f"{label}: HTTP {response.status_code}")
-                break
-        times.sort()
-        p95 = times[min(len(times) - 1, int(len(times) * .95))]
-        print(f"{label:32} {statistics.median(times):10.1f} {p95:8.1f}")
+    if args.serve:
+        import load
+        return load.serve(*args.serve)
+    found = targets(args)
+    for target in found:
+        prepare(target, args.seed)
+    main_target = found[0]
+    results, floor = time_pages(main_target, args.repeat, args.pages)
+    small = found[1] if len(found) > 1 else None
+    growth = time_pages(small, args.repeat, args.pages)[0] if small else None
+    report(main_target, results, floor, small, growth, args.repeat)
+    if args.load:
+        import load
+        load.run(Path(__file__).resolve(), main_target, PAGES, sample, statistics.median(floor), args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,68 @@
+"""Several people at once: a page being read never holds up a save, writers never lose one another's work, and
+the view of a record is recorded even while others write."""
+import threading
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from conftest import PASSWORD, make_app, make_member, make_user, org_today
+from hrsn.extensions import db
+from hrsn.models import AuditEvent, ContactAttempt, Member
+
+
+def contact_form(day_offset=1):
+    return {"at": (org_today() - timedelta(days=day_offset)).isoformat() + "T10:00", "method": "phone",
+            "direction": "outbound", "outcome": "no_answer", "minutes": "3", "activity": "outreach"}
+
+
+def signed_in(app, email):
+    client = app.test_client()
+    assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def test_a_long_read_does_not_hold_up_a_save(tmp_path):
+    app = make_app(tmp_path, SQLITE_BUSY_TIMEOUT=0.5)
+    with app.app_context():
+        make_user("coordinator", email="co@test.local")
+        member_id = make_member("Ana", "García", received_on=org_today() - timedelta(days=5)).id
+    client = signed_in(app, "co@test.local")
+    with app.test_request_context("/", method="GET"):       # a page being drawn: its transaction is still open
+        reader = db.engine.connect()
+        assert reader.execute(select(Member.id)).all()
+        response = client.post(f"/members/{member_id}/contact", data=contact_form())
+        reader.close()
+    assert response.status_code == 302                      # saved at once, not "database busy"
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(ContactAttempt.id))) == 1
+        db.engine.dispose()
+
+
+def test_concurrent_writers_lose_nothing_and_views_are_recorded(tmp_path):
+    app = make_app(tmp_path)
+    with app.app_context():
+        emails = [make_user("coordinator", email=f"co{n}@test.local").email for n in range(6)]
+        members = [make_member(f"M{n}", "García", received_on=org_today() - timedelta(days=5)).id for n in range(3)]
+    failures, per_writer = [], 8
+
+    def work(email):
+        client = signed_in(app, email)
+        for i in range(per_writer):
+            member_id = members[i % len(members)]
+            saved = client.post(f"/members/{member_id}/contact", data=contact_form(), headers={"HX-Request": "true"})
+            viewed = client.get(f"/members/{member_id}")
+            if saved.status_code != 200 or viewed.status_code != 200:
+                failures.append((saved.status_code, viewed.status_code))
+
+    threads = [threading.Thread(target=work, args=(email,)) for email in emails]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(ContactAttempt.id))) == len(emails) * per_writer
+        views = db.session.scalar(select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "view",
+                                                                              AuditEvent.record_type == "intake"))
+        assert views == len(emails) * per_writer
+        db.engine.dispose()
