@@ -104,7 +104,7 @@ def severity_add(member_id):
                                     safety_concern=form.safety_concern.data,
                                     safety_note=clean_or_none(form.safety_note.data),
                                     language_needs=clean_or_none(form.language_needs.data),
-                                    note=clean_or_none(form.note.data))
+                                    note=clean_or_none(form.other_remarks.data))
     audit.add(assessment, member=member, fields=("housing_urgency", "safety_concern"))
     db.session.commit()
     return changed("contact/_severity.html", message=_("Severity assessment saved."),

@@ -69,7 +69,7 @@ class SeverityForm(Form):
     safety_concern = BooleanField(_l("There are safety concerns (violence, unsafe home, health risk)"))
     safety_note = TextAreaField(_l("Safety concerns, in a few words"), validators=[Text(1000)])
     language_needs = StringField(_l("Language needs"), validators=[Text(200)])
-    note = TextAreaField(_l("Other remarks"), validators=[Text(1000)])
+    other_remarks = TextAreaField(_l("Other remarks"), validators=[Text(1000)])
 
     def validate_safety_note(self, field):
         if self.safety_concern.data and not (field.data or "").strip():

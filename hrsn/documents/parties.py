@@ -1,7 +1,7 @@
 """Landlords, property managers and utility companies on the Documents tab: add, find and link one already on
 file, unlink, edit. One third party may be linked to several members."""
 from flask import abort, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from hrsn import audit, params
@@ -12,7 +12,7 @@ from hrsn.documents.rules import find_parties
 from hrsn.documents.views import done, parties_context, tab_context
 from hrsn.extensions import db
 from hrsn.models import MemberThirdParty, ThirdParty
-from hrsn.render import edit_page, refused, render
+from hrsn.render import edit_page, refused, render, triggers
 
 PARTIAL = "documents/_parties.html"
 
@@ -36,8 +36,10 @@ def search_parties(member_id):
     """Active search among the third parties on file; POSTed like every other search."""
     member = member_for_change(member_id, "documents")
     q = params.text("q", source=request.form)
+    matches = find_parties(member, q)
+    said = ngettext("%(num)d found.", "%(num)d found.", len(matches)) if q else None
     return render("documents/tab.html", "documents/_party_matches.html", page_context=lambda: tab_context(member),
-                  member=member, party_q=q, party_matches=find_parties(member, q))
+                  headers=triggers(said), member=member, party_q=q, party_matches=matches)
 
 
 @bp.post("/members/<int:member_id>/third-parties/link")

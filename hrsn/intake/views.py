@@ -15,7 +15,7 @@ from hrsn.intake.forms import AttachForm, IntakeForm, MemberForm, ReferralForm
 from hrsn.intake.rules import MEMBER_FIELDS, REFERRAL_FIELDS, find_duplicates, visible_ids
 from hrsn.models import LANGUAGES, Member, Referral, Role, ServiceType, add_checklist_items, local_today
 from hrsn.models.intake import REACH_METHODS, SOURCES
-from hrsn.render import edit_page, render
+from hrsn.render import edit_page, render, triggers
 
 
 def needs_context(form) -> dict:
@@ -120,7 +120,10 @@ def duplicates():
         audit.record("view", member=member, record_type="duplicate check")
     throttle.hit(checks)
     db.session.commit()
-    return render("intake/_duplicates.html", "intake/_duplicates.html", duplicates=found, visible=visible_ids(found))
+    # The region is replaced as a whole: what it found is read out from the page's status region instead.
+    said = _("A member who may be the same person is already on file.") if found else None
+    return render("intake/_duplicates.html", "intake/_duplicates.html", headers=triggers(said), duplicates=found,
+                  visible=visible_ids(found))
 
 
 @bp.route("/intake/members/<int:member_id>/referral", methods=["GET", "POST"])

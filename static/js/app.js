@@ -13,7 +13,7 @@
   // The status region ---------------------------------------------------------------------------------
   // One region per page, never replaced: only its text changes, so screen readers announce each change.
   function announce(text, kind) {
-    var region = document.getElementById("status");
+    var region = document.getElementById("status-region");
     if (!region || !text) { return; }
     region.className = "status-region " + (kind || "success");
     region.textContent = "";
@@ -34,12 +34,10 @@
   // Focus after a swap -----------------------------------------------------------------------------------
   // When the element that had focus was replaced, focus goes where the next step is: what the server marked
   // with data-focus, else the first field in error, else the updated section's heading, else the section.
-  var swappedId = null;
-
   function focusTarget(root) {
     if (root.hasAttribute("data-focus")) { return root; }
-    return root.querySelector("[data-focus]") || root.querySelector("[aria-invalid='true']") ||
-      root.querySelector(".error-summary") || root.querySelector("h1, h2, h3, h4") || root;
+    return root.querySelector("[data-focus]") || root.querySelector(".error-summary") ||
+      root.querySelector("[aria-invalid='true']") || root.querySelector("h1, h2, h3, h4") || root;
   }
 
   function moveFocus(root) {
@@ -50,19 +48,21 @@
     target.focus({ preventScroll: false });
   }
 
+  // Kept on the request itself: several regions may swap at once, each after its own request.
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var target = event.detail.target;
-    swappedId = target && target.id ? target.id : null;
-    var focused = document.activeElement;
-    event.detail.target.dataset.hadFocus = focused && target && target.contains(focused) ? "1" : "";
+    var target = event.detail.target, focused = document.activeElement;
+    event.detail.xhr.hrsnSwap = {
+      id: target && target.id ? target.id : null,
+      hadFocus: !!(focused && target && target.contains(focused))
+    };
   });
 
-  document.addEventListener("htmx:afterSettle", function () {
-    if (!swappedId) { return; }
-    var root = document.getElementById(swappedId);
-    swappedId = null;
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var swap = event.detail.xhr && event.detail.xhr.hrsnSwap;
+    if (!swap || !swap.id) { return; }
+    var root = document.getElementById(swap.id);
     var lost = !document.activeElement || document.activeElement === document.body;
-    if (root && (lost || root.dataset.hadFocus === "1")) { moveFocus(root); }
+    if (root && (swap.hadFocus || lost)) { moveFocus(root); }
   });
 
   // What the server asks to announce (HX-Trigger: {"hrsnAnnounce": "..."}).
@@ -76,6 +76,19 @@
   });
   document.addEventListener("htmx:sendError", function () {
     announce(document.body.dataset.offlineText, "error");
+  });
+
+  // Enter in a field saves the form. Where the header's language switch also belongs to the form (so that a
+  // change of language keeps what was typed), that switch comes first in the page and would otherwise be the
+  // button Enter presses.
+  document.addEventListener("keydown", function (event) {
+    var field = event.target;
+    if (event.key !== "Enter" || !field.form || field.tagName === "TEXTAREA" || field.type === "submit") { return; }
+    var save = field.form.querySelector("button.primary");
+    if (save && document.querySelector("button[form='" + field.form.id + "'][name='switch_lang']")) {
+      event.preventDefault();
+      field.form.requestSubmit(save);
+    }
   });
 
   // Idle sign-out ------------------------------------------------------------------------------------------

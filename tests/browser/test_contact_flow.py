@@ -54,7 +54,7 @@ def test_three_attempts_then_unable_to_reach(live_server, page):
     page.get_by_label("Outcome").select_option(label="Left voicemail")
     page.get_by_label("Minutes spent").fill("900")
     page.get_by_role("button", name="Save contact").click()
-    expect(page.get_by_text("Enter the minutes spent, a whole number from 0 to 600.")).to_be_visible()
+    expect(page.get_by_text("Enter the minutes spent, a whole number from 0 to 600.", exact=True)).to_be_visible()
     expect(page.get_by_label("Outcome")).to_have_value("voicemail")
     settled(page)
 

@@ -13,7 +13,7 @@ def test_first_run_sign_in_and_spanish(live_server, page):
     page.get_by_label("Password", exact=True).fill("short")
     page.get_by_label("Repeat the password").fill("short")
     page.get_by_role("button", name="Create the organization and my administrator account").click()
-    expect(page.get_by_text("Use at least 8 characters.")).to_be_visible()
+    expect(page.get_by_text("Use at least 8 characters.", exact=True)).to_be_visible()
     expect(page.get_by_label("Your name")).to_have_value("Rosa Díaz")
 
     page.get_by_label("Password", exact=True).fill("three quiet rivers")

@@ -65,7 +65,7 @@ def test_batch_assignment_decline_and_spanish_referral_page(live_server, page):
     triage = page.locator("#triage")
     triage.get_by_label("Decline").check()
     triage.get_by_role("button", name="Save decision").click()
-    expect(triage.get_by_text("Say why, in a few words.")).to_be_visible()
+    expect(triage.get_by_text("Say why, in a few words.", exact=True)).to_be_visible()
     settled(page)
     triage.get_by_label("Reason").fill("Already housed through the county program")
     triage.get_by_role("button", name="Save decision").click()
