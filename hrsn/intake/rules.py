@@ -5,7 +5,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_
 
-from hrsn.access import visible_member_ids
+from hrsn.access import visible_members
 from hrsn.extensions import db
 from hrsn.models import Member, name_key
 from hrsn.settings import Spec
@@ -45,7 +45,8 @@ def visible_ids(members) -> set[int]:
     """Which of these members the user may open (a duplicate may be a colleague's member)."""
     if not members:
         return set()
-    return set(db.session.scalars(visible_member_ids().where(Member.id.in_([m.id for m in members]))))
+    return set(db.session.scalars(visible_members().with_only_columns(Member.id)
+                                  .where(Member.id.in_([m.id for m in members]))))
 
 
 def asked_fields(services) -> dict:
