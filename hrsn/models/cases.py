@@ -15,7 +15,7 @@ __all__ = ["CASE_STATUSES", "CASE_MOVES", "REQUEST_STATUSES", "REQUEST_MOVES", "
            "ServiceRequest", "RequestStep", "request_document", "Authorization", "ServiceLimit", "LimitOverride",
            "CaseNote", "PartyContact"]
 
-CASE_STATUSES = {"open": _l("Open"), "on_hold": _l("On hold"), "closed": _l("Closed")}
+CASE_STATUSES = {"open": _l("Case open"), "on_hold": _l("Case on hold"), "closed": _l("Case closed")}
 CASE_MOVES = {"open": ("on_hold", "closed"), "on_hold": ("open", "closed"), "closed": ("open",)}
 
 REQUEST_STATUSES = {"submitted": _l("Submitted, waiting for the payer"),
