@@ -4,7 +4,7 @@ import random
 from hrsn import passwords
 from hrsn.extensions import db
 from hrsn.models import Member, User
-from hrsn.seed import contact, documents, intake, screening, triage
+from hrsn.seed import cases, contact, documents, intake, screening, triage
 from hrsn.steps import ensure_defaults
 
 STAFF = [
@@ -40,6 +40,7 @@ def run(members: int, password: str, rng_seed: int) -> str:
     triage.seed(staff, people, rng)
     contact.seed(staff, people, rng)
     documents.seed(staff, people, rng)
+    cases.seed(staff, people, rng)
     screening.seed(staff, people, rng)
     db.session.commit()
     return f"seeded {len(staff)} staff and {len(people)} members"
