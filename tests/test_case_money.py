@@ -1,12 +1,12 @@
 """The case step's arithmetic: the 6-month limit counted over every episode within its look-back window, an
 administrator's override with its written reason, a month split between two funding sources, and an
 authorization in hours that contacts count against."""
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
 from cases_helpers import HX, Desk, month_start, ready_member
-from conftest import events, make_user, org_today
+from conftest import events, org_today
 from hrsn.extensions import db
 from hrsn.models import (AuditEvent, Case, ContactAttempt, LimitOverride, PartyContact, Payment, ServiceType,
                          utcnow)

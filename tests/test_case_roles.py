@@ -9,8 +9,7 @@ from cases_helpers import HX, Desk, month_start, ready_member
 from conftest import PASSWORD, events, make_user, org_today
 from hrsn import settings
 from hrsn.extensions import db
-from hrsn.models import (Authorization, CaseNote, ContactAttempt, FundingSource, Payment, ServiceLimit,
-                         ServiceRequest)
+from hrsn.models import CaseNote, ContactAttempt, FundingSource, Payment, ServiceLimit
 
 
 @pytest.fixture

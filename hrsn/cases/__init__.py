@@ -8,10 +8,10 @@ bp = Blueprint("cases", __name__)
 @bp.app_context_processor
 def _helpers():
     from hrsn.cases.figures import in_units, waiting
-    from hrsn.cases.rules import may_step
+    from hrsn.cases.rules import STEP_WORDS, may_step
     from hrsn.forms import money_text
     from hrsn.models import STEP_NEEDS, local_today
-    return {"in_units": in_units, "waiting": waiting, "may_step": may_step, "step_needs": STEP_NEEDS,
+    return {"in_units": in_units, "waiting": waiting, "may_step": may_step, "step_needs": STEP_NEEDS, "step_words": STEP_WORDS,
             "case_today": local_today, "money_text": money_text}
 
 

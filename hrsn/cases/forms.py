@@ -155,6 +155,10 @@ class StepForm(VersionMixin, FlaskForm):
     amount = MoneyField(_l("Amount reimbursed"), MONEY_MAX)
     note = StringField(_l("Reason"), validators=[Text(1000)])
 
+    @property
+    def number_text(self) -> str | None:
+        return clean_text(self.number.data) or None
+
     def check(self, needs) -> bool:
         messages = {"day": _("Enter the date."), "number": _("Enter the number."),
                     "cents": _("Enter the amount reimbursed."), "note": _("Enter the reason.")}

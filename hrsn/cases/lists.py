@@ -5,7 +5,7 @@ from sqlalchemy.orm import joinedload
 
 from hrsn.access import require
 from hrsn.cases import bp
-from hrsn.cases.figures import limit_text
+from hrsn.cases.limits import limit_text
 from hrsn.cases.forms import FundingSourceForm, LimitForm
 from hrsn.extensions import db
 from hrsn.forms import clean_text, money_text

@@ -1,6 +1,6 @@
-"""Payments on the Case tab and in finance's queue: requesting a check (against the authorization and the limits,
-with an administrator's override), each next step in the payer's order, telling the member, and the check
-request on paper."""
+"""Payments on the Case tab: requesting a check (against the authorization and the limits, with an administrator's
+override), the list of the case's payments, telling the member the check was mailed, and the check request on
+paper. Each payment's next steps are recorded in finance.py."""
 from io import BytesIO
 
 from flask import abort, request, send_file, url_for
@@ -9,19 +9,19 @@ from flask_login import current_user
 
 from hrsn import audit, messages, params, settings
 from hrsn.access import member_for_change, member_for_fragment, member_for_view
-from hrsn.cases import bp, figures
-from hrsn.cases.forms import PaymentForm, StepForm
-from hrsn.cases.rules import check_number_taken, may_step, payment_blocked, payment_by_id
+from hrsn.cases import bp, figures, limits
+from hrsn.cases.finance import ROW, row_context
+from hrsn.cases.forms import PaymentForm
+from hrsn.cases.rules import payment_blocked
 from hrsn.cases.views import (WORK, case_of, for_work, offer_payment_choices, payment_form_context, payments_context,
                               tab_context)
 from hrsn.extensions import db
 from hrsn.forms import clean_or_none, clean_text
-from hrsn.models import PAYMENT_ORDERS, PAYMENT_STATUSES, STEP_NEEDS, ContactAttempt, LimitOverride, Payment, Role, local_today, utcnow
+from hrsn.models import ContactAttempt, LimitOverride, Payment, Role, local_today, utcnow
 from hrsn.pdf import check_request_pdf
-from hrsn.render import changed, conflict_events, refused, render
+from hrsn.render import changed, refused, render
 
 FORM = "cases/_payment_form.html"
-ROW = {"case": "cases/_payment.html", "queue": "cases/_queue_row.html"}
 CREATED = ("amount_cents", "period", "bill", "memo", "payee_id", "funding_source_id", "authorization_id")
 
 
@@ -33,12 +33,24 @@ def request_check(member_id, case_id):
     offer_payment_choices(member, case, form)
     blocked = payment_blocked(case)
     valid = form.validate_on_submit() and not blocked
-    check = figures.check_payment(case, source=form.funding_source_id.record, auth=form.authorization_id.record,
+    check = limits.check_payment(case, source=form.funding_source_id.record, auth=form.authorization_id.record,
                                   cents=form.amount.cents, period=form.period.month) if valid else None
     if not valid or (check and not overridden(check, form)):
         error = blocked or (" ".join(check.messages) if check else None)
         return refused("cases/tab.html", FORM, status=409 if blocked else 422, message=error,
                        page_context=lambda: tab_context(member, case), **payment_form_context(member, case, form, check))
+    payment = new_payment(member, case, form)
+    if check:
+        keep_overrides(member, payment, check, clean_text(form.override_reason.data))
+    db.session.commit()
+    return changed(FORM, message=_("Check request recorded."),
+                   events=("paymentRequested", "paymentRecorded"),
+                   back_to=url_for("cases.tab", member_id=member.id, case=case.id),
+                   **payment_form_context(member, case, requested=payment))
+
+
+def new_payment(member, case, form) -> Payment:
+    """The check request, its first history row and its creation in the trail."""
     payment = Payment(case_id=case.id, member_id=member.id, payee_id=form.payee_id.record.id,
                       amount_cents=form.amount.cents, period=form.period.month, bill=clean_or_none(form.bill.data),
                       memo=clean_or_none(form.memo.data), funding_source_id=form.funding_source_id.record.id,
@@ -46,13 +58,7 @@ def request_check(member_id, case_id):
                       requested_on=local_today(), requested_by_id=current_user.id)
     payment.begin("requested", current_user)
     audit.add(payment, member=member, fields=CREATED)
-    if check:
-        keep_overrides(member, payment, check, clean_text(form.override_reason.data))
-    db.session.commit()
-    return changed(FORM, message=_("Check request for %(amount)s recorded.", amount=figures.money(payment.amount_cents)),
-                   events=("paymentRequested", "paymentRecorded"),
-                   back_to=url_for("cases.tab", member_id=member.id, case=case.id),
-                   **payment_form_context(member, case, requested=payment))
+    return payment
 
 
 def overridden(check, form) -> bool:
@@ -87,68 +93,6 @@ def payment_form(member_id, case_id):
     """The check request form again, after the case or its requests changed (what it offers may have too)."""
     member = member_for_fragment(member_id, "case")
     return render(FORM, FORM, **payment_form_context(member, case_of(member, case_id)))
-
-
-def row_context(payment, where: str, **extra) -> dict:
-    return {"payment": payment, "member": payment.member, "case": payment.case, "view": where, **extra}
-
-
-@bp.post("/payments/<int:payment_id>/step")
-def step(payment_id):
-    """The payment's next step, from the Case tab or finance's queue; only in the payer's order, and only once
-    when two people record the same step (the version decides)."""
-    payment = payment_by_id(payment_id) or abort(404)
-    to = params.one_of("to", STEP_NEEDS, source=request.form)
-    where = params.one_of("view", ROW, "case", source=request.form)
-    if not to or not may_step(current_user, to):
-        audit.refusal(403, "payments")
-        abort(403)
-    member = member_for_change(payment.member_id, "payments" if current_user.can("payments") else "case")
-    form = StepForm()
-    answer = dict(partial=ROW[where], payment=payment, where=where)
-    if form.is_stale(payment):
-        error = _("Someone else recorded a step on this payment meanwhile: it is now “%(status)s”.",
-                  status=payment.status_label)
-        return _refused(status=409, message=error, conflict=conflict_events(payment, form), **answer)
-    if to not in payment.allowed():
-        error = _("“%(step)s” is not the next step: this payment is “%(status)s”, and its payer works in this order: "
-                  "%(order)s.", step=PAYMENT_STATUSES[to], status=payment.status_label,
-                  order=PAYMENT_ORDERS[payment.order])
-        return _refused(status=409, message=error, **answer)
-    checked = form.validate_on_submit()
-    if not (form.check(STEP_NEEDS[to]) and checked):       # both run, so every missing field is said at once
-        return _refused(status=422, form=form, **answer)
-    number = (form.number.data or "").strip() or None
-    taken = check_number_taken(payment, number) if to == "paid" else None
-    if taken is not None:
-        form.number.errors = [_("Check %(number)s was already used for a payment to %(payee)s.", number=number,
-                                payee=taken.payee.display)]
-        return _refused(status=422, form=form, **answer)
-    with db.session.no_autoflush:
-        payment.advance(to, current_user, day=form.day.data, number=number, cents=form.amount.cents,
-                        note=clean_or_none(form.note.data))
-        changes = audit.changes(payment)
-    audit.record("update", member=member, obj=payment, changes=changes)
-    db.session.commit()
-    payment = payment_by_id(payment_id)        # expired by the commit: read again in one go
-    back = (url_for("cases.finance", queue=params.text("queue", 20, source=request.form) or None) if where == "queue"
-            else url_for("cases.tab", member_id=payment.member_id, case=payment.case_id))
-    return changed(ROW[where], message=_("Recorded: %(status)s.", status=payment.status_label), back_to=back,
-                   events=("paymentRecorded",), **row_context(payment, where, done=True))
-
-
-def _refused(*, status, payment, where, partial, form=None, message=None, conflict=None):
-    return refused("cases/tab.html" if where == "case" else "cases/finance.html", partial, status=status,
-                   message=message, page_context=_whole_page(payment, where),
-                   **row_context(payment, where, step_form=form, step_error=message, conflict=conflict))
-
-
-def _whole_page(payment, where):
-    if where == "case":
-        return lambda: tab_context(payment.member, payment.case)
-    from hrsn.cases.finance import queue_context
-    return lambda: queue_context(params.one_of("queue", dict.fromkeys(("to_pay", "to_invoice", "awaiting",
-                                                                       "to_reimburse")), "to_pay", source=request.form))
 
 
 @bp.post("/members/<int:member_id>/payments/<int:payment_id>/tell")

@@ -52,19 +52,25 @@ def submit(member_id, case_id):
                                              list="; ".join(missing)), request_form=form)
     if not form.validate_on_submit():
         return _refused(member, case, 422, request_form=form)
+    new_request(member, case, form)
+    db.session.commit()
+    return _done(member, case, _("Service request recorded as sent to the payer."))
+
+
+def new_request(member, case, form) -> ServiceRequest:
+    """The request with the member's files it took; a checklist document sent with it is "sent to payer" there too."""
     chosen = [int(i) for i in form.documents.data or () if str(i).isascii() and str(i).isdigit()]
     sent = db.session.scalars(db.select(Document).where(Document.member_id == member.id, Document.id.in_(chosen))).all()
     service_request = ServiceRequest(case_id=case.id, member_id=member.id, submitted_on=form.submitted_on.data,
                                      sent_to=clean_or_none(form.sent_to.data), sent_note=clean_or_none(form.sent_note.data),
                                      submitted_by_id=current_user.id, documents=list(sent))
     service_request.begin("submitted", current_user)
-    for document in sent:        # a checklist document sent with the request is now "sent to payer" there too
+    for document in sent:
         if document.item is not None and "sent" in document.item.moves:
             document.item.move("sent", current_user)
     audit.add(service_request, member=member, fields=("submitted_on", "sent_to", "sent_note"),
               changes={"items": [None, [d.title for d in sent]]})
-    db.session.commit()
-    return _done(member, case, _("Service request recorded as sent to the payer."))
+    return service_request
 
 
 @bp.post("/members/<int:member_id>/case/<int:case_id>/requests/<int:request_id>/decide")
@@ -108,4 +114,4 @@ def apply_decision(member, case, service_request, form) -> str:
                          amount_cents=form.amount.cents, unit=form.unit.data, quantity=form.quantity.number,
                          start_on=form.start_on.data, end_on=form.end_on.data, recorded_by_id=current_user.id)
     audit.add(auth, member=member, fields=AUTH_FIELDS)
-    return _("Authorization %(number)s recorded.", number=auth.number)
+    return _("The authorization is recorded.")         # flashed without htmx: no number in the session cookie

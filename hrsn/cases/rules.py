@@ -36,6 +36,19 @@ QUEUES = {"to_pay": ("paid", _l("Checks to pay")), "to_invoice": ("invoiced", _l
           "to_reimburse": ("reimbursed", _l("Reimbursements outstanding"))}
 
 
+# What a payment's step form says: its button, and the label of each thing the step records (STEP_NEEDS).
+STEP_WORDS = {
+    "approved": {"button": _l("Approve")},
+    "paid": {"button": _l("Record the check"), "day": _l("Date paid"), "number": _l("Check or transfer number")},
+    "invoiced": {"button": _l("Record the invoice"), "day": _l("Date invoiced"), "number": _l("Invoice number")},
+    "accepted": {"button": _l("Invoice accepted"), "day": _l("Date accepted")},
+    "rejected": {"button": _l("Invoice rejected"), "day": _l("Date rejected"), "note": _l("Why the payer rejected it")},
+    "reimbursed": {"button": _l("Record the reimbursement"), "day": _l("Date reimbursed"),
+                   "cents": _l("Amount reimbursed")},
+    "cancelled": {"button": _l("Cancel the request"), "note": _l("Why it is cancelled")},
+}
+
+
 def approval_on() -> bool:
     return settings.get("case_approval") == "on"
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from hrsn import audit, params
 from hrsn.access import member_for_change, member_for_fragment, member_for_view, owned
-from hrsn.cases import bp, figures
+from hrsn.cases import bp, figures, limits
 from hrsn.cases.forms import CaseForm, CaseMoveForm, PaymentForm, RequestForm
 from hrsn.cases.rules import (active_sources, case_authorizations, cases_page, load_case, notes_page,
                               party_contacts_page, payment_blocked, payments_page, pending_request, request_missing,
@@ -48,7 +48,7 @@ def case_context(member, case, move_form=None, **extra) -> dict:
 def glance_context(member, case) -> dict:
     sources = figures.by_source(case)
     return {"member": member, "case": case, "authorizations": figures.authorizations(case), "sources": sources,
-            "whole": figures.total(sources), "months": figures.months(case), "limits": figures.limit_uses(case)}
+            "whole": figures.total(sources), "months": figures.months(case), "limits": limits.limit_uses(case)}
 
 
 def requests_context(member, case, request_form=None, decision_form=None, **extra) -> dict:

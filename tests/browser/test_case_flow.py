@@ -4,21 +4,9 @@ check, the invoice, its acceptance and the reimbursement from the payment queue.
 from playwright.sync_api import expect
 
 from cases_helpers import month_start, ready_member
-from conftest import PASSWORD, make_user, org_today
+from conftest import make_user, org_today
 from hrsn.extensions import db
-
-
-def settled(page):
-    """htmx wires new content a moment after swapping it in (like a person, wait before using it)."""
-    expect(page.locator(".htmx-request, .htmx-settling, .htmx-added")).to_have_count(0)
-
-
-def sign_in(page, url, email):
-    page.goto(url + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+from screens import settled, sign_in
 
 
 def test_case_manager_then_finance_take_a_rent_case_to_reimbursed(live_server, page):
@@ -53,7 +41,7 @@ def test_case_manager_then_finance_take_a_rent_case_to_reimbursed(live_server, p
     requests.get_by_label("From", exact=True).fill(start.isoformat())
     requests.get_by_label("To", exact=True).fill(last_day.isoformat())
     requests.get_by_role("button", name="Save the answer").click()
-    expect(requests.get_by_text("Authorization AUTH-77 recorded.")).to_be_visible()
+    expect(requests.get_by_text("The authorization is recorded.")).to_be_visible()
     glance = page.locator("#case-glance")
     expect(glance.get_by_role("row", name="Authorization AUTH-77")).to_contain_text("$6,900.00")
     settled(page)
