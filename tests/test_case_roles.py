@@ -9,7 +9,7 @@ from cases_helpers import HX, Desk, month_start, ready_member
 from conftest import PASSWORD, events, make_user, org_today
 from hrsn import settings
 from hrsn.extensions import db
-from hrsn.models import CaseNote, ContactAttempt, FundingSource, Payment, ServiceLimit
+from hrsn.models import CaseNote, ContactAttempt, FundingSource, Payment, ServiceLimit, User
 
 
 @pytest.fixture
@@ -164,3 +164,46 @@ def test_the_admin_edits_funding_sources_and_limits(app, client, auth):
     assert "City fund, Tenancy support: at most $2,500.00 in a lifetime" in client.get("/admin/limits").get_data(
         as_text=True)
     assert client.post("/admin/settings", data={"case_approval": "maybe"}).status_code == 422
+
+
+def test_another_members_case_or_payment_is_not_found(app, client, desk):
+    case_id = desk.authorized()
+    desk.check(case_id)
+    payment_id = desk.last_payment().id
+    with app.app_context():
+        other = ready_member(first="Beto")["member"]          # unassigned and enrolled: not on this caseload
+        maria = db.session.scalar(db.select(User).where(User.email == "maria@test.local"))
+        mine = ready_member(first="Carla", assignee=maria)["member"]
+    assert client.get(f"/members/{mine}/case?case={case_id}").status_code == 404
+    assert client.get(f"/members/{mine}/case/{case_id}/glance", headers=HX).status_code == 404
+    assert client.get(f"/members/{other}/case").status_code == 404
+    sam = app.test_client()
+    with app.app_context():
+        make_user("case_manager", email="sam@test.local")
+    sam.post("/login", data={"email": "sam@test.local", "password": PASSWORD})
+    assert desk.step(payment_id, "cancelled", note="x", client=sam, expect=404)
+    assert desk.payment(payment_id).status == "requested"
+
+
+def test_without_htmx_a_change_redirects_and_a_refusal_shows_the_whole_page(app, client, desk):
+    case_id = desk.authorized()
+    data = {"pay-payee_id": desk.ids["landlord"], "pay-amount": "1,150.00", "pay-period": month_start(0).strftime("%Y-%m"),
+            "pay-funding_source_id": desk.ids["sources"]["HRSN"], "pay-authorization_id": desk.authorization(case_id)}
+    done = client.post(f"/members/{desk.member}/case/{case_id}/payments", data=data)
+    assert done.status_code == 302 and f"/members/{desk.member}/case?case={case_id}" in done.location
+    page = client.get(done.location).get_data(as_text=True)
+    assert "Check request recorded." in page and "Rosa" in page
+    refused = client.post(f"/members/{desk.member}/case/{case_id}/payments", data={**data, "pay-amount": "abc"})
+    assert refused.status_code == 422 and "<html" in refused.get_data(as_text=True)
+
+
+def test_after_a_step_focus_goes_to_the_next_one(app, client, desk, auth):
+    case_id = desk.authorized()
+    desk.check(case_id)
+    payment_id = desk.last_payment().id
+    auth.logout()
+    auth.login("finance", email="frank@test.local")
+    row = desk.step(payment_id, "paid", number="1042", view="queue").get_data(as_text=True)
+    assert 'id="invoiced-%d-day"' % payment_id in row and "data-focus" in row
+    assert row.index("data-focus") > row.index('id="invoiced-%d-day"' % payment_id)
+    assert "Recorded: Paid." in row and "<html" not in row

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_
 from sqlalchemy.orm import joinedload
 
 from hrsn import settings
-from hrsn.cases.figures import add_months, in_units, money, waiting
+from hrsn.cases.figures import COUNTED, add_months, in_units, money, waiting
 from hrsn.cases.rules import APPROVERS, approval_on, visible_payments, waiting_for
 from hrsn.extensions import db
 from hrsn.models import Authorization, Case, Member, Payment, ServiceRequest, local_today
@@ -128,7 +128,7 @@ def today_due(user):
     from hrsn.today import Item
     next_month = add_months(local_today().replace(day=1), 1)
     requested = db.select(Payment.id).where(Payment.authorization_id == Authorization.id, Payment.period == next_month,
-                                            Payment.status != "cancelled").exists()
+                                            COUNTED).exists()
     base = (_mine(user, db.select(Authorization), Authorization.member_id)
             .join(Case, Authorization.case_id == Case.id)
             .where(Case.status == "open", Authorization.unit == "months", Authorization.start_on < add_months(next_month, 1),
@@ -155,7 +155,7 @@ def today_ending(user):
                        lambda a: a, load=AUTH_LINE)
     months = dict(db.session.execute(
         db.select(Payment.authorization_id, func.count(func.distinct(Payment.period)))
-        .where(Payment.authorization_id.in_([a.id for a in section.items]), Payment.status != "cancelled")
+        .where(Payment.authorization_id.in_([a.id for a in section.items]), COUNTED)
         .group_by(Payment.authorization_id)).all()) if section.items else {}
     section.items = [Item(a.case.member, _ending_text(a, months.get(a.id, 0)), _tab(a.member_id, a.case_id),
                           late=(a.end_on - today).days <= 7) for a in section.items]

@@ -19,7 +19,7 @@ SERVICE_ACTIVITIES = {"tenancy": ("tenancy",), "outreach": ("outreach",)}
 ANY_ACTIVITY = ("outreach", "tenancy", "navigation")
 MONTHS_SHOWN = 12
 
-COUNTED = Payment.status != "cancelled"
+COUNTED = Payment.status != "cancelled"       # a cancelled request counts against nothing
 PAID = Payment.paid_on.is_not(None)
 
 

@@ -209,7 +209,3 @@ def queue_counts(user) -> dict[str, int]:
     columns = [func.coalesce(func.sum(when((waiting_for(to), 1), else_=0)), 0) for to, _label in QUEUES.values()]
     row = db.session.execute(visible_payments(user).with_only_columns(*columns)).one()
     return dict(zip(QUEUES, (int(n) for n in row)))
-
-
-def queue_url(payment) -> str:
-    return url_for("cases.tab", member_id=payment.member_id, case=payment.case_id)

@@ -198,12 +198,6 @@ class Authorization(Versioned, db.Model):
     case = relationship("Case")
     funding_source = relationship("FundingSource")
 
-    @property
-    def unit_label(self) -> str:
-        return str(AUTH_UNITS.get(self.unit, self.unit))
-
-    def covers(self, day: date) -> bool:
-        return self.start_on <= day <= self.end_on
 
 
 class ServiceLimit(Versioned, db.Model):
@@ -222,9 +216,6 @@ class ServiceLimit(Versioned, db.Model):
     service_type = relationship("ServiceType")
     funding_source = relationship("FundingSource")
 
-    @property
-    def unit_label(self) -> str:
-        return str(LIMIT_UNITS.get(self.unit, self.unit))
 
 
 class LimitOverride(db.Model):

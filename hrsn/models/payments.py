@@ -137,11 +137,6 @@ class Payment(Lifecycle, Versioned, db.Model):
         return step
 
     @property
-    def counted(self) -> bool:
-        """Whether it counts against authorizations and limits (a cancelled request does not)."""
-        return self.status != "cancelled"
-
-    @property
     def period_or_bill(self) -> str:
         from flask_babel import format_date
         if self.period:
