@@ -103,11 +103,14 @@ def tell(member_id, payment_id):
     if payment is None or payment.member_id != member.id:
         abort(404)
     channel = params.one_of("channel", ("email", "text"), source=request.form)
-    if payment.paid_on is None or payment.told_contact_id or not channel:
-        return refused("cases/tab.html", ROW["case"], status=409, page_context=lambda: tab_context(member, payment.case),
-                       message=_("There is nothing to tell the member about this payment yet, or they were told."),
-                       **row_context(payment, "case"))
-    message = paid_message(member, payment, channel)
+    message = paid_message(member, payment, channel) if channel and payment.paid_on else None
+    error = (_("There is nothing to tell the member about this payment yet, or they were told.")
+             if message is None or payment.told_contact_id else
+             _("There is no email address or phone number on file for this member; add it on the Intake tab.")
+             if message.no_address else None)
+    if error:
+        return refused("cases/tab.html", ROW["case"], status=409, message=error, step_error=error,
+                       page_context=lambda: tab_context(member, payment.case), **row_context(payment, "case"))
     contact = ContactAttempt(member_id=member.id, author_id=current_user.id, at=utcnow(), method=channel,
                              direction="outbound", outcome="message_sent", minutes=0, activity="navigation",
                              message_subject=message.subject, message_text=message.body,
@@ -120,8 +123,8 @@ def tell(member_id, payment_id):
                    **row_context(payment, "case", sent=message))
 
 
-def paid_message(member, payment, channel: str) -> messages.Message:
-    """The 'check mailed' message in the member's language, whatever the staff's own."""
+def paid_message(member, payment, channel: str) -> messages.Message | None:
+    """The 'check mailed' message in the member's language, whatever the staff's own (None without a template)."""
     language = messages.member_language(member)
     with force_locale(language):
         details = _("of %(amount)s to %(payee)s for %(what)s; check %(number)s was mailed on %(day)s",
