@@ -14,7 +14,8 @@ from hrsn.cases.rules import APPROVERS, approval_on, visible_payments, waiting_f
 from hrsn.extensions import db
 from hrsn.models import Authorization, Case, Member, Payment, ServiceRequest, local_today
 
-
+# Payers often take 30 to 60 days: a request still unanswered after a month is shown as late.
+LATE_REQUEST_DAYS = 30
 PAYMENT_LINE = (joinedload(Payment.member), joinedload(Payment.payee))
 AUTH_LINE = (joinedload(Authorization.case).joinedload(Case.member),)
 
@@ -55,7 +56,7 @@ def today_requests(user):
             late = bool(request.info_due and request.info_due < today)
         else:
             text, late = ngettext("Sent to the payer %(num)d day ago", "Sent to the payer %(num)d days ago",
-                                  request.days_waiting), request.days_waiting >= 30
+                                  request.days_waiting), request.days_waiting >= LATE_REQUEST_DAYS
         return Item(request.case.member, text, _tab(request.member_id, request.case_id), late=late)
     return _section("case-requests", _("Service requests waiting on the payer"), base,
                     (ServiceRequest.submitted_on, ServiceRequest.id), line,
