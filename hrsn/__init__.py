@@ -178,6 +178,10 @@ def _register_template_helpers(app: Flask) -> None:
     def day(value):
         return "" if value is None else format_date(value, "medium")
 
+    @app.template_filter("month")
+    def month(value):
+        return "" if value is None else format_date(value, "MMMM y")
+
     @app.template_filter("when")
     def when(value):
         return "" if value is None else f"{format_date(value, 'medium')}, {format_time(value, 'short')}"

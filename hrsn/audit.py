@@ -28,6 +28,10 @@ RECORD_LABELS = {
     "Screening": _l("Screening"), "ScreeningInstrument": _l("Screening questionnaire"), "Setting": _l("Settings"),
     "intake": _l("Intake tab"), "contact": _l("Contact tab"), "documents": _l("Documents tab"),
     "screening": _l("Screening"), "duplicate check": _l("Duplicate check"), "referrals": _l("Referral"),
+    "Case": _l("Case"), "ServiceRequest": _l("Service request"), "Authorization": _l("Authorization"),
+    "Payment": _l("Payment"), "LimitOverride": _l("Allowance beyond a limit"), "CaseNote": _l("Case note"),
+    "PartyContact": _l("Contact with a third party"), "FundingSource": _l("Funding source"),
+    "ServiceLimit": _l("Limit"), "case": _l("Case tab"), "payments": _l("Payments"),
 }
 
 FIELD_LABELS = {
@@ -57,6 +61,22 @@ FIELD_LABELS = {
     "language": _l("Language"), "housing_urgency": _l("Housing urgency"), "safety_concern": _l("Safety concerns"),
     "attempts": _l("Attempts"), "methods": _l("Methods"), "items": _l("Documents"), "rows": _l("Rows"),
     "subject": _l("Subject"), "body": _l("Message"), "channel": _l("Channel"),
+    "service_type_id": _l("Service"), "funding_source_id": _l("Funding source"), "referral_id": _l("Referral"),
+    "monthly_cents": _l("Rent or bill per month"), "opened_on": _l("Opened"), "opened_by_id": _l("Opened by"),
+    "closed_on": _l("Closed on"), "status_at": _l("Since"), "asked_payer_on": _l("Asked the payer on"),
+    "rules_explained_on": _l("Program rules explained to the member on"),
+    "landlord_explained_on": _l("Program rules explained to the landlord on"),
+    "submitted_on": _l("Sent to the payer on"), "sent_to": _l("Sent to"), "sent_note": _l("What was sent"),
+    "decided_on": _l("Answered on"), "denial_reason": _l("Reason given"), "info_requested": _l("Information asked for"),
+    "info_due": _l("Due by"), "number": _l("Number"), "amount_cents": _l("Amount"), "unit": _l("Counted in"),
+    "quantity": _l("How many"), "start_on": _l("From"), "end_on": _l("To"), "payee_id": _l("Pay to"),
+    "period": _l("Month it pays"), "bill": _l("Bill"), "memo": _l("Memo"), "authorization_id": _l("Authorization"),
+    "check_number": _l("Check or transfer number"), "paid_on": _l("Date paid"), "invoice_number": _l("Invoice number"),
+    "invoiced_on": _l("Date invoiced"), "accepted_on": _l("Date accepted"), "rejected_reason": _l("Rejected because"),
+    "reimbursed_on": _l("Date reimbursed"), "reimbursed_cents": _l("Amount reimbursed"), "limit_id": _l("Limit"),
+    "extra": _l("Allowed beyond the limit"), "payment": _l("Payment"), "text": _l("Note"),
+    "third_party_id": _l("Third party"), "partner": _l("Partner agency"), "contact_on": _l("Date"),
+    "told_contact_id": _l("Member told"),
 }
 
 

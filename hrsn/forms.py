@@ -64,6 +64,25 @@ def choice(label, mapping, message, default=None, radio=False):
                validators=[one_of(mapping, message)])
 
 
+class RecordField(SelectField):
+    """A choice among records the view offers when it makes the form (`offer`): a forged or stale id is refused
+    with `message`, and the chosen record is left on the field as `field.record`."""
+
+    def __init__(self, label, message, required=True, **kwargs):
+        super().__init__(label, validate_choice=False, **kwargs)
+        self.message, self.required, self.records, self.record = message, required, {}, None
+
+    def offer(self, records, describe=str, blank=None) -> None:
+        self.records = {str(record.id): record for record in records}
+        self.choices = ([("", blank)] if blank is not None else []) + [(k, describe(r)) for k, r in self.records.items()]
+
+    def pre_validate(self, form):
+        chosen = "" if self.data is None else str(self.data)
+        self.record = self.records.get(chosen)
+        if self.record is None and (self.required or chosen):
+            raise ValidationError(self.message)
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()

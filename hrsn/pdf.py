@@ -79,6 +79,20 @@ class _Sheet:
             self.y -= 0.24 * inch
         self.y -= 0.1 * inch
 
+    def facts(self, pairs: list[tuple[str, str]]):
+        """Label and value on each line, the value wrapped in its column. Values are drawn as plain text, never
+        read as markup, so what a user typed ("<b>", "&") prints exactly as typed."""
+        value_x = MARGIN + 2.1 * inch
+        for label, value in pairs:
+            wrapped = simpleSplit(str(value or "—"), "Helvetica", 10, self.width - MARGIN - value_x) or ["—"]
+            self.room(0.25 * inch * len(wrapped))
+            self.pdf.setFont("Helvetica-Bold", 9)
+            self.pdf.drawString(MARGIN, self.y, label)
+            self.pdf.setFont("Helvetica", 10)
+            for n, line in enumerate(wrapped):
+                self.pdf.drawString(value_x, self.y - n * 12, line)
+            self.y -= 0.1 * inch + 12 * len(wrapped)
+
     def lines(self, label: str, count: int):
         self.room(0.3 * inch + count * 0.3 * inch)
         self.pdf.setFont("Helvetica", 9)
@@ -115,4 +129,23 @@ def blank_intake_pdf(services: list[str], sources: list[str], languages: list[st
     sheet.lines(_("Current needs"), 5)
     sheet.heading(_("For staff"))
     sheet.blanks([_("Taken by"), _("Date")])
+    return sheet.finish()
+
+
+def check_request_pdf(data: dict) -> bytes:
+    """A check request for the finance office, in the current locale's words: who is paid, how much, for what,
+    from which funds and under which authorization, with lines to sign and to write the check number on."""
+    sheet = _Sheet(_("Check request"), _("Check request no. %(number)s", number=data["number"]), data["organization"])
+    sheet.heading(_("Payment"))
+    sheet.facts([(_("Pay to"), data["payee"]), (_("Mailing address"), data["address"]), (_("Amount"), data["amount"]),
+                 (_("For"), data["for"]), (_("Memo on the check"), data["memo"])])
+    sheet.heading(_("Case"))
+    sheet.facts([(_("Member"), data["member"]), (_("Payer"), data["payer"]), (_("Funding source"), data["source"]),
+                 (_("Authorization"), data["authorization"]), (_("Requested on"), data["requested_on"]),
+                 (_("Requested by"), data["requested_by"])])
+    sheet.heading(_("Approval"))
+    sheet.blanks([_("Approved by"), _("Date")])
+    sheet.heading(_("For finance"))
+    sheet.blanks([_("Check or transfer number"), _("Date paid")])
+    sheet.blanks([_("Signature")], columns=1)
     return sheet.finish()

@@ -62,7 +62,8 @@ class Wiring:
 
 
 def steps() -> list[Step]:
-    from hrsn import admin, auth, contact, documents, intake, members, referrals, screening, today
+    from hrsn import admin, auth, cases, contact, documents, intake, members, referrals, screening, today
+    from hrsn.cases import defaults as cases_defaults, rules as cases_rules
     from hrsn.contact import defaults as contact_defaults, rules as contact_rules
     from hrsn.documents import defaults as documents_defaults, rules as documents_rules
     from hrsn.intake import defaults as intake_defaults, rules as intake_rules
@@ -85,6 +86,11 @@ def steps() -> list[Step]:
              defaults=documents_defaults.ensure),
         Step("screening", screening.bp, admin=(Link("screening.instruments", _l("Screening questionnaires"), "admin"),),
              panels={"documents": ("screening/_summary.html",)}, defaults=screening_defaults.ensure),
+        Step("cases", cases.bp, nav=Link("cases.finance", _l("Payments"), "payments"),
+             tab=Tab("case", _l("Case"), "cases.tab", "case"),
+             admin=(Link("cases.funding_sources", _l("Funding sources"), "admin"),
+                    Link("cases.limits", _l("Limits per payer and service"), "admin")),
+             settings=cases_rules.SETTINGS, defaults=cases_defaults.ensure),
         Step("admin", admin.bp, nav=Link("admin.index", _l("Admin"), "admin"), settings=ORGANIZATION,
              admin=(Link("admin.users", _l("Staff accounts"), "admin"), Link("admin.payers", _l("Payers"), "admin"),
                     Link("admin.service_types", _l("Service types"), "admin"),
@@ -95,14 +101,22 @@ def steps() -> list[Step]:
 
 def today_sections() -> list[TodaySection]:
     """Today's sections in the order a person works through them."""
+    from hrsn.cases import due as cases_due
     from hrsn.contact import rules as contact_rules
     from hrsn.documents import rules as documents_rules
     from hrsn.referrals import rules as referrals_rules
+    paid = ("paymentRecorded",)
     return [
         TodaySection("referrals", referrals_rules.today_waiting, ("referralChanged",)),
         TodaySection("outreach-due", contact_rules.today_attempts_due, ("contactLogged", "contactCorrected")),
         TodaySection("ready-unable", contact_rules.today_ready_unable, ("contactLogged", "memberChanged")),
         TodaySection("documents", documents_rules.today_awaited, ("documentsChanged",)),
+        TodaySection("case-requests", cases_due.today_requests, ("requestChanged",)),
+        TodaySection("case-approvals", cases_due.today_approvals, paid),
+        TodaySection("case-checks", cases_due.today_checks, paid),
+        TodaySection("case-invoices", cases_due.today_invoices, paid),
+        TodaySection("case-due", cases_due.today_due, ("paymentRequested", "requestChanged")),
+        TodaySection("case-ending", cases_due.today_ending, ("requestChanged",)),
         TodaySection("unable-report", contact_rules.today_to_report, ("memberChanged",)),
         TodaySection("altered", documents_rules.today_altered),
     ]

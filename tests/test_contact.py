@@ -301,7 +301,8 @@ def test_default_templates_exist_on_a_fresh_install(app, auth):
     assert page.status_code == 200
     with app.app_context():
         pairs = {(t.channel, t.language) for t in db.session.scalars(db.select(MessageTemplate))}
-        assert pairs == {(channel, language) for channel in ("email", "text", "docs_email", "docs_text")
+        assert pairs == {(channel, language) for channel in ("email", "text", "docs_email", "docs_text",
+                                                             "paid_email", "paid_text")
                          for language in ("en", "es")}
     assert "Message templates" in auth.client.get("/admin/").get_data(as_text=True)
 

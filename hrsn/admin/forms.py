@@ -62,6 +62,10 @@ class PayerForm(VersionMixin, Form):
     medicaid_id_pattern = StringField(_l("Medicaid ID pattern"), validators=[Text(200)])
     invoice_before_payment = BooleanField(_l("Invoice before payment"))
     invoice_notes = TextAreaField(_l("Invoice settings and notes"), validators=[Text(2000)])
+    requests_to = StringField(_l("Service requests go to"), validators=[Text(200)])
+    invoices_to = StringField(_l("Invoices go to"), validators=[Text(200)])
+    reimbursed_by = StringField(_l("Reimbursed by"), validators=[Text(200)])
+    hub = StringField(_l("Through a hub"), validators=[Text(200)])
     active = BooleanField(_l("Active (offered on the intake screen)"), default=True)
 
     def __init__(self, *args, payer=None, **kwargs):

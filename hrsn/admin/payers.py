@@ -24,7 +24,8 @@ def payer_form(payer_id):
 
     def apply():
         form.populate_obj(payer)
-        for name in ("contact_name", "phone", "email", "invoice_notes"):
+        for name in ("contact_name", "phone", "email", "invoice_notes", "requests_to", "invoices_to", "reimbursed_by",
+                     "hub"):
             setattr(payer, name, clean_or_none(getattr(payer, name)))
         payer.medicaid_id_pattern = payer.medicaid_id_pattern or ""
     return edit_page(payer, form, "admin/payer_form.html", apply=apply, back_to=url_for("admin.payers"),

@@ -10,3 +10,5 @@ from hrsn.models.contact import *  # noqa: F401,F403
 from hrsn.models.documents import *  # noqa: F401,F403
 from hrsn.models.outreach import *  # noqa: F401,F403
 from hrsn.models.screening import *  # noqa: F401,F403
+from hrsn.models.cases import *  # noqa: F401,F403
+from hrsn.models.payments import *  # noqa: F401,F403

@@ -46,7 +46,9 @@ HOUSING_URGENCY = {
 }
 TEMPLATE_CHANNELS = {"email": _l("Email"), "text": _l("Text message"),
                      "docs_email": _l("Email asking for missing documents"),
-                     "docs_text": _l("Text asking for missing documents")}
+                     "docs_text": _l("Text asking for missing documents"),
+                     "paid_email": _l("Email telling the member a check was mailed"),
+                     "paid_text": _l("Text telling the member a check was mailed")}
 PLACEHOLDERS = {
     "member_first_name": _l("Member's first name"),
     "case_manager_name": _l("Case manager's name"),
@@ -54,6 +56,7 @@ PLACEHOLDERS = {
     "org_phone": _l("Organization phone"),
     "callback_hours": _l("Callback hours"),
     "missing_documents": _l("The documents still missing (requests for documents only)"),
+    "payment_details": _l("What was paid, to whom and when (payment messages only)"),
 }
 
 

@@ -72,8 +72,9 @@ LANGUAGES = {"en": _l("English"), "es": _l("Spanish")}
 
 # Which areas of the app each role may open. Views check it; the menu only mirrors it.
 ROLE_AREAS = {
+    # An administrator may do everything, the fiscal side's steps included (a solo agency's one person).
     Role.ADMIN: {"today", "members", "referrals", "assign", "directory", "reports", "admin",
-              "intake", "contact", "documents", "screening", "plan", "case"},
+              "intake", "contact", "documents", "screening", "plan", "case", "payments"},
     Role.COORDINATOR: {"today", "members", "referrals", "assign", "directory", "reports",
                     "intake", "contact", "documents", "screening", "plan", "case"},
     Role.CASE_MANAGER: {"today", "members", "referrals", "directory",

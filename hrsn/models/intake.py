@@ -59,6 +59,12 @@ class Payer(Versioned, db.Model):
     invoice_before_payment: Mapped[bool] = mapped_column(default=False)
     invoice_notes: Mapped[str | None] = mapped_column(sa.Text)
     active: Mapped[bool] = mapped_column(default=True)
+    # Who does what for this payer: three bodies at times (one authorizes, another pays, invoices travel through
+    # a platform), optionally through a hub.
+    requests_to: Mapped[str | None] = mapped_column(sa.String(200))
+    invoices_to: Mapped[str | None] = mapped_column(sa.String(200))
+    reimbursed_by: Mapped[str | None] = mapped_column(sa.String(200))
+    hub: Mapped[str | None] = mapped_column(sa.String(200))
 
     @property
     def kind_label(self) -> str:

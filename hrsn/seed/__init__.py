@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from hrsn import passwords
 from hrsn.extensions import db
-from hrsn.models import Member, User, store_all_outreach
-from hrsn.seed import contact, documents, intake, screening, triage
+from hrsn.models import Member, Referral, User, store_all_outreach
+from hrsn.seed import cases, contact, documents, intake, screening, triage
 from hrsn.seed.bulk import Clock, Seeding, Writer, business_day
 from hrsn.steps import ensure_defaults
 
@@ -64,10 +64,17 @@ def run(members: int, password: str, rng_seed: int, years: int = 3, progress=qui
     screening.seed(ctx, people)
     sign_ins(ctx)
     ctx.writer.flush()
+    cases.seed(ctx.staff, enrolled_members(), ctx.rng("cases"))
     store_all_outreach()          # rows written in bulk: where each open referral stands on the outreach rule
     db.session.commit()
     span = f"{years} year" + ("s" if years != 1 else "")
     return f"seeded {len(ctx.staff)} staff and {len(people)} members over {span}"
+
+
+def enrolled_members(limit: int = 400) -> list[Member]:
+    """The most recent enrolled members, whose cases the case seed opens (through the models, one by one)."""
+    return list(db.session.scalars(db.select(Member).join(Referral, Referral.member_id == Member.id)
+                                   .where(Referral.status == "enrolled").order_by(Member.id.desc()).limit(limit)))
 
 
 def sign_ins(ctx) -> None:

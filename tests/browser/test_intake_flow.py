@@ -7,20 +7,9 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, make_member, make_user, org_today
+from conftest import make_member, make_user, org_today
 from hrsn.extensions import db
-
-
-def settled(page):
-    expect(page.locator(".htmx-request, .htmx-settling, .htmx-added")).to_have_count(0)
-
-
-def sign_in(page, url, email):
-    page.goto(url + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+from screens import settled, sign_in
 
 
 def test_intake_in_spanish_with_duplicate_and_new_member(live_server, page):

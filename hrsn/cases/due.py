@@ -1,0 +1,171 @@
+"""Today's sections of the case step: requests the payer has sat on, checks waiting for approval or finance,
+invoices not accepted, next month's payment not requested yet, and authorizations ending. Each is one query
+returning the lines shown (and one for the total)."""
+from datetime import timedelta
+
+from flask import url_for
+from flask_babel import format_date, gettext as _, ngettext
+from sqlalchemy import func, or_
+from sqlalchemy.orm import joinedload
+
+from hrsn import settings
+from hrsn.cases.figures import COUNTED, add_months, in_units, money, waiting
+from hrsn.cases.rules import APPROVERS, approval_on, visible_payments, waiting_for
+from hrsn.extensions import db
+from hrsn.models import Authorization, Case, Member, Payment, ServiceRequest, local_today
+
+# Payers often take 30 to 60 days: a request still unanswered after a month is shown as late.
+LATE_REQUEST_DAYS = 30
+PAYMENT_LINE = (joinedload(Payment.member), joinedload(Payment.payee))
+AUTH_LINE = (joinedload(Authorization.case).joinedload(Case.member),)
+
+
+def _section(key, title, base, order, line, more_url=None, load=()):
+    """A section: its total, and its first lines with what they show loaded (`load`) in the same query."""
+    from hrsn.today import LINES, Section
+    total = db.session.scalar(db.select(func.count()).select_from(base.order_by(None).subquery()))
+    rows = db.session.scalars(base.options(*load).order_by(*order).limit(LINES)).unique().all()
+    return Section(key, title, [line(row) for row in rows], more_url, total=total)
+
+
+def _tab(member_id, case_id):
+    return url_for("cases.tab", member_id=member_id, case=case_id)
+
+
+def _mine(user, query, member_column):
+    """The user's own members (those assigned to them) among those they may see."""
+    return query.join(Member, member_column == Member.id).where(Member.assignee_id == user.id)
+
+
+def today_requests(user):
+    """The user's service requests the payer has not answered after the setting's days, or that await more
+    information from us."""
+    if not user.can("contact"):
+        return None
+    from hrsn.today import Item
+    today = local_today()
+    cutoff = today - timedelta(days=int(settings.get("case_request_days")))
+    base = _mine(user, db.select(ServiceRequest), ServiceRequest.member_id).where(or_(
+        (ServiceRequest.status == "submitted") & (ServiceRequest.submitted_on <= cutoff),
+        ServiceRequest.status == "more_info"))
+
+    def line(request):
+        if request.status == "more_info":
+            text = (_("The payer asked for more information, due %(day)s", day=format_date(request.info_due))
+                    if request.info_due else _("The payer asked for more information"))
+            late = bool(request.info_due and request.info_due < today)
+        else:
+            text, late = ngettext("Sent to the payer %(num)d day ago", "Sent to the payer %(num)d days ago",
+                                  request.days_waiting), request.days_waiting >= LATE_REQUEST_DAYS
+        return Item(request.case.member, text, _tab(request.member_id, request.case_id), late=late)
+    return _section("case-requests", _("Service requests waiting on the payer"), base,
+                    (ServiceRequest.submitted_on, ServiceRequest.id), line,
+                    load=(joinedload(ServiceRequest.case).joinedload(Case.member),))
+
+
+def _payment_line(text_for, late_days=None):
+    from hrsn.today import Item
+
+    def line(payment):
+        late = late_days is not None and payment.waiting_days >= late_days
+        return Item(payment.member, text_for(payment), _tab(payment.member_id, payment.case_id), late=late)
+    return line
+
+
+def _payments(user, condition, own: bool):
+    base = visible_payments(user).where(condition)
+    return base.join(Member, Payment.member_id == Member.id).where(Member.assignee_id == user.id) if own else base
+
+
+def today_approvals(user):
+    """Coordinators, while approval is on: check requests waiting for their approval."""
+    if user.role not in APPROVERS or not approval_on():
+        return None
+    def text(payment):
+        return _("%(amount)s to %(payee)s, %(waiting)s", amount=money(payment.amount_cents),
+                 payee=payment.payee.display, waiting=waiting(payment.waiting_days))
+    return _section("case-approvals", _("Check requests to approve"), _payments(user, Payment.status == "requested", False),
+                    (Payment.status_at, Payment.id), _payment_line(text, int(settings.get("case_check_days"))),
+                    load=PAYMENT_LINE)
+
+
+def today_checks(user):
+    """Finance: checks to pay. A case manager: their own check requests still waiting on approval or finance."""
+    if not (user.can("payments") or user.can("contact")):
+        return None
+    finance = user.can("payments")
+    condition = waiting_for("paid")
+    if not finance and approval_on():
+        condition = or_(condition, Payment.status == "requested")
+    def text(payment):
+        return _("%(amount)s to %(payee)s, %(status)s, %(waiting)s", amount=money(payment.amount_cents),
+                 payee=payment.payee.display, status=payment.status_label.lower(),
+                 waiting=waiting(payment.waiting_days))
+    return _section("case-checks", _("Check requests waiting on finance or approval"),
+                    _payments(user, condition, not finance), (Payment.status_at, Payment.id),
+                    _payment_line(text, int(settings.get("case_check_days"))),
+                    url_for("cases.finance", queue="to_pay") if finance else None, PAYMENT_LINE)
+
+
+def today_invoices(user):
+    """Invoices the payer has not accepted after the setting's days: finance all of them, others their own."""
+    if not (user.can("payments") or user.can("contact")):
+        return None
+    finance = user.can("payments")
+    cutoff = local_today() - timedelta(days=int(settings.get("case_invoice_days")))
+    condition = (Payment.status == "invoiced") & (Payment.invoiced_on <= cutoff)
+    def text(payment):
+        return _("Invoice %(number)s sent %(day)s, not accepted yet", number=payment.invoice_number,
+                 day=format_date(payment.invoiced_on))
+    return _section("case-invoices", _("Invoices not accepted yet"), _payments(user, condition, not finance),
+                    (Payment.invoiced_on, Payment.id), _payment_line(text, 0),
+                    url_for("cases.finance", queue="awaiting") if finance else None, PAYMENT_LINE)
+
+
+def today_due(user):
+    """Next month's payment on a monthly authorization that covers it, not requested yet."""
+    if not user.can("contact"):
+        return None
+    from hrsn.today import Item
+    next_month = add_months(local_today().replace(day=1), 1)
+    requested = db.select(Payment.id).where(Payment.authorization_id == Authorization.id, Payment.period == next_month,
+                                            COUNTED).exists()
+    base = (_mine(user, db.select(Authorization), Authorization.member_id)
+            .join(Case, Authorization.case_id == Case.id)
+            .where(Case.status == "open", Authorization.unit == "months", Authorization.start_on < add_months(next_month, 1),
+                   Authorization.end_on >= next_month, ~requested))
+    def line(auth):
+        return Item(auth.case.member, _("%(month)s not requested yet (authorization %(number)s)",
+                                        month=format_date(next_month, "MMMM y"), number=auth.number),
+                    _tab(auth.member_id, auth.case_id))
+    return _section("case-due", _("Next month's payment due"), base, (Authorization.end_on, Authorization.id), line,
+                    load=AUTH_LINE)
+
+
+def today_ending(user):
+    """Authorizations of the user's open cases that end within the setting's days, with what is left."""
+    if not user.can("contact"):
+        return None
+    from hrsn.today import Item
+    today = local_today()
+    horizon = today + timedelta(days=int(settings.get("case_ending_days")))
+    base = (_mine(user, db.select(Authorization), Authorization.member_id)
+            .join(Case, Authorization.case_id == Case.id)
+            .where(Case.status == "open", Authorization.end_on >= today, Authorization.end_on <= horizon))
+    section = _section("case-ending", _("Authorizations ending soon"), base, (Authorization.end_on, Authorization.id),
+                       lambda a: a, load=AUTH_LINE)
+    months = dict(db.session.execute(
+        db.select(Payment.authorization_id, func.count(func.distinct(Payment.period)))
+        .where(Payment.authorization_id.in_([a.id for a in section.items]), COUNTED)
+        .group_by(Payment.authorization_id)).all()) if section.items else {}
+    section.items = [Item(a.case.member, _ending_text(a, months.get(a.id, 0)), _tab(a.member_id, a.case_id),
+                          late=(a.end_on - today).days <= 7) for a in section.items]
+    return section
+
+
+def _ending_text(auth, used: int) -> str:
+    day = format_date(auth.end_on)
+    if auth.unit == "months" and auth.quantity:
+        return _("Authorization %(number)s ends %(day)s, %(left)s left", number=auth.number, day=day,
+                 left=in_units("months", max(auth.quantity - used, 0)))
+    return _("Authorization %(number)s ends %(day)s", number=auth.number, day=day)

@@ -1,0 +1,210 @@
+"""The case step's settings and queries: the member's cases and what each holds, what stands in the way of a
+service request or a payment, and finance's queues. Nothing here commits."""
+from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy import and_, case as when, func, or_
+from sqlalchemy.orm import joinedload, selectinload
+
+from hrsn import settings
+from hrsn.access import visible_member_ids
+from hrsn.extensions import db
+from hrsn.models import (MISSING_STATUSES, PAYMENT_MOVES, PENDING_REQUESTS, Authorization, Case, CaseNote, CaseStep,
+                         ChecklistItem, Document, FundingSource, PartyContact, Payer, Payment, PaymentStep, Role,
+                         ServiceRequest, eligibility_status, sources_of)
+from hrsn.settings import Spec
+
+SETTINGS = (
+    Spec("case_request_days", 7, _l("Service requests: on Today when the payer has not answered after this many days"),
+         minimum=1, maximum=365),
+    Spec("case_approval", "off", _l("Check requests need a coordinator's approval before finance sees them"),
+         "choice", choices=(("off", _l("No")), ("on", _l("Yes")))),
+    Spec("case_check_days", 3, _l("Check requests: late on Today after waiting this many days"),
+         minimum=1, maximum=60),
+    Spec("case_invoice_days", 30, _l("Invoices: on Today when not accepted after this many days"),
+         minimum=1, maximum=365),
+    Spec("case_ending_days", 30, _l("Authorizations: on Today when they end within this many days"),
+         minimum=1, maximum=365),
+)
+APPROVERS = (Role.COORDINATOR, Role.ADMIN)
+CASES_PAGE = 10
+PAYMENTS_PAGE = 20
+NOTES_PAGE = 10
+QUEUE_PAGE = 25
+# Finance's queues, each named by the step that takes a payment out of it.
+QUEUES = {"to_pay": ("paid", _l("Checks to pay")), "to_invoice": ("invoiced", _l("Invoices to send")),
+          "awaiting": ("accepted", _l("Invoices awaiting acceptance")),
+          "to_reimburse": ("reimbursed", _l("Reimbursements outstanding"))}
+
+
+# What a payment's step form says: its button, and the label of each thing the step records (STEP_NEEDS).
+STEP_WORDS = {
+    "approved": {"button": _l("Approve")},
+    "paid": {"button": _l("Record the check"), "day": _l("Date paid"), "number": _l("Check or transfer number")},
+    "invoiced": {"button": _l("Record the invoice"), "day": _l("Date invoiced"), "number": _l("Invoice number")},
+    "accepted": {"button": _l("Invoice accepted"), "day": _l("Date accepted")},
+    "rejected": {"button": _l("Invoice rejected"), "day": _l("Date rejected"), "note": _l("Why the payer rejected it")},
+    "reimbursed": {"button": _l("Record the reimbursement"), "day": _l("Date reimbursed"),
+                   "cents": _l("Amount reimbursed")},
+    "cancelled": {"button": _l("Cancel the request"), "note": _l("Why it is cancelled")},
+}
+
+
+def approval_on() -> bool:
+    return settings.get("case_approval") == "on"
+
+
+def may_step(user, to: str) -> bool:
+    """Who records which step: coordinators approve; the fiscal side pays and records reimbursements; the invoice
+    steps and cancelling belong to the case and the fiscal side alike (a solo case manager sends invoices)."""
+    if to == "approved":
+        return user.role in APPROVERS
+    if to in ("paid", "reimbursed"):
+        return user.can("payments")
+    return user.can("case") or user.can("payments")
+
+
+# The member's cases ---------------------------------------------------------------------------------
+
+def cases_page(member, page: int):
+    query = (db.select(Case).where(Case.member_id == member.id)
+             .options(joinedload(Case.service_type), joinedload(Case.payer))
+             .order_by(Case.opened_on.desc(), Case.id.desc()))
+    return db.paginate(query, page=page, per_page=CASES_PAGE, error_out=False)
+
+
+def load_case(member, case_id: int | None, history: bool = True) -> Case | None:
+    """The case asked for, else the member's newest open case, else their newest case; with its history when the
+    part of the tab drawn from it shows that."""
+    query = (db.select(Case).where(Case.member_id == member.id)
+             .options(joinedload(Case.service_type), joinedload(Case.payer), joinedload(Case.funding_source),
+                      joinedload(Case.opened_by)))
+    if history:
+        query = query.options(selectinload(Case.steps).joinedload(CaseStep.by))
+    if case_id:
+        return db.session.scalar(query.where(Case.id == case_id))
+    return db.session.scalar(query.order_by((Case.status == "closed"), Case.opened_on.desc(), Case.id.desc()).limit(1))
+
+
+def requests_of(case) -> list[ServiceRequest]:
+    return list(db.session.scalars(
+        db.select(ServiceRequest).where(ServiceRequest.case_id == case.id)
+        .options(selectinload(ServiceRequest.documents), selectinload(ServiceRequest.steps))
+        .order_by(ServiceRequest.submitted_on.desc(), ServiceRequest.id.desc())))
+
+
+def pending_request(requests) -> ServiceRequest | None:
+    return next((r for r in requests if r.status in PENDING_REQUESTS), None)
+
+
+def denied(case) -> bool:
+    """The payer denied the case's request and nothing was authorized on it."""
+    statuses = set(db.session.scalars(db.select(ServiceRequest.status).where(ServiceRequest.case_id == case.id)))
+    return "denied" in statuses and "authorized" not in statuses
+
+
+def payment_blocked(case) -> str | None:
+    """Why no check can be requested on this case at all; None when one can."""
+    if case.status == "on_hold":
+        return _("This case is on hold: no payment can be requested on it.")
+    if case.status == "closed":
+        return _("This case is closed: no payment can be requested on it.")
+    if denied(case):
+        return _("The payer denied this case's service request: no payment can be requested on it.")
+    if case.rules_explained_on is None:
+        return _("Before the first payment, record the day the program's rules were explained to the member "
+                 "(Edit the case).")
+    return None
+
+
+def request_missing(member, case) -> list[str]:
+    """What must be in place before a service request can be sent: eligibility and the required documents."""
+    missing = []
+    if eligibility_status(member) != "eligible":
+        missing.append(_("Medicaid eligibility verified (Documents tab)"))
+    names = db.session.scalars(db.select(ChecklistItem).where(
+        ChecklistItem.member_id == member.id, ChecklistItem.service_code == case.service_type.code,
+        ChecklistItem.status.in_(MISSING_STATUSES)).order_by(ChecklistItem.sort_order, ChecklistItem.id))
+    return missing + [item.name for item in names]
+
+
+def sendable_documents(member) -> list[Document]:
+    """The member's files that can go with a service request."""
+    return list(db.session.scalars(db.select(Document).where(Document.member_id == member.id)
+                                   .order_by(Document.created_at.desc(), Document.id.desc()).limit(50)))
+
+
+def active_sources() -> list[FundingSource]:
+    return list(db.session.scalars(db.select(FundingSource).where(FundingSource.active)
+                                   .order_by(FundingSource.sort_order, FundingSource.id)))
+
+
+def case_authorizations(case) -> list[Authorization]:
+    return list(db.session.scalars(db.select(Authorization).where(Authorization.case_id == case.id)
+                                   .options(joinedload(Authorization.funding_source))
+                                   .order_by(Authorization.start_on.desc(), Authorization.id.desc())))
+
+
+def with_trail(query):
+    """Payments with what their rows show, whatever their number: a fixed count of queries."""
+    return query.options(joinedload(Payment.case).joinedload(Case.payer), joinedload(Payment.payee),
+                         joinedload(Payment.funding_source), joinedload(Payment.authorization),
+                         joinedload(Payment.member), selectinload(Payment.steps).joinedload(PaymentStep.by))
+
+
+def payment_by_id(payment_id: int) -> Payment | None:
+    """One payment with all its row shows (loaded again after a change is committed)."""
+    return db.session.scalar(with_trail(db.select(Payment).where(Payment.id == payment_id)))
+
+
+def payments_page(case, page: int):
+    query = with_trail(db.select(Payment).where(Payment.case_id == case.id)).order_by(
+        Payment.period.desc().nulls_last(), Payment.requested_on.desc(), Payment.id.desc())
+    return db.paginate(query, page=page, per_page=PAYMENTS_PAGE, error_out=False)
+
+
+def notes_page(case, page: int):
+    query = (db.select(CaseNote).where(CaseNote.case_id == case.id).options(joinedload(CaseNote.by))
+             .order_by(CaseNote.at.desc(), CaseNote.id.desc()))
+    return db.paginate(query, page=page, per_page=NOTES_PAGE, error_out=False)
+
+
+def party_contacts_page(case, page: int):
+    query = (db.select(PartyContact).where(PartyContact.case_id == case.id)
+             .options(joinedload(PartyContact.third_party), joinedload(PartyContact.by))
+             .order_by(PartyContact.contact_on.desc(), PartyContact.id.desc()))
+    return db.paginate(query, page=page, per_page=NOTES_PAGE, error_out=False)
+
+
+def check_number_taken(payment, number: str) -> Payment | None:
+    """Another payee's payment that already carries this check or transfer number."""
+    return db.session.scalar(db.select(Payment).where(Payment.check_number == number, Payment.id != payment.id,
+                                                      Payment.payee_id != payment.payee_id).limit(1))
+
+
+# Finance's queues ------------------------------------------------------------------------------------
+
+def waiting_for(to: str):
+    """The SQL condition of payments whose next step is `to`, in their payer's order (from the one table)."""
+    approval, parts = approval_on(), []
+    for order in PAYMENT_MOVES:
+        statuses = sources_of(order, to, approval)
+        if statuses:
+            parts.append(and_(Payer.invoice_before_payment.is_(order == "invoice_first"), Payment.status.in_(statuses)))
+    return or_(*parts) if parts else False
+
+
+def visible_payments(user):
+    """Payments of the members the user may see, joined to their case and payer."""
+    return (db.select(Payment).join(Case, Payment.case_id == Case.id).join(Payer, Case.payer_id == Payer.id)
+            .where(Payment.member_id.in_(visible_member_ids(user))))
+
+
+def queue_page(user, queue: str, page: int):
+    query = with_trail(visible_payments(user).where(waiting_for(QUEUES[queue][0])))
+    return db.paginate(query.order_by(Payment.status_at, Payment.id), page=page, per_page=QUEUE_PAGE, error_out=False)
+
+
+def queue_counts(user) -> dict[str, int]:
+    """Every queue's count in one query."""
+    columns = [func.coalesce(func.sum(when((waiting_for(to), 1), else_=0)), 0) for to, _label in QUEUES.values()]
+    row = db.session.execute(visible_payments(user).with_only_columns(*columns)).one()
+    return dict(zip(QUEUES, (int(n) for n in row)))
