@@ -4,7 +4,7 @@ import random
 from hrsn import passwords
 from hrsn.extensions import db
 from hrsn.models import Member, User
-from hrsn.seed import contact, documents, intake, screening, triage
+from hrsn.seed import contact, directory, documents, intake, screening, triage
 from hrsn.steps import ensure_defaults
 
 STAFF = [
@@ -41,5 +41,6 @@ def run(members: int, password: str, rng_seed: int) -> str:
     contact.seed(staff, people, rng)
     documents.seed(staff, people, rng)
     screening.seed(staff, people, rng)
+    directory.seed(staff, rng)
     db.session.commit()
     return f"seeded {len(staff)} staff and {len(people)} members"
