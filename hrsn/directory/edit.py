@@ -8,6 +8,7 @@ from hrsn.directory import bp
 from hrsn.directory.forms import OrganizationForm, ServiceForm
 from hrsn.directory.rules import organization_or_404
 from hrsn.extensions import db
+from hrsn.forms import clean_text
 from hrsn.models import Organization, Service
 from hrsn.render import edit_page
 
@@ -21,9 +22,11 @@ def _organization_form(organization) -> OrganizationForm:
 def _save_organization(organization, form) -> dict:
     if organization.id is None:
         db.session.add(organization)
+    renamed = organization.name != clean_text(form.name.data)
     changes = form.apply_to(organization)
-    for service in organization.services:      # the organization's name is part of what its services are found by
-        service.refresh_search(organization.name)
+    if renamed and organization.id is not None:    # its services are found by the organization's name too
+        for service in organization.services:
+            service.refresh_search(organization.name)
     return changes
 
 

@@ -194,11 +194,12 @@ def review_page(page: int):
     return db.paginate(with_details(query), page=page, per_page=PER_PAGE, error_out=False, count=True)
 
 
-def open_flags(organization_ids) -> dict[int, list[DirectoryFlag]]:
+def open_flags(organization_ids, limit: int = 50) -> dict[int, list[DirectoryFlag]]:
+    """The newest notes not yet dealt with, by organization (at most `limit` in all: the rest wait their turn)."""
     rows = db.session.scalars(select(DirectoryFlag).where(DirectoryFlag.organization_id.in_(organization_ids),
                                                           DirectoryFlag.resolved_at.is_(None))
                               .options(joinedload(DirectoryFlag.flagged_by), joinedload(DirectoryFlag.service))
-                              .order_by(DirectoryFlag.flagged_at.desc(), DirectoryFlag.id.desc())).all()
+                              .order_by(DirectoryFlag.flagged_at.desc(), DirectoryFlag.id.desc()).limit(limit)).all()
     found: dict[int, list] = {}
     for flag in rows:
         found.setdefault(flag.organization_id, []).append(flag)
@@ -217,11 +218,13 @@ def organization_or_404(organization_id: int) -> Organization:
     return organization
 
 
-def services_of(organization: Organization) -> list[Service]:
-    return list(db.session.scalars(with_details(select(Service).where(Service.organization_id == organization.id))
-                                   .options(selectinload(Service.schedules),
-                                            selectinload(Service.at_locations).joinedload(ServiceAtLocation.location))
-                                   .order_by(Service.name, Service.id)))
+def services_of(organization: Organization, page: int = 1):
+    """One page of the organization's services, with everything their cards show."""
+    query = (with_details(select(Service).where(Service.organization_id == organization.id))
+             .options(selectinload(Service.schedules),
+                      selectinload(Service.at_locations).joinedload(ServiceAtLocation.location))
+             .order_by(Service.name, Service.id))
+    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=True)
 
 
 def organization_choices() -> list[tuple[int, str]]:

@@ -261,11 +261,7 @@ def _compare(result: Plan, table: str) -> None:
     for hsds_id, (line, record) in result.incoming[table].items():
         before = existing.get(hsds_id)
         if before is None:
-            if table == "location" and "location_type" not in record and hsds_id not in result.ids["location"]:
-                result.errors.append(("address.csv", line, _("The location “%(id)s” is neither in the file nor in "
-                                                             "the directory.", id=hsds_id)))
-            else:
-                result.new[table].append((line, hsds_id))
+            result.new[table].append((line, hsds_id))
             continue
         diff = {key: [before.get(key), value] for key, value in record.items()
                 if key not in ("days", "kind", "key") and before.get(key) != value}

@@ -33,7 +33,8 @@ def flags_context(organization, **extra) -> dict:
 
 
 def organization_context(organization) -> dict:
-    return {"services": services_of(organization), "stale_before": stale_before(), **flags_context(organization)}
+    return {"services": services_of(organization, params.page()), "stale_before": stale_before(),
+            **flags_context(organization)}
 
 
 @bp.get("/organizations/<int:organization_id>")
@@ -50,7 +51,8 @@ def flag(organization_id):
     found = organization_or_404(organization_id)
     form = FlagForm()
     service_id = params.number("service_id", source=request.form)
-    if service_id and service_id not in {s.id for s in found.services}:
+    if service_id and db.session.scalar(db.select(Service.id).where(Service.id == service_id,
+                                                                    Service.organization_id == found.id)) is None:
         abort(404)
     if not form.validate_on_submit():
         return refused("directory/organization.html", "directory/_flags.html", status=422,
