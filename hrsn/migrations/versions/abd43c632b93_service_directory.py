@@ -1,8 +1,8 @@
 """service directory
 
-Revision ID: c6568d0d4c7e
+Revision ID: abd43c632b93
 Revises: c8cee068b5a2
-Create Date: 2026-12-01 21:28:48.717955
+Create Date: 2026-12-01 21:43:51.292195
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'c6568d0d4c7e'
+revision = 'abd43c632b93'
 down_revision = 'c8cee068b5a2'
 branch_labels = None
 depends_on = None
@@ -27,7 +27,7 @@ def upgrade():
     sa.Column('description', sa.Text(), nullable=True),
     sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('website', sa.String(length=500), nullable=True),
-    sa.Column('preferred_partner', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('preferred_partner', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organization')),
@@ -97,7 +97,7 @@ def upgrade():
     sa.Column('fees_description', sa.String(length=500), nullable=True),
     sa.Column('wait_time', sa.String(length=200), nullable=True),
     sa.Column('interpretation_services', sa.String(length=500), nullable=True),
-    sa.Column('accepting_referrals', sa.Boolean(), server_default=sa.text('1'), nullable=False),
+    sa.Column('accepting_referrals', sa.Boolean(), server_default=sa.true(), nullable=False),
     sa.Column('documents_to_bring', sa.Text(), nullable=True),
     sa.Column('referral_process', sa.Text(), nullable=True),
     sa.Column('follow_up_process', sa.Text(), nullable=True),
