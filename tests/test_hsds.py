@@ -201,3 +201,14 @@ def test_reading_is_independent_of_the_request():
                           ("notes.txt", b"hello")])
     assert not bundle.problems and len(bundle.rows["service"]) == 2
     assert bundle.rows["organization"][1][1]["description"] == '=HYPERLINK("http://evil")'
+
+
+def test_the_preview_is_a_fragment_for_htmx_and_a_missing_file_is_said(client, auth):
+    auth.login("coordinator")
+    fragment = client.post("/directory/import", data={"files": [(io.BytesIO(zip_of(sample())), "d.zip")]},
+                           content_type="multipart/form-data", headers={"HX-Request": "true"})
+    page = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "<html" not in page and 'id="import-preview"' in page
+    assert "New in organization.csv" in page and "Núñez Food Bank" in page
+    empty = client.post("/directory/import", data={}, content_type="multipart/form-data")
+    assert empty.status_code == 422 and "Choose a zip file or the CSV files to import." in empty.get_data(as_text=True)

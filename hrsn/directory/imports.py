@@ -15,7 +15,7 @@ from hrsn import audit, storage
 from hrsn.access import require
 from hrsn.directory import bp
 from hrsn.directory.hsds import read_upload, write_zip
-from hrsn.directory.sync import MODELS, SPECS, plan
+from hrsn.directory.sync import MODELS, SPECS, Plan, plan
 from hrsn.directory.sync_apply import apply, load_existing
 from hrsn.extensions import db
 from hrsn.render import render
@@ -55,8 +55,8 @@ def _stage(files) -> str:
 
 
 def _preview(result, token=None, names=(), status=200):
-    return render("directory/import.html", status=status, result=result, token=token, names=names, shown=SHOWN,
-                  models=MODELS)
+    return render("directory/import.html", "directory/_preview.html", status=status, result=result, token=token,
+                  names=names, shown=SHOWN, models=MODELS)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -67,8 +67,7 @@ def import_file():
         return _preview(None)
     files = [(f.filename or "upload.csv", f.read()) for f in request.files.getlist("files") if f and f.filename]
     if not files:
-        flash(_("Choose a zip file or the CSV files to import."), "error")
-        return _preview(None, status=422)
+        return _preview(Plan(errors=[("—", None, _("Choose a zip file or the CSV files to import."))]), status=422)
     result = plan(read_upload(files))
     names = [name for name, _c in files]
     token = _stage(files) if result.applicable else None
@@ -106,7 +105,6 @@ def _cell(value) -> str:
 
 def export_tables() -> dict:
     """The directory as HSDS rows: every table, references by HSDS id, our additions in hrsn_ columns."""
-    from hrsn.directory.sync import Plan
     found = Plan()
     load_existing(found)
     tables = {}
