@@ -98,7 +98,7 @@ def changes(obj) -> dict:
     state = inspect(obj)
     diff = {}
     for attr in state.mapper.column_attrs:
-        if attr.key in ("version", "name_key", "search_key"):     # kept by the database, or derived
+        if attr.key in ("version", "name_key", "search_key", "rank_key"):     # kept by the database, or derived
             continue
         hist = state.attrs[attr.key].history
         if hist.has_changes():

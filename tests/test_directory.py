@@ -32,7 +32,7 @@ def make_service(org_name="Lane County Food Bank", name="Weekly food boxes", dom
         row = ServiceArea()
         row.set_name(area)
         service.areas.append(row)
-    service.refresh_search(org_name)
+    service.refresh_search(org)
     db.session.add(service)
     db.session.flush()
     if hours:

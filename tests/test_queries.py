@@ -52,7 +52,7 @@ def directory_rows(n: int, user):
         service.categories = [ServiceCategory(domain="food"), ServiceCategory(domain="housing")]
         service.languages = [ServiceLanguage(code="en"), ServiceLanguage(code="es")]
         service.areas = [ServiceArea(name="Lane County", kind="county", key="lane")]
-        service.refresh_search("Food Bank")
+        service.refresh_search(org)
         db.session.add(service)
         db.session.add(DirectoryFlag(organization=org, service=service, note=f"note {i}", flagged_by_id=user.id))
     db.session.flush()

@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 
-from hrsn.directory import edit, imports, resource_list, views  # noqa: E402,F401  (routes register on this blueprint only)
+# The route modules add their routes to this blueprint only.
+from hrsn.directory import edit, imports, resource_list, views  # noqa: E402,F401

@@ -8,7 +8,6 @@ from hrsn.directory import bp
 from hrsn.directory.forms import OrganizationForm, ServiceForm
 from hrsn.directory.rules import organization_or_404
 from hrsn.extensions import db
-from hrsn.forms import clean_text
 from hrsn.models import Organization, Service
 from hrsn.render import edit_page
 
@@ -22,11 +21,11 @@ def _organization_form(organization) -> OrganizationForm:
 def _save_organization(organization, form) -> dict:
     if organization.id is None:
         db.session.add(organization)
-    renamed = organization.name != clean_text(form.name.data)
+    ranked = (organization.name, organization.preferred_partner)
     changes = form.apply_to(organization)
-    if renamed and organization.id is not None:    # its services are found by the organization's name too
-        for service in organization.services:
-            service.refresh_search(organization.name)
+    if organization.id is not None and ranked != (organization.name, organization.preferred_partner):
+        for service in organization.services:       # they are found and ordered by their organization's too
+            service.refresh_search(organization)
     return changes
 
 
@@ -61,7 +60,7 @@ def _save_service(service, form, organization) -> dict:
     if service.id is None:
         db.session.add(service)
     changes = form.apply_to(service)
-    service.refresh_search(organization.name)
+    service.refresh_search(organization)
     return changes
 
 
@@ -83,6 +82,7 @@ def edit_service(service_id):
     service = db.session.get(Service, service_id) or abort(404)
     form = _service_form(service)
     return edit_page(service, form, "directory/service_form.html",
-                     apply=lambda: _save_service(service, form, service.organization), fill=lambda f: f.fill_from(service), message=_("Saved."), organization=service.organization,
+                     apply=lambda: _save_service(service, form, service.organization),
+                     fill=lambda f: f.fill_from(service), message=_("Saved."), organization=service.organization,
                      service=service,
                      back_to=url_for("directory.organization", organization_id=service.organization_id))

@@ -109,7 +109,7 @@ class ServiceForm(VersionMixin, FlaskForm):
     staff_tips = TextAreaField(_l("Tips for staff"), validators=[Text(2000)])
 
     def fill_choices(self) -> None:
-        from hrsn.directory.rules import language_name
+        from hrsn.directory.search import language_name
         self.languages.choices = [(code, language_name(code)) for code in COMMON_LANGUAGES]
 
     def validate_other_languages(self, field):

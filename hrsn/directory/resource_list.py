@@ -6,7 +6,8 @@ from flask_babel import force_locale, get_locale, gettext as _
 from hrsn import params, pdf, settings
 from hrsn.access import require
 from hrsn.directory import bp
-from hrsn.directory.rules import LIST_MAX, hours_lines, language_name, resource_list
+from hrsn.directory.rules import LIST_MAX, hours_lines, resource_list
+from hrsn.directory.search import language_name
 from hrsn.models import LANGUAGES, NEED_DOMAINS
 from hrsn.render import changed
 

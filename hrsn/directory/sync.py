@@ -154,7 +154,8 @@ SPECS = {
                          (("service_id", "service_id", "service", True),)),
     "schedule": Spec((("byday", "byday", text(40)), ("opens_at", "opens_at", clock), ("closes_at", "closes_at", clock),
                       ("description", "description", text(500))),
-                     (("service_id", "service_id", "service", False), ("location_id", "location_id", "location", False))),
+                     (("service_id", "service_id", "service", False),
+                      ("location_id", "location_id", "location", False))),
 }
 
 

@@ -2,17 +2,18 @@
 statements: new rows inserted, changed rows updated (their version moves on, so an edit form open meanwhile is
 told), each change written to the audit trail. The caller commits once."""
 from collections import Counter
+from functools import lru_cache
 
 import sqlalchemy as sa
 
 from hrsn.directory.sync import LISTS, MODELS, SPECS, Plan
 from hrsn.extensions import db
 from hrsn.models import (AuditEvent, Payer, Service, ServiceCategory, ServiceType, area_of, fold,
-                         organization_payer, organization_service_type, search_text, utcnow)
+                         organization_payer, organization_service_type, rank_text, search_text, utcnow)
 
 ORDER = ("organization", "location", "service", "service_at_location", "contact", "phone", "language",
          "service_area", "schedule")
-DERIVED = ("name_key", "search_key", "kind", "key", "days", "updated_at")
+DERIVED = ("name_key", "search_key", "rank_key", "kind", "key", "days", "updated_at")
 DEFAULTS = {"version": 1, "preferred_partner": False, "accepting_referrals": True, "status": "active",
             "location_type": "physical", "search_key": "", "days": 0}
 VERSIONED = {"organization", "location", "service"}
@@ -41,30 +42,30 @@ def _lists() -> dict:
 
 def load_existing(result: Plan) -> None:
     """Every row of the directory by HSDS id, its references written as HSDS ids too (a handful of queries)."""
-    rows = {table: db.session.execute(sa.select(model.__table__)).mappings().all() for table, model in MODELS.items()}
-    result.ids = {table: {row["hsds_id"]: row["id"] for row in found} for table, found in rows.items()}
-    back = {table: {row["id"]: row["hsds_id"] for row in found} for table, found in rows.items()}
+    rows, at = {}, {}
+    for table, model in MODELS.items():
+        rows[table] = db.session.execute(sa.select(model.__table__)).all()
+        at[table] = {column.name: i for i, column in enumerate(model.__table__.c)}
+    result.ids = {table: {row[at[table]["hsds_id"]]: row[0] for row in found} for table, found in rows.items()}
+    back = {table: {row[0]: row[at[table]["hsds_id"]] for row in found} for table, found in rows.items()}
     lists = _lists()
     for table, found in rows.items():
-        refs = {ours: parent for _c, ours, parent, _r in SPECS[table].refs}
-        plain = [c for c in columns(table) if c not in refs]
+        refs = [(at[table][c], c, back[parent]) for _h, c, parent, _r in SPECS[table].refs]
+        plain = [(at[table][c], c) for c in columns(table) if c not in {ref[1] for ref in refs}]
+        version = at[table].get("version")
+        listed = [(key, lists[key]) for key in LISTS.get(table, ())]
         result.existing[table] = {
-            row["hsds_id"]: {**{c: row[c] for c in plain}, **{c: back[p].get(row[c]) for c, p in refs.items()},
-                             **{key: lists[key].get(row["id"], []) for key in LISTS.get(table, ())},
-                             "_id": row["id"], "_version": row.get("version")}
+            row[at[table]["hsds_id"]]: {**{c: row[i] for i, c in plain},
+                                        **{c: names.get(row[i]) for i, c, names in refs},
+                                        **{key: values.get(row[0], []) for key, values in listed},
+                                        "_id": row[0], "_version": row[version] if version is not None else None}
             for row in found}
 
 
 def _values(result: Plan, table: str, hsds_id: str, record: dict, before: dict | None, now, names: dict) -> dict:
     """A full row for the table: what it was, with the file's values over it, references as row ids."""
     merged = {**(before or {}), **record}
-    model_table = MODELS[table].__table__
-    row = {}
-    for column in model_table.c:
-        if column.name == "id":
-            continue
-        value = merged.get(column.name, DEFAULTS.get(column.name))
-        row[column.name] = value
+    row = {name: merged.get(name, DEFAULTS.get(name)) for name in _names(table)}
     for _c, ours, parent, _r in SPECS[table].refs:
         if ours in row:
             row[ours] = result.ids[parent].get(merged.get(ours)) if merged.get(ours) else None
@@ -74,19 +75,28 @@ def _values(result: Plan, table: str, hsds_id: str, record: dict, before: dict |
     if table == "organization":
         row["name_key"] = fold(row["name"])
     elif table == "service":
-        row["search_key"] = search_text(row["name"], row["alternate_name"], names.get(merged.get("organization_id")),
-                                        row["description"], row["eligibility_description"],
+        preferred, organization = names.get(merged.get("organization_id"), (False, ""))
+        row["search_key"] = search_text(row["name"], row["alternate_name"], organization,
+                                        row["eligibility_description"], row["description"],
                                         domains=merged.get("domains", ()))
+        row["rank_key"] = rank_text(preferred, organization, row["name"])
     elif table == "service_area":
         row["kind"], row["key"] = area_of(row["name"])
     return row
 
 
+@lru_cache(maxsize=None)
+def _names(table: str) -> tuple:
+    return tuple(column.name for column in MODELS[table].__table__.c if column.name != "id")
+
+
 def apply(result: Plan, user) -> Counter:
     """Write what the plan found; nothing is deleted (a row missing from the file stays as it is)."""
     now, counts = utcnow(), Counter()
-    names = {hsds: row["name"] for hsds, row in result.existing.get("organization", {}).items()}
-    names.update({hsds: rec["name"] for hsds, (_l, rec) in result.incoming["organization"].items() if "name" in rec})
+    names = {hsds: (row["preferred_partner"], row["name"]) for hsds, row in result.existing["organization"].items()}
+    for hsds, (_l, record) in result.incoming["organization"].items():
+        before = names.get(hsds, (False, ""))
+        names[hsds] = (record.get("preferred_partner", before[0]), record.get("name", before[1]))
     for table in ORDER:
         t = MODELS[table].__table__
         existing = result.existing.get(table, {})
@@ -106,7 +116,7 @@ def apply(result: Plan, user) -> Counter:
         counts["new"] += len(new)
         counts["changed"] += len(changed)
         _apply_lists(result, table)
-    _refresh_names(result, names)
+    _refresh_names(result)
     _trail(result, user, now)
     return counts
 
@@ -131,9 +141,10 @@ def _apply_lists(result: Plan, table: str) -> None:
             db.session.execute(sa.insert(assoc), pairs)
 
 
-def _refresh_names(result: Plan, names: dict) -> None:
-    """An organization renamed by the file: its services are found by the new name."""
-    renamed = [result.ids["organization"][h] for _l, h, diff in result.changed["organization"] if "name" in diff]
+def _refresh_names(result: Plan) -> None:
+    """An organization renamed (or made a preferred partner) by the file: its services follow."""
+    renamed = [result.ids["organization"][h] for _l, h, diff in result.changed["organization"]
+               if {"name", "preferred_partner"} & set(diff)]
     for service in db.session.scalars(sa.select(Service).where(Service.organization_id.in_(renamed))):
         service.refresh_search()
 

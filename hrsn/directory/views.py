@@ -9,8 +9,8 @@ from hrsn.access import require
 from hrsn.directory import bp
 from hrsn.directory.forms import FlagForm, VersionForm
 from hrsn.directory.resource_list import list_context
-from hrsn.directory.rules import (language_name, open_flags, organization_or_404, review_page, search_context,
-                                  services_of, stale_before, with_details)
+from hrsn.directory.rules import open_flags, organization_or_404, review_page, services_of, with_details
+from hrsn.directory.search import form_choices, language_name, results_context, stale_before
 from hrsn.extensions import db
 from hrsn.models import DirectoryFlag, Service, local_today, utcnow
 from hrsn.render import changed, refused, render
@@ -23,8 +23,9 @@ bp.add_app_template_filter(language_name, "language_name")
 @require("directory")
 def index():
     """The search; POSTed as the user types, so nothing typed lands in a URL (or in the server's logs)."""
-    context = search_context(request.form if request.method == "POST" else {})
-    return render("directory/index.html", "directory/_results.html", page_context=list_context, **context)
+    return render("directory/index.html", "directory/_results.html",
+                  page_context=lambda: {**form_choices(), **list_context()},
+                  **results_context(request.form if request.method == "POST" else {}))
 
 
 def flags_context(organization, **extra) -> dict:

@@ -12,3 +12,4 @@ from hrsn.models.documents import *  # noqa: F401,F403
 from hrsn.models.outreach import *  # noqa: F401,F403
 from hrsn.models.screening import *  # noqa: F401,F403
 from hrsn.models.directory import *  # noqa: F401,F403
+from hrsn.models.directory_places import *  # noqa: F401,F403

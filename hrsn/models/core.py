@@ -31,8 +31,10 @@ def local_today() -> date:
 
 def fold(text: str | None) -> str:
     """Text as searches compare it: accents, case and spacing ignored ("Núñez  " and "nunez" are one)."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text or ""
+    if not text.isascii():          # plain ASCII has no accent to take off: skip the slow part
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(text.casefold().split())
 
 

@@ -5,6 +5,7 @@ Every row keeps the HSDS `id` it came with (or one made when staff add it), so a
 nothing and an export imported elsewhere is the same directory."""
 import uuid
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -13,10 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hrsn.extensions import db
 from hrsn.models.core import Versioned, fold, utcnow
 
-__all__ = ["NEED_DOMAINS", "SERVICE_STATUSES", "WEEKDAYS", "Organization", "Service", "Location",
-           "ServiceAtLocation", "Phone", "ContactPerson", "ServiceLanguage", "ServiceArea", "Schedule",
-           "ServiceCategory", "DirectoryFlag", "organization_payer", "organization_service_type", "new_hsds_id",
-           "area_of", "search_text"]
+__all__ = ["NEED_DOMAINS", "SERVICE_STATUSES", "WEEKDAYS", "Organization", "Service", "ServiceCategory",
+           "DirectoryFlag", "organization_payer", "organization_service_type", "new_hsds_id", "area_of",
+           "search_text", "rank_text"]
 
 # The need domains shared by the directory's categories and the HAP's needs (one list, both languages).
 NEED_DOMAINS = {
@@ -29,6 +29,9 @@ NEED_DOMAINS = {
 }
 SERVICE_STATUSES = {"active": _l("Active"), "temporarily closed": _l("Temporarily closed"),
                     "inactive": _l("Inactive"), "defunct": _l("No longer offered")}
+# Long enough for what a service is found by; with rank_key short enough for one PostgreSQL index entry (2.7 kB)
+# even in a script of three bytes a character.
+SEARCH_KEY = 600
 # HSDS (RFC 5545) day codes, Monday first; a schedule's days are also kept as a bit mask for "open now".
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
@@ -37,15 +40,28 @@ def new_hsds_id() -> str:
     return str(uuid.uuid4())
 
 
+@lru_cache(maxsize=1)
+def _domain_words() -> dict[str, str]:
+    """Each need's name in English and Spanish, folded (the catalogs do not change while the app runs)."""
+    from flask_babel import force_locale
+    words = {code: [] for code in NEED_DOMAINS}
+    for locale in ("en", "es"):
+        with force_locale(locale):
+            for code, label in NEED_DOMAINS.items():
+                words[code].append(str(label))
+    return {code: fold(" ".join(names)) for code, names in words.items()}
+
+
 def search_text(*parts, domains=()) -> str:
     """The folded text a service is found by: its name, its organization's, what it offers, who it serves, and
     its needs in both languages (so "comida" finds a food bank described in English)."""
-    from flask_babel import force_locale
-    words = []
-    for locale in ("en", "es"):
-        with force_locale(locale):
-            words += [str(NEED_DOMAINS[d]) for d in domains if d in NEED_DOMAINS]
-    return fold(" ".join(p for p in (*parts, *words) if p))[:4000]
+    words = _domain_words()
+    return fold(" ".join([*(p for p in parts if p), *(words[d] for d in domains if d in words)]))[:SEARCH_KEY]
+
+
+def rank_text(preferred: bool, organization_name: str, service_name: str) -> str:
+    """The order results come in, as one indexed column: preferred partners first, then by organization."""
+    return f"{0 if preferred else 1} {fold(organization_name)[:110]} | {fold(service_name)[:110]}"
 
 
 def area_of(name: str) -> tuple[str, str]:
@@ -99,7 +115,9 @@ class Organization(Versioned, db.Model):
 
 
 class Service(Versioned, db.Model):
-    __table_args__ = (sa.Index("ix_service_accepting_status", "accepting_referrals", "status"),)
+    # One index answers the search: read in the results' order, the status and the folded text at hand, so a
+    # search never reads the (wide) service rows it does not show.
+    __table_args__ = (sa.Index("ix_service_search", "rank_key", "status", "search_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     hsds_id: Mapped[str] = mapped_column(sa.String(100), unique=True, default=new_hsds_id)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
@@ -123,7 +141,8 @@ class Service(Versioned, db.Model):
     assurer_email: Mapped[str | None] = mapped_column(sa.String(254))
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     # Folded once on save, so a search compares plain text instead of folding every row on every keystroke.
-    search_key: Mapped[str] = mapped_column(sa.String(4000), default="")
+    search_key: Mapped[str] = mapped_column(sa.String(SEARCH_KEY), default="")
+    rank_key: Mapped[str] = mapped_column(sa.String(240), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     organization = relationship("Organization", back_populates="services")
@@ -144,9 +163,12 @@ class Service(Versioned, db.Model):
     def status_label(self) -> str:
         return str(SERVICE_STATUSES.get(self.status, self.status))
 
-    def refresh_search(self, organization_name: str = "") -> None:
-        self.search_key = search_text(self.name, self.alternate_name, organization_name or self.organization.name,
-                                      self.description, self.eligibility_description, domains=self.domains)
+    def refresh_search(self, organization=None) -> None:
+        """Fold again what the service is found and ordered by (after it, or its organization, changed)."""
+        organization = organization or self.organization
+        self.search_key = search_text(self.name, self.alternate_name, organization.name, self.eligibility_description,
+                                      self.description, domains=self.domains)
+        self.rank_key = rank_text(organization.preferred_partner, organization.name, self.name)
 
     def is_stale(self, today: date, months: int) -> bool:
         return self.assured_on is None or self.assured_on < today - timedelta(days=round(months * 30.44))
@@ -170,132 +192,6 @@ class ServiceCategory(db.Model):
     @property
     def label(self) -> str:
         return str(NEED_DOMAINS.get(self.domain, self.domain))
-
-
-class Location(Versioned, db.Model):
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hsds_id: Mapped[str] = mapped_column(sa.String(100), unique=True, default=new_hsds_id)
-    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"), index=True)
-    location_type: Mapped[str] = mapped_column(sa.String(20), default="physical")
-    name: Mapped[str | None] = mapped_column(sa.String(200))
-    description: Mapped[str | None] = mapped_column(sa.Text)
-    transportation: Mapped[str | None] = mapped_column(sa.String(500))
-    url: Mapped[str | None] = mapped_column(sa.String(500))
-    # The location's one address (HSDS keeps it in address.csv, whose row id is kept to write it back).
-    address_hsds_id: Mapped[str | None] = mapped_column(sa.String(100), unique=True)
-    address_1: Mapped[str | None] = mapped_column(sa.String(200))
-    address_2: Mapped[str | None] = mapped_column(sa.String(200))
-    city: Mapped[str | None] = mapped_column(sa.String(100))
-    state_province: Mapped[str | None] = mapped_column(sa.String(60))
-    postal_code: Mapped[str | None] = mapped_column(sa.String(12), index=True)
-    country: Mapped[str | None] = mapped_column(sa.String(2))
-
-    organization = relationship("Organization", back_populates="locations")
-    phones = relationship("Phone", primaryjoin="and_(Phone.location_id == Location.id, Phone.service_id.is_(None))",
-                          viewonly=True, order_by="Phone.id")
-    schedules = relationship("Schedule", primaryjoin="Schedule.location_id == Location.id", viewonly=True,
-                             order_by="Schedule.id")
-
-    @property
-    def address_lines(self) -> list[str]:
-        place = " ".join(p for p in (self.city and f"{self.city},", self.state_province, self.postal_code) if p)
-        return [line for line in (self.address_1, self.address_2, place) if line]
-
-
-class ServiceAtLocation(db.Model):
-    __table_args__ = (sa.Index("ix_service_at_location_pair", "service_id", "location_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hsds_id: Mapped[str] = mapped_column(sa.String(100), unique=True, default=new_hsds_id)
-    service_id: Mapped[int] = mapped_column(sa.ForeignKey("service.id"))
-    location_id: Mapped[int] = mapped_column(sa.ForeignKey("location.id"), index=True)
-    description: Mapped[str | None] = mapped_column(sa.Text)
-
-    service = relationship("Service", back_populates="at_locations")
-    location = relationship("Location")
-
-
-class Phone(db.Model):
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hsds_id: Mapped[str] = mapped_column(sa.String(100), unique=True, default=new_hsds_id)
-    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"), index=True)
-    service_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service.id"), index=True)
-    location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("location.id"), index=True)
-    contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contact_person.id"), index=True)
-    number: Mapped[str] = mapped_column(sa.String(40))
-    extension: Mapped[str | None] = mapped_column(sa.String(10))
-    type: Mapped[str | None] = mapped_column(sa.String(20))
-    description: Mapped[str | None] = mapped_column(sa.String(300))
-
-    organization = relationship("Organization", foreign_keys=[organization_id])
-    service = relationship("Service", foreign_keys=[service_id])
-
-    @property
-    def display(self) -> str:
-        return f"{self.number} ext. {self.extension}" if self.extension else self.number
-
-
-class ContactPerson(db.Model):
-    """A named contact of an organization or a service (HSDS contact)."""
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hsds_id: Mapped[str] = mapped_column(sa.String(100), unique=True, default=new_hsds_id)
-    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"), index=True)
-    service_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service.id"), index=True)
-    name: Mapped[str | None] = mapped_column(sa.String(200))
-    title: Mapped[str | None] = mapped_column(sa.String(200))
-    department: Mapped[str | None] = mapped_column(sa.String(200))
-    email: Mapped[str | None] = mapped_column(sa.String(254))
-
-    organization = relationship("Organization", back_populates="contacts")
-    phones = relationship("Phone", primaryjoin="Phone.contact_id == ContactPerson.id", viewonly=True)
-
-
-class ServiceLanguage(db.Model):
-    """A language the service is given in (without an interpreter): ISO 639 code, as HSDS keeps it."""
-    __table_args__ = (sa.Index("ix_service_language_code", "code", "service_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hsds_id: Mapped[str] = mapped_column(sa.String(100), unique=True, default=new_hsds_id)
-    service_id: Mapped[int] = mapped_column(sa.ForeignKey("service.id"), index=True)
-    code: Mapped[str] = mapped_column(sa.String(10))
-    name: Mapped[str | None] = mapped_column(sa.String(100))
-    note: Mapped[str | None] = mapped_column(sa.String(300))
-
-    service = relationship("Service", back_populates="languages")
-
-
-class ServiceArea(db.Model):
-    """Where a service is available: a ZIP code, the ZIP codes starting with three digits, a county or a state."""
-    __table_args__ = (sa.Index("ix_service_area_key", "kind", "key", "service_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hsds_id: Mapped[str] = mapped_column(sa.String(100), unique=True, default=new_hsds_id)
-    service_id: Mapped[int] = mapped_column(sa.ForeignKey("service.id"), index=True)
-    name: Mapped[str] = mapped_column(sa.String(200))
-    description: Mapped[str | None] = mapped_column(sa.String(500))
-    kind: Mapped[str] = mapped_column(sa.String(10))
-    key: Mapped[str] = mapped_column(sa.String(200))
-
-    service = relationship("Service", back_populates="areas")
-
-    def set_name(self, name: str) -> None:
-        self.name = name
-        self.kind, self.key = area_of(name)
-
-
-class Schedule(db.Model):
-    """Weekly opening hours of a service or a location (HSDS schedule, freq WEEKLY): local times HH:MM."""
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hsds_id: Mapped[str] = mapped_column(sa.String(100), unique=True, default=new_hsds_id)
-    service_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service.id"), index=True)
-    location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("location.id"), index=True)
-    byday: Mapped[str | None] = mapped_column(sa.String(40))
-    days: Mapped[int] = mapped_column(default=0)          # bit 0 Monday ... bit 6 Sunday, from byday
-    opens_at: Mapped[str | None] = mapped_column(sa.String(5))
-    closes_at: Mapped[str | None] = mapped_column(sa.String(5))
-    description: Mapped[str | None] = mapped_column(sa.String(500))
-
-    @staticmethod
-    def mask(byday: str | None) -> int:
-        codes = {part.strip()[-2:].upper() for part in (byday or "").split(",")}
-        return sum(1 << i for i, code in enumerate(WEEKDAYS) if code in codes)
 
 
 class DirectoryFlag(Versioned, db.Model):

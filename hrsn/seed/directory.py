@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from hrsn.extensions import db
 from hrsn.models import (NEED_DOMAINS, ContactPerson, DirectoryFlag, Location, Organization, Payer, Phone, Schedule,
-                         ServiceArea, ServiceAtLocation, ServiceCategory, ServiceLanguage, ServiceType, local_today)
-from hrsn.models.directory import Service
+                         Service, ServiceArea, ServiceAtLocation, ServiceCategory, ServiceLanguage, ServiceType,
+                         local_today)
 
 PLACES = [("Portland", "OR", "97204", "Multnomah"), ("Salem", "OR", "97301", "Marion"),
           ("Eugene", "OR", "97401", "Lane"), ("Medford", "OR", "97501", "Jackson"),
@@ -110,7 +110,7 @@ def _service(org, domain, service_name, eligibility, fee, wait, languages, verif
                       assurer_email=staff.email if verified else None)
     service.categories = [ServiceCategory(domain=domain)]
     service.languages = [ServiceLanguage(code=code) for code in languages]
-    service.refresh_search(org.name)
+    service.refresh_search(org)
     return service
 
 
@@ -128,7 +128,8 @@ def seed(staff: dict, rng) -> list[Organization]:
             city, state, zip_code, county = PLACES[i % len(PLACES)]
             name = kind if kind.startswith(OWN_NAMES) else f"{city} {kind}"
             org = Organization(preferred_partner=i % 7 == 0, website=f"https://example.org/{i}",
-                               email=f"intake{i}@example.org", description=f"{NEED_DOMAINS[domain]} in {county} County.")
+                               email=f"intake{i}@example.org",
+                               description=f"{NEED_DOMAINS[domain]} in {county} County.")
             org.set_name(name)
             if domain in ("housing", "utilities") and payers:
                 org.payers = payers[: 1 + i % len(payers)]

@@ -1,8 +1,8 @@
 """service directory
 
-Revision ID: abd43c632b93
+Revision ID: eca3a11d541b
 Revises: c8cee068b5a2
-Create Date: 2026-12-01 21:43:51.292195
+Create Date: 2026-12-01 22:00:50.438428
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'abd43c632b93'
+revision = 'eca3a11d541b'
 down_revision = 'c8cee068b5a2'
 branch_labels = None
 depends_on = None
@@ -105,7 +105,8 @@ def upgrade():
     sa.Column('assured_on', sa.Date(), nullable=True),
     sa.Column('assurer_email', sa.String(length=254), nullable=True),
     sa.Column('verified_by_id', sa.Integer(), nullable=True),
-    sa.Column('search_key', sa.String(length=4000), nullable=False),
+    sa.Column('search_key', sa.String(length=600), nullable=False),
+    sa.Column('rank_key', sa.String(length=240), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_service_organization_id_organization')),
@@ -114,9 +115,9 @@ def upgrade():
     sa.UniqueConstraint('hsds_id', name=op.f('uq_service_hsds_id'))
     )
     with op.batch_alter_table('service', schema=None) as batch_op:
-        batch_op.create_index('ix_service_accepting_status', ['accepting_referrals', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_service_assured_on'), ['assured_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_service_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index('ix_service_search', ['rank_key', 'status', 'search_key'], unique=False)
 
     op.create_table('contact_person',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -172,6 +173,7 @@ def upgrade():
     )
     with op.batch_alter_table('schedule', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_schedule_location_id'), ['location_id'], unique=False)
+        batch_op.create_index('ix_schedule_open', ['opens_at', 'closes_at', 'days', 'service_id', 'location_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_schedule_service_id'), ['service_id'], unique=False)
 
     op.create_table('service_area',
@@ -286,6 +288,7 @@ def downgrade():
     op.drop_table('service_area')
     with op.batch_alter_table('schedule', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_schedule_service_id'))
+        batch_op.drop_index('ix_schedule_open')
         batch_op.drop_index(batch_op.f('ix_schedule_location_id'))
 
     op.drop_table('schedule')
@@ -299,9 +302,9 @@ def downgrade():
 
     op.drop_table('contact_person')
     with op.batch_alter_table('service', schema=None) as batch_op:
+        batch_op.drop_index('ix_service_search')
         batch_op.drop_index(batch_op.f('ix_service_organization_id'))
         batch_op.drop_index(batch_op.f('ix_service_assured_on'))
-        batch_op.drop_index('ix_service_accepting_status')
 
     op.drop_table('service')
     with op.batch_alter_table('organization_service_type', schema=None) as batch_op:
