@@ -44,8 +44,9 @@ def load_existing(result: Plan) -> None:
     """Every row of the directory by HSDS id, its references written as HSDS ids too (a handful of queries)."""
     rows, at = {}, {}
     for table, model in MODELS.items():
-        rows[table] = db.session.execute(sa.select(model.__table__)).all()
-        at[table] = {column.name: i for i, column in enumerate(model.__table__.c)}
+        ordered = [model.__table__.c.id, *(c for c in model.__table__.c if c.name != "id")]    # the id first
+        rows[table] = db.session.execute(sa.select(*ordered)).all()
+        at[table] = {column.name: i for i, column in enumerate(ordered)}
     result.ids = {table: {row[at[table]["hsds_id"]]: row[0] for row in found} for table, found in rows.items()}
     back = {table: {row[0]: row[at[table]["hsds_id"]] for row in found} for table, found in rows.items()}
     lists = _lists()

@@ -33,6 +33,13 @@ def flags_context(organization, **extra) -> dict:
             "flag_form": FlagForm(formdata=None), **extra}
 
 
+def flags_changed(organization, message):
+    """After a note was added or dealt with: the notes again, and directoryFlagged for the review list."""
+    return changed("directory/_flags.html", message=message, events=("directoryFlagged",),
+                   back_to=url_for("directory.organization", organization_id=organization.id),
+                   **flags_context(organization))
+
+
 def organization_context(organization) -> dict:
     return {"services": services_of(organization, params.page()), "stale_before": stale_before(),
             **flags_context(organization)}
@@ -62,9 +69,7 @@ def flag(organization_id):
                           flagged_by_id=current_user.id)
     audit.add(entry, fields=("note", "service_id"))
     db.session.commit()
-    return changed("directory/_flags.html", message=_("Thank you. The entry is on the review list."),
-                   events=("directoryFlagged",), back_to=url_for("directory.organization", organization_id=found.id),
-                   **flags_context(found))
+    return flags_changed(found, _("Thank you. The entry is on the review list."))
 
 
 @bp.post("/flags/<int:flag_id>/resolve")
@@ -80,9 +85,7 @@ def resolve(flag_id):
     entry.resolved_at, entry.resolved_by_id = utcnow(), current_user.id
     audit.record("update", obj=entry, changes={"resolved_at": [None, audit.plain(entry.resolved_at)]})
     db.session.commit()
-    return changed("directory/_flags.html", message=_("The note is marked as dealt with."),
-                   events=("directoryFlagged",), back_to=url_for("directory.organization", organization_id=found.id),
-                   **flags_context(found))
+    return flags_changed(found, _("The note is marked as dealt with."))
 
 
 @bp.post("/services/<int:service_id>/verify")

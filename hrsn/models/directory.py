@@ -15,7 +15,7 @@ from hrsn.extensions import db
 from hrsn.models.core import Versioned, fold, utcnow
 
 __all__ = ["NEED_DOMAINS", "SERVICE_STATUSES", "WEEKDAYS", "Organization", "Service", "ServiceCategory",
-           "DirectoryFlag", "organization_payer", "organization_service_type", "new_hsds_id", "area_of",
+           "DirectoryFlag", "FromHsds", "organization_payer", "organization_service_type", "new_hsds_id", "area_of",
            "search_text", "rank_text"]
 
 # The need domains shared by the directory's categories and the HAP's needs (one list, both languages).
@@ -78,6 +78,12 @@ def area_of(name: str) -> tuple[str, str]:
     return "county", text.removesuffix(" county").removesuffix(" condado").removeprefix("condado de ").strip()
 
 
+class FromHsds:
+    """A row of an HSDS table: it keeps the `id` of the file it came from (a new one when staff add it), which is
+    how an import finds it again and an export writes it."""
+    hsds_id: Mapped[str] = mapped_column(sa.String(100), unique=True, default=new_hsds_id)
+
+
 organization_payer = sa.Table(
     "organization_payer", db.metadata,
     sa.Column("organization_id", sa.ForeignKey("organization.id"), primary_key=True),
@@ -90,9 +96,8 @@ organization_service_type = sa.Table(
 )
 
 
-class Organization(Versioned, db.Model):
+class Organization(FromHsds, Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    hsds_id: Mapped[str] = mapped_column(sa.String(100), unique=True, default=new_hsds_id)
     name: Mapped[str] = mapped_column(sa.String(200))
     name_key: Mapped[str] = mapped_column(sa.String(200), index=True)
     alternate_name: Mapped[str | None] = mapped_column(sa.String(200))
@@ -114,12 +119,11 @@ class Organization(Versioned, db.Model):
         self.name, self.name_key = name, fold(name)
 
 
-class Service(Versioned, db.Model):
+class Service(FromHsds, Versioned, db.Model):
     # One index answers the search: read in the results' order, the status and the folded text at hand, so a
     # search never reads the (wide) service rows it does not show.
     __table_args__ = (sa.Index("ix_service_search", "rank_key", "status", "search_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    hsds_id: Mapped[str] = mapped_column(sa.String(100), unique=True, default=new_hsds_id)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     alternate_name: Mapped[str | None] = mapped_column(sa.String(200))

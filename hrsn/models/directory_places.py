@@ -5,14 +5,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrsn.extensions import db
 from hrsn.models.core import Versioned
-from hrsn.models.directory import WEEKDAYS, area_of, new_hsds_id
+from hrsn.models.directory import WEEKDAYS, FromHsds, area_of
 
 __all__ = ["Location", "ServiceAtLocation", "Phone", "ContactPerson", "ServiceLanguage", "ServiceArea", "Schedule"]
 
 
-class Location(Versioned, db.Model):
+class Location(FromHsds, Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    hsds_id: Mapped[str] = mapped_column(sa.String(100), unique=True, default=new_hsds_id)
     organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"), index=True)
     location_type: Mapped[str] = mapped_column(sa.String(20), default="physical")
     name: Mapped[str | None] = mapped_column(sa.String(200))
@@ -40,10 +39,9 @@ class Location(Versioned, db.Model):
         return [line for line in (self.address_1, self.address_2, place) if line]
 
 
-class ServiceAtLocation(db.Model):
+class ServiceAtLocation(FromHsds, db.Model):
     __table_args__ = (sa.Index("ix_service_at_location_pair", "service_id", "location_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    hsds_id: Mapped[str] = mapped_column(sa.String(100), unique=True, default=new_hsds_id)
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("service.id"))
     location_id: Mapped[int] = mapped_column(sa.ForeignKey("location.id"), index=True)
     description: Mapped[str | None] = mapped_column(sa.Text)
@@ -52,9 +50,8 @@ class ServiceAtLocation(db.Model):
     location = relationship("Location")
 
 
-class Phone(db.Model):
+class Phone(FromHsds, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    hsds_id: Mapped[str] = mapped_column(sa.String(100), unique=True, default=new_hsds_id)
     organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"), index=True)
     service_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service.id"), index=True)
     location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("location.id"), index=True)
@@ -72,10 +69,9 @@ class Phone(db.Model):
         return f"{self.number} ext. {self.extension}" if self.extension else self.number
 
 
-class ContactPerson(db.Model):
+class ContactPerson(FromHsds, db.Model):
     """A named contact of an organization or a service (HSDS contact)."""
     id: Mapped[int] = mapped_column(primary_key=True)
-    hsds_id: Mapped[str] = mapped_column(sa.String(100), unique=True, default=new_hsds_id)
     organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"), index=True)
     service_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service.id"), index=True)
     name: Mapped[str | None] = mapped_column(sa.String(200))
@@ -87,11 +83,10 @@ class ContactPerson(db.Model):
     phones = relationship("Phone", primaryjoin="Phone.contact_id == ContactPerson.id", viewonly=True)
 
 
-class ServiceLanguage(db.Model):
+class ServiceLanguage(FromHsds, db.Model):
     """A language the service is given in (without an interpreter): ISO 639 code, as HSDS keeps it."""
     __table_args__ = (sa.Index("ix_service_language_code", "code", "service_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    hsds_id: Mapped[str] = mapped_column(sa.String(100), unique=True, default=new_hsds_id)
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("service.id"), index=True)
     code: Mapped[str] = mapped_column(sa.String(10))
     name: Mapped[str | None] = mapped_column(sa.String(100))
@@ -100,11 +95,10 @@ class ServiceLanguage(db.Model):
     service = relationship("Service", back_populates="languages")
 
 
-class ServiceArea(db.Model):
+class ServiceArea(FromHsds, db.Model):
     """Where a service is available: a ZIP code, the ZIP codes starting with three digits, a county or a state."""
     __table_args__ = (sa.Index("ix_service_area_key", "kind", "key", "service_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    hsds_id: Mapped[str] = mapped_column(sa.String(100), unique=True, default=new_hsds_id)
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("service.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str | None] = mapped_column(sa.String(500))
@@ -118,12 +112,11 @@ class ServiceArea(db.Model):
         self.kind, self.key = area_of(name)
 
 
-class Schedule(db.Model):
+class Schedule(FromHsds, db.Model):
     """Weekly opening hours of a service or a location (HSDS schedule, freq WEEKLY): local times HH:MM."""
     # "Open now" reads this index only (a day's bit cannot be indexed, but the narrow index is quick to read).
     __table_args__ = (sa.Index("ix_schedule_open", "opens_at", "closes_at", "days", "service_id", "location_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    hsds_id: Mapped[str] = mapped_column(sa.String(100), unique=True, default=new_hsds_id)
     service_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service.id"), index=True)
     location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("location.id"), index=True)
     byday: Mapped[str | None] = mapped_column(sa.String(40))
