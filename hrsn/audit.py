@@ -27,6 +27,9 @@ RECORD_LABELS = {
     "Screening": _l("Screening"), "ScreeningInstrument": _l("Screening questionnaire"), "Setting": _l("Settings"),
     "intake": _l("Intake tab"), "contact": _l("Contact tab"), "documents": _l("Documents tab"),
     "screening": _l("Screening"), "duplicate check": _l("Duplicate check"), "referrals": _l("Referral"),
+    "Organization": _l("Organization"), "Service": _l("Directory service"), "Location": _l("Location"),
+    "DirectoryFlag": _l("Flagged as outdated"), "DirectoryImport": _l("Directory import"),
+    "Directory": _l("Service directory"),
 }
 
 FIELD_LABELS = {
@@ -56,6 +59,12 @@ FIELD_LABELS = {
     "language": _l("Language"), "housing_urgency": _l("Housing urgency"), "safety_concern": _l("Safety concerns"),
     "attempts": _l("Attempts"), "methods": _l("Methods"), "items": _l("Documents"), "rows": _l("Rows"),
     "subject": _l("Subject"), "body": _l("Message"), "channel": _l("Channel"),
+    "preferred_partner": _l("Preferred partner"), "assured_on": _l("Last verified"), "payers": _l("Payers"),
+    "hrsn_services": _l("HRSN services it provides"), "categories": _l("Needs it meets"),
+    "areas": _l("Area served"), "resolved_at": _l("Dealt with"), "website": _l("Website"),
+    "eligibility_description": _l("Who is eligible"), "application_process": _l("How to apply"),
+    "fees_description": _l("Cost"), "wait_time": _l("Wait or capacity"),
+    "accepting_referrals": _l("Accepting referrals now"), "description": _l("Description"),
 }
 
 

@@ -4,6 +4,7 @@ import json
 import os
 import re
 import secrets
+import time
 import zipfile
 from datetime import date
 
@@ -21,6 +22,7 @@ from hrsn.extensions import db
 from hrsn.render import render
 
 TOKEN = re.compile(r"[0-9a-f]{32}")
+STAGED_FOR = 24 * 3600      # seconds a preview may wait for its confirmation
 SHOWN = 300          # rows of each kind listed in the preview (the counts are always whole)
 
 
@@ -42,10 +44,14 @@ def _staged(token: str):
 
 
 def _stage(files) -> str:
-    """Keep what was sent until it is confirmed, inside the private uploads folder."""
+    """Keep what was sent until it is confirmed, inside the private uploads folder (a preview left unconfirmed
+    for a day is cleared away when the next one is staged)."""
     token = secrets.token_hex(16)
     folder = storage.uploads_dir() / ".imports"
     folder.mkdir(mode=0o700, exist_ok=True)
+    for old in folder.iterdir():
+        if time.time() - old.stat().st_mtime > STAGED_FOR:
+            old.unlink(missing_ok=True)
     with zipfile.ZipFile(folder / f"{token}.zip", "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for i, (name, content) in enumerate(files):
             archive.writestr(f"{i}/{storage.display_name(name, 'upload.csv')}", content)
