@@ -150,19 +150,39 @@ def paragraph_text(text) -> str:
     return escape(str(text or "")).replace("\n", "<br/>")
 
 
+def _styles(regular: str, bold: str) -> dict:
+    from reportlab.lib.styles import ParagraphStyle
+    body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=13)
+    return {"title": ParagraphStyle("title", parent=body, fontName=bold, fontSize=16, leading=20),
+            "name": ParagraphStyle("name", parent=body, fontName=bold, fontSize=12, leading=15, spaceBefore=8),
+            "small": ParagraphStyle("small", parent=body, fontSize=8, leading=10), "body": body,
+            "label": ParagraphStyle("label", parent=body, fontName=bold)}
+
+
+def _service_block(item: dict, styles: dict):
+    """One service kept on one page: its name, organization and needs, description, and labelled rows."""
+    from reportlab.platypus import KeepTogether, Paragraph, Table, TableStyle
+    block = [Paragraph(paragraph_text(item["name"]), styles["name"]),
+             Paragraph(paragraph_text(" · ".join(p for p in (item["organization"], item["needs"]) if p)),
+                       styles["small"])]
+    if item.get("description"):
+        block.append(Paragraph(paragraph_text(item["description"]), styles["body"]))
+    rows = [[Paragraph(paragraph_text(label), styles["label"]), Paragraph(paragraph_text(text), styles["body"])]
+            for label, text in item["rows"]]
+    if rows:
+        table = Table(rows, colWidths=[1.5 * inch, LETTER[0] - 2 * MARGIN - 1.5 * inch])
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+        block.append(table)
+    return KeepTogether(block)
+
+
 def resource_list_pdf(title: str, entries: list[dict], *, intro: str, footer: str, organization: str = "",
                       contact: str = "") -> bytes:
     """Services for a member: each with its organization, needs, description and labelled rows (phone, address,
     hours, how to apply, what to bring...). Every string arrives translated and is escaped here."""
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
     regular, bold = unicode_fonts()
-    body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=13)
-    styles = {"title": ParagraphStyle("title", parent=body, fontName=bold, fontSize=16, leading=20),
-              "name": ParagraphStyle("name", parent=body, fontName=bold, fontSize=12, leading=15, spaceBefore=8),
-              "small": ParagraphStyle("small", parent=body, fontSize=8, leading=10), "body": body,
-              "label": ParagraphStyle("label", parent=body, fontName=bold)}
-    buffer = BytesIO()
+    styles, buffer = _styles(regular, bold), BytesIO()
 
     def page_footer(canvas_, document):
         canvas_.setFont(regular, 8)
@@ -173,19 +193,7 @@ def resource_list_pdf(title: str, entries: list[dict], *, intro: str, footer: st
     if organization:
         story.append(Paragraph(paragraph_text(organization), styles["body"]))
     story += [Spacer(1, 6), Paragraph(paragraph_text(intro), styles["body"])]
-    for item in entries:
-        block = [Paragraph(paragraph_text(item["name"]), styles["name"]),
-                 Paragraph(paragraph_text(" · ".join(p for p in (item["organization"], item["needs"]) if p)),
-                           styles["small"])]
-        if item.get("description"):
-            block.append(Paragraph(paragraph_text(item["description"]), styles["body"]))
-        rows = [[Paragraph(paragraph_text(label), styles["label"]), Paragraph(paragraph_text(text), body)]
-                for label, text in item["rows"]]
-        if rows:
-            table = Table(rows, colWidths=[1.5 * inch, LETTER[0] - 2 * MARGIN - 1.5 * inch])
-            table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
-            block.append(table)
-        story.append(KeepTogether(block))
+    story += [_service_block(item, styles) for item in entries]
     if contact:
         story += [Spacer(1, 12), Paragraph(paragraph_text(contact), styles["body"])]
     document.build(story, onFirstPage=page_footer, onLaterPages=page_footer)

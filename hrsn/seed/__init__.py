@@ -41,6 +41,6 @@ def run(members: int, password: str, rng_seed: int) -> str:
     contact.seed(staff, people, rng)
     documents.seed(staff, people, rng)
     screening.seed(staff, people, rng)
-    directory.seed(staff, rng)
+    directory.seed(rng)
     db.session.commit()
     return f"seeded {len(staff)} staff and {len(people)} members"

@@ -1,18 +1,19 @@
 """Demo directory: 72 community organizations in Oregon across every need domain, some preferred partners,
 some offering Spanish, Vietnamese or Russian, some not verified for over a year, one flagged as outdated.
 
-Self-contained: it needs only the payers and service types that exist, and staff to sign verifications."""
+Self-contained: it reads the payers, service types and staff that exist, and needs nothing else."""
 from datetime import timedelta
 
 from hrsn.extensions import db
 from hrsn.models import (NEED_DOMAINS, ContactPerson, DirectoryFlag, Location, Organization, Payer, Phone, Schedule,
                          Service, ServiceArea, ServiceAtLocation, ServiceCategory, ServiceLanguage, ServiceType,
-                         local_today)
+                         User, local_today)
 
 PLACES = [("Portland", "OR", "97204", "Multnomah"), ("Salem", "OR", "97301", "Marion"),
           ("Eugene", "OR", "97401", "Lane"), ("Medford", "OR", "97501", "Jackson"),
           ("Bend", "OR", "97701", "Deschutes"), ("Gresham", "OR", "97030", "Multnomah"),
           ("Hillsboro", "OR", "97123", "Washington"), ("Corvallis", "OR", "97330", "Benton")]
+CONTACTS = ["Dana Cruz", "Lee Nguyen", "Olga Petrova", "Marisol Reyes", "Tom Becker"]
 OWN_NAMES = ("Casa", "Centro", "Clínica", "Escuela", "Hội", "Slavic")     # Spanish first: they speak it
 # need -> (organization, service, who is eligible, cost, wait), four per need.
 KINDS = {
@@ -97,7 +98,7 @@ KINDS = {
 }
 
 
-def _service(org, domain, service_name, eligibility, fee, wait, languages, verified, staff, i) -> Service:
+def _service(org, domain, service_name, eligibility, fee, wait, languages, verified, verifier, i) -> Service:
     service = Service(organization=org, name=service_name, status="active", accepting_referrals=i % 9 != 4,
                       eligibility_description=eligibility, fees_description=fee, wait_time=wait,
                       description=f"{service_name} from {org.name}.",
@@ -106,57 +107,61 @@ def _service(org, domain, service_name, eligibility, fee, wait, languages, verif
                       referral_process="Send the referral through the platform, or call the intake line.",
                       follow_up_process="They confirm within a week whether the member was served.",
                       staff_tips="Ask for the intake coordinator." if i % 4 == 0 else None,
-                      assured_on=verified, verified_by_id=staff.id if verified else None,
-                      assurer_email=staff.email if verified else None)
+                      assured_on=verified, verified_by_id=verifier.id if verified and verifier else None,
+                      assurer_email=verifier.email if verified and verifier else None)
     service.categories = [ServiceCategory(domain=domain)]
     service.languages = [ServiceLanguage(code=code) for code in languages]
     service.refresh_search(org)
     return service
 
 
-def seed(staff: dict, rng) -> list[Organization]:
-    """Add the demo directory to an empty one (it leaves a directory that has rows alone)."""
+def seed(rng) -> list[Organization]:
+    """Add the demo directory to an empty one (it leaves a directory that has rows alone). Verifications are
+    signed by the first coordinator (or admin), the flag by the first case manager, whoever the seed made."""
     if db.session.scalar(db.select(Organization.id).limit(1)) is not None:
         return []
-    today, coordinator = local_today(), staff["coordinator"]
-    payers = db.session.scalars(db.select(Payer).order_by(Payer.id)).all()
-    hrsn = db.session.scalars(db.select(ServiceType).order_by(ServiceType.sort_order)).all()
-    organizations = []
-    for d, (domain, entries) in enumerate(KINDS.items()):
-        for k, (kind, service_name, eligibility, fee, wait) in enumerate(entries):
-            i = d * 4 + k
-            city, state, zip_code, county = PLACES[i % len(PLACES)]
-            name = kind if kind.startswith(OWN_NAMES) else f"{city} {kind}"
-            org = Organization(preferred_partner=i % 7 == 0, website=f"https://example.org/{i}",
-                               email=f"intake{i}@example.org",
-                               description=f"{NEED_DOMAINS[domain]} in {county} County.")
-            org.set_name(name)
-            if domain in ("housing", "utilities") and payers:
-                org.payers = payers[: 1 + i % len(payers)]
-                org.hrsn_services = [s for s in hrsn if s.code in (("rent", "move_in") if domain == "housing"
-                                                                    else ("utility",))]
-            languages = ["en"] + (["es"] if i % 3 == 0 or kind.startswith(OWN_NAMES[:4]) else []) \
-                + (["vi"] if kind.startswith("Hội") else []) + (["ru"] if kind.startswith("Slavic") else [])
-            # Every ninth entry was never verified, every fifth was verified more than a year ago.
-            verified = None if i % 9 == 8 else today - timedelta(days=400 + i if i % 5 == 0 else 20 + i * 3)
-            service = _service(org, domain, service_name, eligibility, fee, wait, languages, verified, coordinator, i)
-            place = Location(organization=org, name=f"{name} office", address_1=f"{100 + i * 7} Main St",
-                             city=city, state_province=state, postal_code=zip_code, country="US")
-            db.session.add_all([org, service, place])
-            db.session.flush()
-            db.session.add_all([
-                ServiceAtLocation(service_id=service.id, location_id=place.id),
-                Phone(organization_id=org.id, number=f"(541) 555-{1000 + i:04d}", type="voice"),
-                Phone(organization_id=org.id, service_id=service.id, number=f"(503) 555-{2000 + i:04d}", type="voice"),
-                ContactPerson(organization=org, name=rng.choice(["Dana Cruz", "Lee Nguyen", "Olga Petrova",
-                                                                 "Marisol Reyes", "Tom Becker"]), title="Intake"),
-                Schedule(service_id=service.id, byday="MO,TU,WE,TH,FR", days=Schedule.mask("MO,TU,WE,TH,FR"),
-                         opens_at="09:00", closes_at="17:00"),
-                *[_area(service.id, area) for area in (f"{county} County", zip_code[:3] + "xx")]])
-            organizations.append(org)
+    people = {role: db.session.scalar(db.select(User).where(User.role == role).order_by(User.id))
+              for role in ("coordinator", "admin", "case_manager")}
+    context = {"today": local_today(), "verifier": people["coordinator"] or people["admin"], "rng": rng,
+               "payers": db.session.scalars(db.select(Payer).order_by(Payer.id)).all(),
+               "hrsn": db.session.scalars(db.select(ServiceType).order_by(ServiceType.sort_order)).all()}
+    organizations = [_organization(d * 4 + k, domain, entry, **context)
+                     for d, (domain, entries) in enumerate(KINDS.items()) for k, entry in enumerate(entries)]
+    flagger = people["case_manager"] or context["verifier"]
     db.session.add(DirectoryFlag(organization_id=organizations[1].id, note="The phone number goes to a fax.",
-                                 flagged_by_id=staff["casemanager1"].id))
+                                 flagged_by_id=flagger.id if flagger else None))
     return organizations
+
+
+def _organization(i, domain, entry, *, today, verifier, rng, payers, hrsn) -> Organization:
+    kind, service_name, eligibility, fee, wait = entry
+    city, state, zip_code, county = PLACES[i % len(PLACES)]
+    name = kind if kind.startswith(OWN_NAMES) else f"{city} {kind}"
+    org = Organization(preferred_partner=i % 7 == 0, website=f"https://example.org/{i}", email=f"intake{i}@example.org",
+                       description=f"{NEED_DOMAINS[domain]} in {county} County.")
+    org.set_name(name)
+    if domain in ("housing", "utilities") and payers:
+        org.payers = payers[: 1 + i % len(payers)]
+        provided = ("rent", "move_in") if domain == "housing" else ("utility",)
+        org.hrsn_services = [s for s in hrsn if s.code in provided]
+    languages = ["en"] + (["es"] if i % 3 == 0 or kind.startswith(OWN_NAMES[:4]) else []) \
+        + (["vi"] if kind.startswith("Hội") else []) + (["ru"] if kind.startswith("Slavic") else [])
+    # Every ninth entry was never verified, every fifth was verified more than a year ago.
+    verified = None if i % 9 == 8 else today - timedelta(days=400 + i if i % 5 == 0 else 20 + i * 3)
+    service = _service(org, domain, service_name, eligibility, fee, wait, languages, verified, verifier, i)
+    place = Location(organization=org, name=f"{name} office", address_1=f"{100 + i * 7} Main St", city=city,
+                     state_province=state, postal_code=zip_code, country="US")
+    db.session.add_all([org, service, place])
+    db.session.flush()
+    db.session.add_all([
+        ServiceAtLocation(service_id=service.id, location_id=place.id),
+        Phone(organization_id=org.id, number=f"(541) 555-{1000 + i:04d}", type="voice"),
+        Phone(organization_id=org.id, service_id=service.id, number=f"(503) 555-{2000 + i:04d}", type="voice"),
+        ContactPerson(organization=org, name=rng.choice(CONTACTS), title="Intake"),
+        Schedule(service_id=service.id, byday="MO,TU,WE,TH,FR", days=Schedule.mask("MO,TU,WE,TH,FR"),
+                 opens_at="09:00", closes_at="17:00"),
+        *[_area(service.id, area) for area in (f"{county} County", zip_code[:3] + "xx")]])
+    return org
 
 
 def _area(service_id: int, name: str) -> ServiceArea:
