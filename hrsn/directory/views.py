@@ -1,7 +1,7 @@
 """The directory's pages: the search, an organization with its services, flags saying an entry is out of date,
 verification, and the review list."""
 from flask import abort, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from hrsn import audit, params
@@ -13,7 +13,7 @@ from hrsn.directory.rules import open_flags, organization_or_404, review_page, s
 from hrsn.directory.search import form_choices, language_name, results_context, stale_before
 from hrsn.extensions import db
 from hrsn.models import DirectoryFlag, Service, local_today, utcnow
-from hrsn.render import changed, refused, render
+from hrsn.render import changed, refused, render, triggers
 
 
 bp.add_app_template_filter(language_name, "language_name")
@@ -23,9 +23,11 @@ bp.add_app_template_filter(language_name, "language_name")
 @require("directory")
 def index():
     """The search; POSTed as the user types, so nothing typed lands in a URL (or in the server's logs)."""
-    return render("directory/index.html", "directory/_results.html",
-                  page_context=lambda: {**form_choices(), **list_context()},
-                  **results_context(request.form if request.method == "POST" else {}))
+    context = results_context(request.form if request.method == "POST" else {})
+    found = ngettext("%(num)d service found", "%(num)d services found", context["results"].total)
+    # The count goes to the status region too, so a screen reader hears what the typing found.
+    return render("directory/index.html", "directory/_results.html", headers=triggers(found),
+                  page_context=lambda: {**form_choices(), **list_context()}, **context)
 
 
 def flags_context(organization, **extra) -> dict:
