@@ -9,7 +9,7 @@ from hrsn.access import require
 from hrsn.directory import bp
 from hrsn.directory.forms import FlagForm, VersionForm
 from hrsn.directory.resource_list import list_context
-from hrsn.directory.rules import open_flags, organization_or_404, review_page, services_of, with_details
+from hrsn.directory.rules import hours_lines, open_flags, organization_or_404, review_page, services_of, with_details
 from hrsn.directory.search import form_choices, language_name, results_context, stale_before
 from hrsn.extensions import db
 from hrsn.models import DirectoryFlag, Service, local_today, utcnow
@@ -17,6 +17,7 @@ from hrsn.render import changed, refused, render, triggers
 
 
 bp.add_app_template_filter(language_name, "language_name")
+bp.add_app_template_global(hours_lines, "hours_lines")
 
 
 @bp.route("/", methods=["GET", "POST"])
