@@ -101,6 +101,8 @@ def hrsn_providers(service_code: str, payer_id: int | None = None) -> list[Organ
 def resource_list(service_ids) -> list[Service]:
     """The chosen services, in the order chosen, with what the printed list shows."""
     ids = [i for i in service_ids if isinstance(i, int)][:LIST_MAX]
+    if not ids:
+        return []
     rows = db.session.scalars(with_details(select(Service).where(Service.id.in_(ids)))
                               .options(selectinload(Service.schedules),
                                        joinedload(Service.organization).selectinload(Organization.phones),
