@@ -212,3 +212,17 @@ def test_the_preview_is_a_fragment_for_htmx_and_a_missing_file_is_said(client, a
     assert "New in organization.csv" in page and "Núñez Food Bank" in page
     empty = client.post("/directory/import", data={}, content_type="multipart/form-data")
     assert empty.status_code == 422 and "Choose a zip file or the CSV files to import." in empty.get_data(as_text=True)
+
+
+def test_an_import_failing_half_way_leaves_nothing(app, client, auth, monkeypatch):
+    """The apply is one transaction: a failure after the first tables were written keeps none of them."""
+    from hrsn.directory import sync_apply
+    auth.login("coordinator")
+    preview = upload(client, sample())
+
+    def broken(result, table):
+        if table == "service":
+            raise RuntimeError("disk full")
+    monkeypatch.setattr(sync_apply, "_apply_lists", broken)
+    assert confirm(client, preview).status_code == 500
+    assert count(app, Organization) == 0 and count(app, Location) == 0 and count(app, Service) == 0

@@ -132,6 +132,10 @@ def main():
             return client.post("/directory/", data=form, headers=hx) if form else client.get("/directory/")
         ask()
         print(f"{label:34} {figures([timed(ask) for _ in range(args.repeat)])}")
+    for label, url in (("Organization page (5 services)", "/directory/organizations/1"),
+                       ("Review list", "/directory/review")):
+        client.get(url)
+        print(f"{label:34} {figures([timed(lambda: client.get(url)) for _ in range(args.repeat)])}")
 
 
 if __name__ == "__main__":
