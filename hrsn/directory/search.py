@@ -216,7 +216,8 @@ def results_context(values, pick: Pick | None = None) -> dict:
                               .join(Organization, Service.organization_id == Organization.id)
                               .order_by(Service.rank_key, Service.id))
     return {"search": chosen, "results": Page([Result.of(row) for row in rows], total, page),
-            "stale_before": stale_before(), "need_labels": need_labels()}
+            "stale_before": stale_before(), "need_labels": need_labels(),
+            "language_names": _language_names(str(get_locale() or "en"))}
 
 
 def need_labels() -> dict[str, str]:
