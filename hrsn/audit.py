@@ -32,6 +32,9 @@ RECORD_LABELS = {
     "Payment": _l("Payment"), "LimitOverride": _l("Allowance beyond a limit"), "CaseNote": _l("Case note"),
     "PartyContact": _l("Contact with a third party"), "FundingSource": _l("Funding source"),
     "ServiceLimit": _l("Limit"), "case": _l("Case tab"), "payments": _l("Payments"),
+    "Organization": _l("Organization"), "Service": _l("Directory service"), "Location": _l("Location"),
+    "DirectoryFlag": _l("Flagged as outdated"), "DirectoryImport": _l("Directory import"),
+    "Directory": _l("Service directory"),
 }
 
 FIELD_LABELS = {
@@ -77,6 +80,12 @@ FIELD_LABELS = {
     "extra": _l("Allowed beyond the limit"), "payment": _l("Payment"), "text": _l("Note"),
     "third_party_id": _l("Third party"), "partner": _l("Partner agency"), "contact_on": _l("Date"),
     "told_contact_id": _l("Member told"),
+    "preferred_partner": _l("Preferred partner"), "assured_on": _l("Last verified"), "payers": _l("Payers"),
+    "hrsn_services": _l("HRSN services it provides"), "categories": _l("Needs it meets"),
+    "areas": _l("Area served"), "resolved_at": _l("Dealt with"), "website": _l("Website"),
+    "eligibility_description": _l("Who is eligible"), "application_process": _l("How to apply"),
+    "fees_description": _l("Cost"), "wait_time": _l("Wait or capacity"),
+    "accepting_referrals": _l("Accepting referrals now"), "description": _l("Description"),
 }
 
 
@@ -119,7 +128,7 @@ def changes(obj) -> dict:
     state = inspect(obj)
     diff = {}
     for attr in state.mapper.column_attrs:
-        if attr.key in ("version", "name_key"):       # kept by the database, or derived from the name
+        if attr.key in ("version", "name_key", "search_key", "rank_key"):     # kept by the database, or derived
             continue
         hist = state.attrs[attr.key].history
         if hist.has_changes():

@@ -15,6 +15,8 @@ MONEY_DIGITS = 9                   # whole dollars: up to $999,999,999
 def clean_text(value) -> str:
     """Stripped, without control characters (a pasted NUL or escape code is never meant); keeps line breaks."""
     text = str(value or "")
+    if text.isprintable():          # no control or format character at all: the usual case, and a fast one
+        return text.strip()
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
 
 

@@ -149,3 +149,83 @@ def check_request_pdf(data: dict) -> bytes:
     sheet.blanks([_("Check or transfer number"), _("Date paid")])
     sheet.blanks([_("Signature")], columns=1)
     return sheet.finish()
+# Documents with member-typed text: DejaVu Sans (accents and non-Latin names), every string escaped ------------
+
+FONT_FOLDERS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF",
+                "/usr/local/share/fonts", "/Library/Fonts", "C:/Windows/Fonts")
+
+
+def unicode_fonts() -> tuple[str, str]:
+    """(regular, bold) fonts that cover accents, Cyrillic, Greek and more: DejaVu Sans, embedded in the PDF
+    (Debian's fonts-dejavu-core; HRSN_PDF_FONT_DIR names another folder). Without it, Helvetica: Latin only."""
+    import os
+    from pathlib import Path
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    if "DejaVuSans" in pdfmetrics.getRegisteredFontNames():
+        return "DejaVuSans", "DejaVuSans-Bold"
+    folders = [os.environ.get("HRSN_PDF_FONT_DIR", ""), *FONT_FOLDERS]
+    for folder in filter(None, folders):
+        regular, bold = Path(folder) / "DejaVuSans.ttf", Path(folder) / "DejaVuSans-Bold.ttf"
+        if regular.is_file() and bold.is_file():
+            pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
+            pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
+            return "DejaVuSans", "DejaVuSans-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+def paragraph_text(text) -> str:
+    """A user's text for a ReportLab Paragraph: markup typed by a person (<font>, <img>) is printed as text."""
+    from xml.sax.saxutils import escape
+    return escape(str(text or "")).replace("\n", "<br/>")
+
+
+def _styles(regular: str, bold: str) -> dict:
+    from reportlab.lib.styles import ParagraphStyle
+    body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=13)
+    return {"title": ParagraphStyle("title", parent=body, fontName=bold, fontSize=16, leading=20),
+            "name": ParagraphStyle("name", parent=body, fontName=bold, fontSize=12, leading=15, spaceBefore=8),
+            "small": ParagraphStyle("small", parent=body, fontSize=8, leading=10), "body": body,
+            "label": ParagraphStyle("label", parent=body, fontName=bold)}
+
+
+def _service_block(item: dict, styles: dict):
+    """One service kept on one page: its name, organization and needs, description, and labelled rows."""
+    from reportlab.platypus import KeepTogether, Paragraph, Table, TableStyle
+    block = [Paragraph(paragraph_text(item["name"]), styles["name"]),
+             Paragraph(paragraph_text(" · ".join(p for p in (item["organization"], item["needs"]) if p)),
+                       styles["small"])]
+    if item.get("description"):
+        block.append(Paragraph(paragraph_text(item["description"]), styles["body"]))
+    rows = [[Paragraph(paragraph_text(label), styles["label"]), Paragraph(paragraph_text(text), styles["body"])]
+            for label, text in item["rows"]]
+    if rows:
+        table = Table(rows, colWidths=[1.5 * inch, LETTER[0] - 2 * MARGIN - 1.5 * inch])
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+        block.append(table)
+    return KeepTogether(block)
+
+
+def resource_list_pdf(title: str, entries: list[dict], *, intro: str, footer: str, organization: str = "",
+                      contact: str = "") -> bytes:
+    """Services for a member: each with its organization, needs, description and labelled rows (phone, address,
+    hours, how to apply, what to bring...). Every string arrives translated and is escaped here."""
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+    regular, bold = unicode_fonts()
+    styles, buffer = _styles(regular, bold), BytesIO()
+
+    def page_footer(canvas_, document):
+        canvas_.setFont(regular, 8)
+        canvas_.drawRightString(LETTER[0] - MARGIN, MARGIN / 2, f"{footer} · {document.page}")
+    document = SimpleDocTemplate(buffer, pagesize=LETTER, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                                 bottomMargin=MARGIN, title=title)
+    story = [Paragraph(paragraph_text(title), styles["title"])]
+    if organization:
+        story.append(Paragraph(paragraph_text(organization), styles["body"]))
+    story += [Spacer(1, 6), Paragraph(paragraph_text(intro), styles["body"])]
+    story += [_service_block(item, styles) for item in entries]
+    if contact:
+        story += [Spacer(1, 12), Paragraph(paragraph_text(contact), styles["body"])]
+    document.build(story, onFirstPage=page_footer, onLaterPages=page_footer)
+    return buffer.getvalue()

@@ -82,7 +82,8 @@ def edit_page(record, form, page: str, *, apply, back_to: str, message, member=N
             extra = apply() or {}
             diff = {} if creating else audit.changes(record) | extra
         if creating:
-            fields = [c.key for c in record.__table__.c if c.key not in ("id", "version") and "hash" not in c.key]
+            fields = [c.key for c in record.__table__.c if c.key not in ("id", "version", "search_key", "rank_key")
+                      and "hash" not in c.key]
             audit.add(record, member=member, fields=fields, changes=extra)
         elif diff:
             audit.record("update", member=member, obj=record, changes=diff)

@@ -46,6 +46,7 @@ class Step:
     header: tuple = ()          # member -> list of (label, value) for the record's header
     panels: dict = field(default_factory=dict)   # tab key -> templates shown at the top of that tab
     defaults: Callable | None = None    # creates what a new agency needs on day one (never touches edits)
+    picks: tuple = ()           # endpoints (taking member_id) that receive a service picked in the directory's search
 
 
 @dataclass
@@ -59,12 +60,14 @@ class Wiring:
     uploads: frozenset
     header: list
     panels: dict
+    picks: frozenset
 
 
 def steps() -> list[Step]:
-    from hrsn import admin, auth, cases, contact, documents, intake, members, referrals, screening, today
+    from hrsn import admin, auth, cases, contact, directory, documents, intake, members, referrals, screening, today
     from hrsn.cases import defaults as cases_defaults, rules as cases_rules
     from hrsn.contact import defaults as contact_defaults, rules as contact_rules
+    from hrsn.directory import rules as directory_rules
     from hrsn.documents import defaults as documents_defaults, rules as documents_rules
     from hrsn.intake import defaults as intake_defaults, rules as intake_rules
     from hrsn.screening import defaults as screening_defaults
@@ -91,6 +94,10 @@ def steps() -> list[Step]:
              admin=(Link("cases.funding_sources", _l("Funding sources"), "admin"),
                     Link("cases.limits", _l("Limits per payer and service"), "admin")),
              settings=cases_rules.SETTINGS, defaults=cases_defaults.ensure),
+        # Any step may show a panel on an organization's page ("organization": its template gets `organization`).
+        Step("directory", directory.bp, nav=Link("directory.index", _l("Directory"), "directory"),
+             admin=(Link("directory.import_file", _l("Directory import and export"), "admin"),),
+             settings=directory_rules.SETTINGS, uploads=("directory.import_file",)),
         Step("admin", admin.bp, nav=Link("admin.index", _l("Admin"), "admin"), settings=ORGANIZATION,
              admin=(Link("admin.users", _l("Staff accounts"), "admin"), Link("admin.payers", _l("Payers"), "admin"),
                     Link("admin.service_types", _l("Service types"), "admin"),
@@ -142,6 +149,7 @@ def wire(app: Flask) -> None:
         uploads=frozenset(endpoint for s in found for endpoint in s.uploads),
         header=[fn for s in found for fn in s.header],
         panels=panels,
+        picks=frozenset(endpoint for s in found for endpoint in s.picks),
     )
 
 

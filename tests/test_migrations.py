@@ -1,5 +1,6 @@
 """The committed migrations build the whole schema, on SQLite and on PostgreSQL, match the models, and carry
 every screen and the main changes of each step after seed-demo."""
+import io
 
 
 from conftest import PASSWORD, PG_URL, make_member, make_user
@@ -36,7 +37,6 @@ def exercise(app):
 
 def exercise_every_screen(app):
     """Demo data, then every screen two roles reach and the main changes of each step, on this database."""
-    import io
 
     from test_demo_walk import walk
     from hrsn.models import Referral
@@ -65,6 +65,21 @@ def exercise_every_screen(app):
     assert client.post(f"/members/{new_member}/documents/upload",
                        data={"file": (io.BytesIO(pdf), "stub.pdf")}).status_code == 302
     assert client.post(f"/members/{new_member}/screenings/new", data={"language": "es"}).status_code == 302
+    exercise_directory(client)
+
+
+def exercise_directory(client):
+    """The directory's search with every filter, its printed list and an export imported again, on this database."""
+    found = client.post("/directory/", data={"q": "food", "need": "food", "language": "es", "area": "97401",
+                                             "open_now": "1", "accepting": "1", "hrsn_service": "rent", "payer": "1"})
+    assert found.status_code == 200
+    assert "Eugene Meals on Wheels" in client.post("/directory/", data={"q": "comida", "area": "Lane"}).get_data(as_text=True)
+    assert client.post("/directory/list", data={"service_id": "1"}).status_code == 302
+    assert client.get("/directory/resource-list.pdf?language=es").data.startswith(b"%PDF")
+    exported = client.get("/directory/export.zip").data
+    preview = client.post("/directory/import", data={"files": [(io.BytesIO(exported), "d.zip")]},
+                          content_type="multipart/form-data")
+    assert "Nothing to import" in preview.get_data(as_text=True)
 
 
 def test_migrations_on_empty_sqlite(tmp_path):

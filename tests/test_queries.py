@@ -6,8 +6,9 @@ from datetime import timedelta
 from cases_helpers import busy_case
 from conftest import PASSWORD, QueryCounter, make_app, make_member, make_user, org_today
 from hrsn.extensions import db
-from hrsn.models import (AuditEvent, ChecklistItem, ContactAttempt, Document, DocumentVersion, UnableToReach,
-                         utcnow)
+from hrsn.models import (AuditEvent, ChecklistItem, ContactAttempt, DirectoryFlag, Document, DocumentVersion,
+                         Organization, Phone, Schedule, Service, ServiceArea, ServiceCategory, ServiceLanguage,
+                         UnableToReach, utcnow)
 
 HX = {"HX-Request": "true"}
 
@@ -37,12 +38,31 @@ def build(tmp_path, n: int):
         for other in members[1:]:
             db.session.add(UnableToReach(member_id=other.id, referral_id=other.latest_referral.id,
                                          marked_on=org_today(), marked_by_id=cm.id, attempts=3, methods=2))
+        org = directory_rows(n, cm)
         db.session.commit()
-        ids = {"member": member.id, "referral": member.latest_referral.id, "contact": member.id and db.session.scalar(
+        ids = {"org": org.id, "member": member.id, "referral": member.latest_referral.id, "contact": member.id and db.session.scalar(
             db.select(ContactAttempt.id).where(ContactAttempt.member_id == member.id).limit(1)), "item": item.id}
         ids.update(busy_case(member.id, cm, n))
         engine = db.engine
     return app, engine, ids
+
+
+def directory_rows(n: int, user):
+    """One organization with n services (each with its needs, languages, areas, phone and hours), n flagged."""
+    org = Organization(name="Food Bank", name_key="food bank")
+    for i in range(n):
+        service = Service(organization=org, name=f"Service {i}", assured_on=None if i % 2 else org_today())
+        service.categories = [ServiceCategory(domain="food"), ServiceCategory(domain="housing")]
+        service.languages = [ServiceLanguage(code="en"), ServiceLanguage(code="es")]
+        service.areas = [ServiceArea(name="Lane County", kind="county", key="lane")]
+        service.refresh_search(org)
+        db.session.add(service)
+        db.session.add(DirectoryFlag(organization=org, service=service, note=f"note {i}", flagged_by_id=user.id))
+    db.session.flush()
+    for service in org.services:
+        db.session.add_all([Phone(service_id=service.id, number="(541) 555-0100"),
+                            Schedule(service_id=service.id, byday="MO", days=1, opens_at="00:00", closes_at="23:59")])
+    return org
 
 
 PAGES = [   # who, method, url, data, htmx
@@ -80,6 +100,13 @@ PAGES = [   # who, method, url, data, htmx
     ("co", "get", "/", None, False),
     ("co", "get", "/referrals/assign?all=1", None, False),
     ("ad", "get", "/admin/audit", None, False),
+    ("cm", "get", "/directory/", None, False),
+    ("cm", "post", "/directory/", {"q": "service", "need": "food", "language": "es", "area": "lane"}, True),
+    ("cm", "post", "/directory/", {"open_now": "1", "accepting": "1", "hrsn_service": "rent"}, True),
+    ("cm", "get", "/directory/organizations/{org}", None, False),
+    ("cm", "get", "/directory/review", None, False),
+    ("cm", "post", "/directory/list", {"service_id": "1"}, True),
+    ("co", "get", "/directory/import", None, False),
 ]
 
 

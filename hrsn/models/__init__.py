@@ -1,6 +1,7 @@
 """Every model of the app, one module per workflow area, all importable from here."""
 from hrsn.models.core import (  # noqa: F401
     AUDIT_ACTIONS, CASELOAD_ROLES, LANGUAGES, ROLE_AREAS, ROLES, SEES_ALL_MEMBERS, AuditEvent, Role, Setting, Throttle, User,
+    fold,
     Versioned, local_day, local_today, utcnow,
 )
 from hrsn.models.intake import (  # noqa: F401
@@ -12,3 +13,5 @@ from hrsn.models.outreach import *  # noqa: F401,F403
 from hrsn.models.screening import *  # noqa: F401,F403
 from hrsn.models.cases import *  # noqa: F401,F403
 from hrsn.models.payments import *  # noqa: F401,F403
+from hrsn.models.directory import *  # noqa: F401,F403
+from hrsn.models.directory_places import *  # noqa: F401,F403

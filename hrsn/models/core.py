@@ -2,6 +2,8 @@
 from datetime import date, datetime, timezone
 from enum import StrEnum
 
+import unicodedata
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
@@ -25,6 +27,15 @@ def local_day(moment: datetime) -> date:
 def local_today() -> date:
     """Today in the organization's time zone (not the server's, which may already be tomorrow)."""
     return local_day(utcnow())
+
+
+def fold(text: str | None) -> str:
+    """Text as searches compare it: accents, case and spacing ignored ("Núñez  " and "nunez" are one)."""
+    text = text or ""
+    if not text.isascii():          # plain ASCII has no accent to take off: skip the slow part
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.casefold().split())
 
 
 class Bilingual:
@@ -73,9 +84,9 @@ LANGUAGES = {"en": _l("English"), "es": _l("Spanish")}
 # Which areas of the app each role may open. Views check it; the menu only mirrors it.
 ROLE_AREAS = {
     # An administrator may do everything, the fiscal side's steps included (a solo agency's one person).
-    Role.ADMIN: {"today", "members", "referrals", "assign", "directory", "reports", "admin",
+    Role.ADMIN: {"today", "members", "referrals", "assign", "directory", "directory_edit", "reports", "admin",
               "intake", "contact", "documents", "screening", "plan", "case", "payments"},
-    Role.COORDINATOR: {"today", "members", "referrals", "assign", "directory", "reports",
+    Role.COORDINATOR: {"today", "members", "referrals", "assign", "directory", "directory_edit", "reports",
                     "intake", "contact", "documents", "screening", "plan", "case"},
     Role.CASE_MANAGER: {"today", "members", "referrals", "directory",
                      "intake", "contact", "documents", "screening", "plan", "case"},

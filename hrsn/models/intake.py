@@ -1,5 +1,4 @@
 """Members, the referrals that bring them in, payers, service types and triage decisions."""
-import unicodedata
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -8,7 +7,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from hrsn import settings
 from hrsn.extensions import db
-from hrsn.models.core import Bilingual, Versioned, local_today, utcnow
+from hrsn.models.core import Bilingual, Versioned, fold, local_today, utcnow
 
 PAYER_KINDS = {"cco": _l("CCO"), "open_card": _l("Open Card"), "mcp": _l("Managed care plan"),
                "other": _l("Other")}
@@ -43,9 +42,7 @@ OPEN_STATUSES = ("new", "waitlist", "enrolled")
 
 def name_key(first: str, last: str) -> str:
     """Name folded for duplicate matching: accents, case and spacing ignored."""
-    text = unicodedata.normalize("NFKD", f"{first} {last}")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.casefold().split())
+    return fold(f"{first} {last}")
 
 
 class Payer(Versioned, db.Model):

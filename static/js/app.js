@@ -91,6 +91,16 @@
     }
   });
 
+  // Upload progress: a form holding a <progress data-upload-progress> shows how much of its file has gone up
+  // (a large directory import takes a while on a slow office network).
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var bar = event.target.querySelector && event.target.querySelector("progress[data-upload-progress]");
+    if (!bar || !event.detail.lengthComputable) { return; }
+    bar.hidden = false;
+    bar.max = event.detail.total;
+    bar.value = event.detail.loaded;
+  });
+
   // Idle sign-out ------------------------------------------------------------------------------------------
   function startIdleWatch() {
     var body = document.body;
