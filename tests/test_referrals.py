@@ -5,7 +5,7 @@ from datetime import timedelta
 from conftest import events, make_member, make_user, org_today
 from hrsn import settings
 from hrsn.extensions import db
-from hrsn.models import AuditEvent, Member, Referral
+from hrsn.models import AuditEvent, Member, Referral, ServiceType
 
 TODAY = org_today()
 
@@ -279,3 +279,23 @@ def test_demo_seed_gives_every_triaged_referral_a_consistent_history(app):
             redecided += len(steps) > 1
         assert {"new", "waitlist", "enrolled", "redirected", "declined", "closed"} <= statuses
         assert redecided >= 1
+
+
+def test_redirect_offers_the_directorys_other_providers_of_the_service(app, client, auth):
+    from hrsn.models import Organization
+    with app.app_context():
+        ref = make_member("Ana", "García", services=["rent"]).latest_referral.id
+        rent = db.session.scalar(db.select(ServiceType).where(ServiceType.code == "rent"))
+        utility = db.session.scalar(db.select(ServiceType).where(ServiceType.code == "utility"))
+        for name, provides, preferred in (("Casa Rent Help", rent, False), ("Valley Housing", rent, True),
+                                          ("Power Aid", utility, False)):
+            organization = Organization(preferred_partner=preferred)
+            organization.set_name(name)
+            organization.hrsn_services = [provides]
+            db.session.add(organization)
+        db.session.commit()
+    auth.login("coordinator")
+    page = client.get(f"/referrals/{ref}").get_data(as_text=True)
+    offered = re.findall(r'<option value="([^"]+)">', page[page.index(f'id="redirect-options-{ref}"'):])
+    assert offered[:2] == ["Valley Housing", "Casa Rent Help"] and "Power Aid" not in offered
+    assert f'list="redirect-options-{ref}"' in page

@@ -8,8 +8,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from hrsn import params
 from hrsn.access import member_for_change, member_for_view, visible_member_ids
 from hrsn.extensions import db
-from hrsn.models import (CASELOAD_ROLES, LANGUAGES, OPEN_STATUSES, URGENCY_LABELS, Member, Referral, Role,
-                         ServiceType, User, name_key)
+from hrsn.models import (CASELOAD_ROLES, LANGUAGES, OPEN_STATUSES, URGENCY_LABELS, Member, Organization, Referral,
+                         Role, ServiceType, User, name_key, organization_service_type)
 from hrsn.models.intake import QUEUES, referral_service
 
 QUEUE_LABELS = {"new": _l("New"), "waitlist": _l("Waitlist"), "enrolled": _l("Enrolled"), "closed": _l("Closed")}
@@ -116,6 +116,17 @@ def external_id_match(filters: Filters) -> Referral | None:
     found = db.session.scalars(visible_referrals().where(func.lower(Referral.external_id) == filters.q.lower())
                                .limit(2)).all()
     return found[0] if len(found) == 1 else None
+
+
+def redirect_choices(referral, limit: int = 40) -> list[str]:
+    """The organizations triage offers when it redirects a referral: those of the directory that provide what the
+    referral asks for as an HRSN service (the agency's preferred partners first); any other name may be typed."""
+    query = (db.select(Organization.name, Organization.preferred_partner, Organization.name_key)
+             .join(organization_service_type, organization_service_type.c.organization_id == Organization.id)
+             .join(ServiceType, ServiceType.id == organization_service_type.c.service_type_id)
+             .where(ServiceType.code.in_(referral.service_codes)).distinct()
+             .order_by(Organization.preferred_partner.desc(), Organization.name_key).limit(limit))
+    return [row.name for row in db.session.execute(query)]
 
 
 def today_waiting(user):

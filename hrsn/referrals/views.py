@@ -14,7 +14,7 @@ from hrsn.models.intake import REFERRAL_STATUSES, SOURCES, TRIAGE_FROM
 from hrsn.referrals import bp
 from hrsn.referrals.forms import AssignForm, TriageForm
 from hrsn.referrals.rules import (QUEUE_LABELS, Filters, assignable_staff, caseloads, external_id_match, queue_counts,
-                                  queue_page, referral_for_change, referral_for_view)
+                                  queue_page, redirect_choices, referral_for_change, referral_for_view)
 from hrsn.render import changed, conflict_events, refused, render, wants_fragment
 
 BATCH_PAGE = 25
@@ -46,8 +46,10 @@ def _triage_context(referral, member, form=None, error=None, conflict=None) -> d
     if form is None:
         form = TriageForm(formdata=None)
         form.fill_version(referral)
+    form.redirect_to.render_kw = {"list": f"redirect-options-{referral.id}", "autocomplete": "off"}
     return {"referral": referral, "member": member, "triage_form": form, "triage_error": error,
-            "can_triage": referral.status in TRIAGE_FROM, "status_labels": REFERRAL_STATUSES, "conflict": conflict}
+            "can_triage": referral.status in TRIAGE_FROM, "status_labels": REFERRAL_STATUSES, "conflict": conflict,
+            "redirect_options": redirect_choices(referral) if referral.status in TRIAGE_FROM else []}
 
 
 def _assign_context(referral, member, form=None, conflict=None) -> dict:
