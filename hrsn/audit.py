@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import inspect
 
 from hrsn.extensions import db
-from hrsn.models import AuditEvent, utcnow
+from hrsn.models import AuditEvent, Versioned, utcnow
 
 ACTION_LABELS = {
     "view": _l("Viewed"), "create": _l("Created"), "update": _l("Changed"), "export": _l("Exported"),
@@ -161,7 +161,7 @@ def record(action: str, *, member=None, obj=None, record_type=None, record_id=No
     version = None
     if obj is not None:
         record_type = record_type or type(obj).__name__
-        if hasattr(obj, "version"):
+        if isinstance(obj, Versioned):         # (a questionnaire's "version" is its own label, not a counter)
             db.session.flush()
             version = obj.version
         record_id = record_id if record_id is not None else obj.id
