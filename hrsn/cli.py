@@ -96,6 +96,12 @@ def main():
     """The HRSN case desk."""
 
 
+def settle() -> None:
+    """What start-up made lives for the whole run: the garbage collector need not walk it again and again."""
+    gc.collect()
+    gc.freeze()
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
@@ -111,9 +117,7 @@ def serve(host, port, threads, open_browser):
     with app.app_context():
         upgrade()
         prepare()
-    # What start-up made lives for the whole run: the garbage collector need not walk it again and again.
-    gc.collect()
-    gc.freeze()
+    settle()
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     click.echo(f"HRSN case desk on {url} (Ctrl+C to stop)")
     if open_browser:

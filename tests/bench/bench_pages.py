@@ -204,9 +204,13 @@ def database_size(target: Target) -> str:
 
 
 def desk_app(target: Target):
+    """The app as `hrsn serve` runs it, start-up settled out of the garbage collector's way."""
     from hrsn import create_app
-    return create_app({"INSTANCE_PATH": str(target.instance), "SQLALCHEMY_DATABASE_URI": target.uri,
+    from hrsn.cli import settle
+    app = create_app({"INSTANCE_PATH": str(target.instance), "SQLALCHEMY_DATABASE_URI": target.uri,
                        "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    settle()
+    return app
 
 
 def sample(app, email: str) -> Sample:
