@@ -10,7 +10,7 @@ from sqlalchemy import select, union
 
 from hrsn import audit, params
 from hrsn.extensions import db
-from hrsn.models import SEES_ALL_MEMBERS, Member, Referral, Role
+from hrsn.models import SEES_ALL_MEMBERS, Member, Referral, Role, member_closed
 
 
 def visible_member_ids(user=None):
@@ -69,9 +69,14 @@ def member_for_fragment(member_id, area: str) -> Member:
     return _load(member_id, area)
 
 
-def member_for_change(member_id, area: str) -> Member:
-    """The member a change is about; the change itself is audited by the view that makes it."""
-    return _load(member_id, area)
+def member_for_change(member_id, area: str, *, closed_ok: bool = False) -> Member:
+    """The member a change is about; the change itself is audited by the view that makes it.
+
+    A member whose episode is closed is read-only (423) until reopened; only the closing step passes closed_ok."""
+    member = _load(member_id, area)
+    if not closed_ok and member_closed(member.id):
+        abort(423)
+    return member
 
 
 def owned(model, record_id, member: Member, *, column: str = "member_id"):
