@@ -17,7 +17,7 @@ from hrsn.models.core import Versioned, local_day, local_today, utcnow
 __all__ = ["TEMPLATE_STYLES", "COUNT_FROM", "CHECK_IN_STATUSES", "CHECK_IN_OPEN", "CLOSING_REASONS",
            "OUTCOME_REASONS", "FollowupTemplate", "CheckIn", "Episode", "PayerDeadline", "PayerOutcomeWord",
            "month_offsets", "offset_problems", "parse_months", "generate_schedule", "schedule_dates",
-           "member_closed", "current_episode", "schedule_from_authorization", "case_end", "reengagement_progress", "MONTHLY_CAP"]
+           "member_closed", "closed_episode", "current_episode", "schedule_from_authorization", "case_end", "reengagement_progress", "MONTHLY_CAP"]
 
 TEMPLATE_STYLES = {"fixed": _l("Check-ins at fixed months"), "monthly": _l("A check-in every month")}
 COUNT_FROM = {"opened": _l("The case's opening"), "authorization": _l("The authorization's start")}
@@ -286,6 +286,12 @@ def case_end(case) -> date | None:
 def current_episode(member_id: int) -> Episode | None:
     return db.session.scalar(sa.select(Episode).where(Episode.member_id == member_id)
                              .order_by(Episode.number.desc()).limit(1))
+
+
+def closed_episode(member_id_column):
+    """A scalar subquery: the closing day of the member's latest episode (NULL while it is open, or none)."""
+    return (sa.select(Episode.closed_on).where(Episode.member_id == member_id_column)
+            .order_by(Episode.number.desc()).limit(1).correlate_except(Episode).scalar_subquery())
 
 
 def member_closed(member_id: int) -> bool:
