@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from hrsn import settings
 from hrsn.access import visible_member_ids
 from hrsn.extensions import db
-from hrsn.models import (CHECK_IN_OPEN, Case, CheckIn, Episode, Member, Payer, PayerDeadline, PayerOutcomeWord,
+from hrsn.models import (CHECK_IN_OPEN, SEES_ALL_MEMBERS, Case, CheckIn, Episode, Member, Payer, PayerDeadline, PayerOutcomeWord,
                          Payment, Referral, Role, User, case_end, local_today, parse_months, offset_problems)
 from hrsn.settings import Spec
 
@@ -111,24 +111,20 @@ def first_day(member) -> date:
 
 # Outcomes to report back -----------------------------------------------------------------------------
 
-def latest_referral_of_member():
-    """A subquery: each member's latest referral id."""
-    return (db.select(Referral.member_id, func.max(Referral.id).label("referral_id"))
-            .group_by(Referral.member_id).subquery())
-
-
 def unreported(user, rows: bool = True):
     """Closed episodes of members the user may see whose outcome the payer has not heard yet; with `rows`, each with
-    the latest referral's payer, its referral id on the payer's platform, and the payer's words for the reason."""
-    latest = latest_referral_of_member()
+    the member's latest referral's payer, its referral id on the payer's platform, and the payer's words for the
+    reason. The latest referral is looked up for the episodes found only (an index each), never grouped over all."""
     columns = (Episode, Referral.external_id, Payer.name, PayerOutcomeWord.words) if rows else (Episode,)
     query = (db.select(*columns).join(Member, Episode.member_id == Member.id)
-             .where(Episode.closed_on.is_not(None), Episode.reported_on.is_(None),
-                    Episode.member_id.in_(visible_member_ids(user)))
+             .where(Episode.reported_on.is_(None), Episode.closed_on.is_not(None))
              .options(joinedload(Episode.member)).order_by(Episode.closed_on, Episode.id))
+    if user.role not in SEES_ALL_MEMBERS:
+        query = query.where(Episode.member_id.in_(visible_member_ids(user)))
     if rows:
-        query = (query.outerjoin(latest, latest.c.member_id == Episode.member_id)
-                 .outerjoin(Referral, Referral.id == latest.c.referral_id)
+        latest = (db.select(func.max(Referral.id)).where(Referral.member_id == Episode.member_id)
+                  .correlate(Episode).scalar_subquery())
+        query = (query.outerjoin(Referral, Referral.id == latest)
                  .outerjoin(Payer, Payer.id == Referral.payer_id)
                  .outerjoin(PayerOutcomeWord, and_(PayerOutcomeWord.payer_id == Payer.id,
                                                    PayerOutcomeWord.reason == Episode.close_reason)))
@@ -138,8 +134,8 @@ def unreported(user, rows: bool = True):
 class RowsPage:
     """A page of rows of several columns (Flask-SQLAlchemy's pages hold one entity): the same attributes."""
 
-    def __init__(self, query, page: int, per_page: int):
-        self.total = db.session.scalar(db.select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    def __init__(self, query, page: int, per_page: int, count_query=None):
+        self.total = _count_of(count_query if count_query is not None else query)
         self.per_page = per_page
         self.pages = max((self.total + per_page - 1) // per_page, 1)
         self.page = min(max(page, 1), self.pages)
@@ -149,7 +145,7 @@ class RowsPage:
 
 
 def unreported_page(user, page: int):
-    return RowsPage(unreported(user), page, OUTCOMES_PAGE)
+    return RowsPage(unreported(user), page, OUTCOMES_PAGE, unreported(user, rows=False))
 
 
 # Today ------------------------------------------------------------------------------------------------
@@ -158,11 +154,15 @@ def _mine(user, query, member_column):
     return query.join(Member, member_column == Member.id).where(Member.assignee_id == user.id)
 
 
-def _section(key, title, base, order, line, more_url=None, load=()):
+def _section(key, title, base, order, line, more_url=None, load=(), count_base=None):
     from hrsn.today import LINES, Section
-    total = db.session.scalar(db.select(func.count()).select_from(base.order_by(None).subquery()))
+    total = _count_of(count_base if count_base is not None else base)
     rows = db.session.execute(base.options(*load).order_by(*order).limit(LINES)).unique().all()
     return Section(key, title, [line(*row) for row in rows], more_url, total=total)
+
+
+def _count_of(query) -> int:
+    return db.session.scalar(db.select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
 def today_check_ins(user):
@@ -264,16 +264,16 @@ def today_unreported(user):
         return None
     from hrsn.today import Item
     late_before = local_today() - timedelta(days=int(settings.get("followup_report_days")))
-    base = unreported(user)
+    base, counted = unreported(user), unreported(user, rows=False)
     if user.role == Role.CASE_MANAGER:
-        base = base.where(Member.assignee_id == user.id)
+        base, counted = (q.where(Member.assignee_id == user.id) for q in (base, counted))
 
     def line(episode, external_id, payer, words):
         return Item(episode.member, _("Closed %(day)s: %(reason)s", day=format_date(episode.closed_on),
                                       reason=words or episode.reason_label),
                     url_for("followup.outcomes"), late=episode.closed_on < late_before)
     return _section("followup-unreported", _("Outcomes not yet reported back to the payer"), base,
-                    (Episode.closed_on, Episode.id), line, url_for("followup.outcomes"))
+                    (Episode.closed_on, Episode.id), line, url_for("followup.outcomes"), count_base=counted)
 
 
 def today_waitlist(user):
@@ -329,9 +329,10 @@ def week_items(user_id: int, page: int):
     return db.paginate(query, page=page, per_page=WEEK_PAGE, error_out=False)
 
 
-def my_open_check_ins(user, limit: int = 500):
-    """The user's check-ins still to do (the calendar feed)."""
+def my_open_check_ins(user, limit: int = 300):
+    """The user's check-ins still to do (the calendar feed), from two months back on."""
     return db.session.scalars(
         _mine(user, db.select(CheckIn), CheckIn.member_id).join(Case, CheckIn.case_id == Case.id)
         .where(CheckIn.status.in_(CHECK_IN_OPEN), Case.status != "closed")
+        .where(CheckIn.due_on >= local_today() - timedelta(days=60))
         .options(joinedload(CheckIn.member)).order_by(CheckIn.due_on, CheckIn.id).limit(limit)).all()

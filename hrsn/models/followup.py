@@ -158,7 +158,7 @@ class Episode(Versioned, db.Model):
     read-only; reopening starts a new one, and the history shows both."""
     __tablename__ = "member_episode"
     __table_args__ = (sa.UniqueConstraint("member_id", "number", name="member_episode_number"),
-                      sa.Index("ix_member_episode_reported", "closed_on", "reported_on"))
+                      sa.Index("ix_member_episode_reported", "reported_on", "closed_on"))
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
     number: Mapped[int] = mapped_column(default=1)

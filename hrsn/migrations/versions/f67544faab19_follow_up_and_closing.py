@@ -78,7 +78,7 @@ def upgrade():
     )
     with op.batch_alter_table('member_episode', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_member_episode_member_id'), ['member_id'], unique=False)
-        batch_op.create_index('ix_member_episode_reported', ['closed_on', 'reported_on'], unique=False)
+        batch_op.create_index('ix_member_episode_reported', ['reported_on', 'closed_on'], unique=False)
 
     op.create_table('check_in',
     sa.Column('id', sa.Integer(), nullable=False),
