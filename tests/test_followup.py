@@ -353,3 +353,20 @@ def test_payer_settings_are_edited_by_an_admin(app, client, auth):
     assert ok.status_code == 302
     with app.app_context():
         assert db.session.scalar(db.select(PayerDeadline.outreach_days).where(PayerDeadline.payer_id == payer_id)) == 45
+
+
+def test_missed_payer_deadlines_are_counted_for_the_reports(app, client, auth):
+    from hrsn.followup.rules import missed_deadlines
+    with app.test_request_context():
+        cm = make_user("case_manager", email="cm2@test.local")
+        late = make_member("Lia", "Late", assignee=cm, status="new", received_on=org_today() - timedelta(days=40))
+        make_member("Nia", "New", assignee=cm, status="new", received_on=org_today())
+        payer = db.session.scalar(db.select(Payer.id).order_by(Payer.id))
+        for referral in db.session.scalars(db.select(Referral)):
+            referral.payer_id = payer
+        db.session.commit()
+        from hrsn.models import store_all_outreach
+        store_all_outreach()
+        db.session.commit()
+        assert missed_deadlines() == {"first_contact": 1, "outreach_window": 1}
+        assert late.id

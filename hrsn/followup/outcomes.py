@@ -14,7 +14,7 @@ from hrsn.extensions import db
 from hrsn.followup import bp, rules
 from hrsn.followup.forms import DeadlineForm, ReportedForm, TemplateForm
 from hrsn.forms import Text, clean_text
-from hrsn.models import (CLOSING_REASONS, Episode, FollowupTemplate, Member, Payer, PayerDeadline, PayerOutcomeWord,
+from hrsn.models import (CLOSING_REASONS, Episode, FollowupTemplate, Payer, PayerDeadline, PayerOutcomeWord,
                          Role, ServiceType, User, local_today)
 from hrsn.render import changed, edit_page, refused, render
 

@@ -330,9 +330,9 @@ def week_items(user_id: int, page: int):
 
 
 def my_open_check_ins(user, limit: int = 300):
-    """The user's check-ins still to do (the calendar feed), from two months back on."""
+    """The user's check-ins still to do (the calendar feed), from a month back to six months ahead."""
     return db.session.scalars(
         _mine(user, db.select(CheckIn), CheckIn.member_id).join(Case, CheckIn.case_id == Case.id)
         .where(CheckIn.status.in_(CHECK_IN_OPEN), Case.status != "closed")
-        .where(CheckIn.due_on >= local_today() - timedelta(days=60))
+        .where(CheckIn.due_on >= local_today() - timedelta(days=30), CheckIn.due_on <= local_today() + timedelta(days=183))
         .options(joinedload(CheckIn.member)).order_by(CheckIn.due_on, CheckIn.id).limit(limit)).all()
