@@ -99,7 +99,8 @@ def steps() -> list[Step]:
         Step("followup", followup.bp, nav=Link("followup.week", _l("Week"), "contact"),
              tab=Tab("followup", _l("Follow-up"), "followup.tab", "case"),
              admin=(Link("followup.templates", _l("Follow-up templates and payer deadlines"), "admin"),),
-             settings=followup_rules.SETTINGS, defaults=followup_defaults.ensure),
+             settings=followup_rules.SETTINGS, header=(followup_rules.closed_in_header,),
+             defaults=followup_defaults.ensure),
         # Any step may show a panel on an organization's page ("organization": its template gets `organization`).
         Step("directory", directory.bp, nav=Link("directory.index", _l("Directory"), "directory"),
              admin=(Link("directory.import_file", _l("Directory import and export"), "admin"),),

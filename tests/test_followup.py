@@ -195,7 +195,8 @@ def test_closing_lists_what_is_open_and_refuses_until_resolved_or_carried(app, c
     # read-only: any change to the member is refused until reopened
     locked = client.post(f"/members/{desk.member}/case/{case_id}/notes", data={"text": "after closing"}, headers=HX)
     assert locked.status_code == 423
-    assert client.get(f"/members/{desk.member}/case").status_code == 200
+    case_page = client.get(f"/members/{desk.member}/case").get_data(as_text=True)
+    assert "Closed " in case_page and "Assistance complete" in case_page        # the header says so
     assert client.post(f"/members/{desk.member}/close", headers=HX, data=close_data()).status_code == 409
 
 

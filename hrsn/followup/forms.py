@@ -24,7 +24,8 @@ def required_text(message):
 class TemplateForm(VersionMixin, Form):
     style = choice(_l("Schedule"), TEMPLATE_STYLES, _l("Choose how the check-ins are spaced."), "fixed", radio=True)
     check_in_months = StringField(_l("Check-in months (fixed months only)"), validators=[Text(100)])
-    closing_month = WholeField(_l("Closing month"), 0, 120, _l("Enter the closing month, a whole number from 1 to 120."))
+    closing_month = WholeField(_l("Closing month"), 0, 120,
+                               _l("Enter the closing month, a whole number from 1 to 120."))
     count_from = choice(_l("Months counted from"), COUNT_FROM, _l("Choose where the months are counted from."),
                         "opened", radio=True)
     active = BooleanField(_l("New cases of this service get this schedule"), default=True)

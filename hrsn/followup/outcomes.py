@@ -208,7 +208,8 @@ def payer_settings(payer_id):
     form = Form(obj=deadline if deadline.id and request.method == "GET" else None)
 
     def fill(form):
-        form.first_contact_days.data, form.outreach_days.data = str(deadline.first_contact_days), str(deadline.outreach_days)
+        form.first_contact_days.data = str(deadline.first_contact_days)
+        form.outreach_days.data = str(deadline.outreach_days)
         for reason in CLOSING_REASONS:
             getattr(form, f"words_{reason}").data = words[reason].words if reason in words else ""
 

@@ -10,8 +10,9 @@ from sqlalchemy.orm import joinedload
 from hrsn import settings
 from hrsn.access import visible_member_ids
 from hrsn.extensions import db
-from hrsn.models import (CHECK_IN_OPEN, SEES_ALL_MEMBERS, Case, CheckIn, Episode, Member, Payer, PayerDeadline, PayerOutcomeWord,
-                         Payment, Referral, Role, User, case_end, local_today, parse_months, offset_problems)
+from hrsn.models import (CHECK_IN_OPEN, SEES_ALL_MEMBERS, Case, CheckIn, Episode, Member, Payer, PayerDeadline,
+                         PayerOutcomeWord, Payment, Referral, Role, User, case_end, current_episode, local_today,
+                         offset_problems, parse_months)
 from hrsn.settings import Spec
 
 SETTINGS = (
@@ -80,11 +81,12 @@ def closing_items(member) -> list[dict]:
              for c in open_cases(member)]
     payments = db.session.scalars(db.select(Payment).where(
         Payment.member_id == member.id,
-        or_(Payment.status.in_(UNPAID), Payment.status.in_(OUTSTANDING_INVOICES)))
+        or_(Payment.status.in_(UNPAID + OUTSTANDING_INVOICES),
+            (Payment.status == "accepted") & Payment.paid_on.is_(None)))
         .options(joinedload(Payment.payee)).order_by(Payment.requested_on, Payment.id)).all()
     from hrsn.forms import money_text
     for p in payments:
-        if p.status in UNPAID:
+        if p.status in UNPAID or p.status == "accepted":
             label = _("Unpaid check request: %(amount)s to %(payee)s", amount=money_text(p.amount_cents),
                       payee=p.payee.display)
             kind = "check"
@@ -94,6 +96,15 @@ def closing_items(member) -> list[dict]:
             kind = "invoice"
         items.append({"key": f"{kind}-{p.id}", "kind": kind, "id": p.id, "label": label})
     return items
+
+
+def closed_in_header(member):
+    """The record's header says when the member's record is closed, and why."""
+    episode = current_episode(member.id)
+    if episode is None or not episode.closed:
+        return []
+    return [(_("Record"), _("Closed %(day)s: %(reason)s", day=format_date(episode.closed_on),
+                            reason=episode.reason_label))]
 
 
 def episodes_page(member, page: int = 1):
@@ -223,7 +234,8 @@ def today_deadlines(user):
     today = local_today()
 
     def line(referral, first, window):
-        first_on, window_on = referral.received_on + timedelta(days=first), referral.received_on + timedelta(days=window)
+        first_on = referral.received_on + timedelta(days=first)
+        window_on = referral.received_on + timedelta(days=window)
         if referral.outreach_attempts == 0:
             late, day = first_on < today, first_on
             text = (_("First contact deadline missed on %(day)s", day=format_date(day)) if late
@@ -334,5 +346,6 @@ def my_open_check_ins(user, limit: int = 300):
     return db.session.scalars(
         _mine(user, db.select(CheckIn), CheckIn.member_id).join(Case, CheckIn.case_id == Case.id)
         .where(CheckIn.status.in_(CHECK_IN_OPEN), Case.status != "closed")
-        .where(CheckIn.due_on >= local_today() - timedelta(days=30), CheckIn.due_on <= local_today() + timedelta(days=183))
+        .where(CheckIn.due_on >= local_today() - timedelta(days=30),
+               CheckIn.due_on <= local_today() + timedelta(days=183))
         .options(joinedload(CheckIn.member)).order_by(CheckIn.due_on, CheckIn.id).limit(limit)).all()

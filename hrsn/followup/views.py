@@ -151,7 +151,8 @@ def reschedule(member_id, check_in_id):
         if problem:
             form.due_on.errors = [*form.due_on.errors, problem]
             return problem
-        check_in.due_on, check_in.status, check_in.reason = form.due_on.data, "rescheduled", clean_text(form.reason.data)
+        check_in.due_on, check_in.status = form.due_on.data, "rescheduled"
+        check_in.reason = clean_text(form.reason.data)
     return _check_in_change(member, check_in, form, apply, _("The check-in is rescheduled."))
 
 
@@ -267,7 +268,8 @@ def close(member_id):
                        for k in carried] or None
     db.session.flush()
     audit.record("update", member=member, obj=episode,
-                 changes={"closed_on": [None, episode.closed_on.isoformat()], "close_reason": [None, episode.close_reason],
+                 changes={"closed_on": [None, episode.closed_on.isoformat()],
+                          "close_reason": [None, episode.close_reason],
                           "carried": [None, carried or None]})
     db.session.commit()
     return changed(partial, message=_("The member's record is closed."), events=("memberChanged", "memberClosed"),
@@ -282,15 +284,18 @@ def reopen(member_id):
     partial = "followup/_closing.html"
     if episode is None or not episode.closed:
         error = _("This member's record is open.")
-        return refused("followup/tab.html", partial, status=409, message=error, page_context=lambda: tab_context(member),
+        return refused("followup/tab.html", partial, status=409, message=error,
+                       page_context=lambda: tab_context(member),
                        **closing_context(member, error=error))
     if not form.validate_on_submit():
         return refused("followup/tab.html", partial, status=422, page_context=lambda: tab_context(member),
                        **closing_context(member, reopen_form=form))
     if form.is_stale(episode):
         error = _("Someone else changed this member's episode meanwhile.")
-        return refused("followup/tab.html", partial, status=409, message=error, page_context=lambda: tab_context(member),
-                       **closing_context(member, reopen_form=form, error=error, conflict=conflict_events(episode, form)))
+        return refused("followup/tab.html", partial, status=409, message=error,
+                       page_context=lambda: tab_context(member),
+                       **closing_context(member, reopen_form=form, error=error,
+                                         conflict=conflict_events(episode, form)))
     new = Episode(member_id=member.id, number=episode.number + 1, opened_on=local_today(),
                   open_reason=clean_text(form.reason.data), opened_by_id=current_user.id)
     audit.add(new, member=member, fields=("number", "opened_on", "open_reason"))

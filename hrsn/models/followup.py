@@ -17,7 +17,8 @@ from hrsn.models.core import Versioned, local_day, local_today, utcnow
 __all__ = ["TEMPLATE_STYLES", "COUNT_FROM", "CHECK_IN_STATUSES", "CHECK_IN_OPEN", "CLOSING_REASONS",
            "OUTCOME_REASONS", "FollowupTemplate", "CheckIn", "Episode", "PayerDeadline", "PayerOutcomeWord",
            "month_offsets", "offset_problems", "parse_months", "generate_schedule", "schedule_dates",
-           "member_closed", "closed_episode", "current_episode", "schedule_from_authorization", "case_end", "reengagement_progress", "MONTHLY_CAP"]
+           "member_closed", "closed_episode", "current_episode", "schedule_from_authorization", "case_end",
+           "reengagement_progress", "MONTHLY_CAP"]
 
 TEMPLATE_STYLES = {"fixed": _l("Check-ins at fixed months"), "monthly": _l("A check-in every month")}
 COUNT_FROM = {"opened": _l("The case's opening"), "authorization": _l("The authorization's start")}
@@ -212,7 +213,8 @@ def schedule_start(case, template) -> date:
     opening while there is none yet)."""
     if template.count_from == "authorization":
         from hrsn.models.cases import Authorization
-        start = db.session.scalar(sa.select(sa.func.min(Authorization.start_on)).where(Authorization.case_id == case.id))
+        start = db.session.scalar(sa.select(sa.func.min(Authorization.start_on))
+                                  .where(Authorization.case_id == case.id))
         if start is not None:
             return start
     return case.opened_on
@@ -314,7 +316,8 @@ def reengagement_progress(member_id: int, rule=None) -> dict:
     if last_reached is not None:
         since = sa.and_(since, ContactAttempt.at > last_reached)
     attempts, methods = db.session.execute(sa.select(sa.func.count(ContactAttempt.id),
-                                                     sa.func.count(sa.distinct(ContactAttempt.method))).where(since)).one()
+                                                     sa.func.count(sa.distinct(ContactAttempt.method)))
+                                           .where(since)).one()
     return {"attempts": attempts, "methods": methods, "rule": rule, "since": last_reached and local_day(last_reached),
             "met": attempts >= rule.attempts and methods >= rule.methods}
 
