@@ -315,6 +315,8 @@ def test_today_per_role(app, client, desk, auth, cm):
     assert "Wanda" in client.get("/today/followup-waitlist", headers=HX).get_data(as_text=True)
     week = client.get("/week").get_data(as_text=True)
     assert "Maria Lopez" in week and "Other CM" in week
+    maria_row = week.split(f'id="staff-{cm_id}"')[1].split("</tr>")[0]
+    assert "<td>3</td>" in maria_row and 'class="late">1</td>' in maria_row       # 3 members; 1 check-in overdue
     assert client.get(f"/week?staff={cm_id}").status_code == 200
     answer = client.post(f"/week/reassign/{desk.member}", data={"assignee": other_cm_id}, headers=HX)
     assert answer.status_code == 200

@@ -311,25 +311,32 @@ def today_waitlist(user):
 # The coordinator's week ------------------------------------------------------------------------------
 
 def week_rows(page: int):
-    """Every staff member who takes a caseload: members assigned, check-ins due this week and overdue (SQL
-    aggregates, one query for the page)."""
-    today = local_today()
+    """Every staff member who takes a caseload: members assigned, check-ins overdue and due this week, and outreach
+    attempts due by the week's end (SQL aggregates, one query for the page)."""
+    today, end = local_today(), week_end()
     caseload = (db.select(Member.assignee_id.label("user_id"), func.count(Member.id).label("members"))
                 .where(Member.assignee_id.is_not(None)).group_by(Member.assignee_id).subquery())
     due = (db.select(CheckIn.member_id, CheckIn.due_on).join(Case, CheckIn.case_id == Case.id)
-           .where(CheckIn.status.in_(CHECK_IN_OPEN), Case.status != "closed", CheckIn.due_on <= week_end(today))
+           .where(CheckIn.status.in_(CHECK_IN_OPEN), Case.status != "closed", CheckIn.due_on <= end)
            .subquery())
     per_user = (db.select(Member.assignee_id.label("user_id"),
                           func.sum(db.case((due.c.due_on < today, 1), else_=0)).label("overdue"),
                           func.sum(db.case((due.c.due_on >= today, 1), else_=0)).label("this_week"))
                 .join(due, due.c.member_id == Member.id).group_by(Member.assignee_id).subquery())
+    outreach = (db.select(Member.assignee_id.label("user_id"), func.count(Referral.id).label("attempts"))
+                .join(Member, Referral.member_id == Member.id)
+                .where(Referral.status.in_(("new", "enrolled")), Referral.outreach_state == "trying",
+                       Referral.outreach_due_on <= end)
+                .group_by(Member.assignee_id).subquery())
     query = (db.select(User, func.coalesce(caseload.c.members, 0), func.coalesce(per_user.c.overdue, 0),
-                       func.coalesce(per_user.c.this_week, 0))
+                       func.coalesce(per_user.c.this_week, 0), func.coalesce(outreach.c.attempts, 0))
              .outerjoin(caseload, caseload.c.user_id == User.id).outerjoin(per_user, per_user.c.user_id == User.id)
+             .outerjoin(outreach, outreach.c.user_id == User.id)
              .where(User.active.is_(True), User.role.in_([str(r) for r in (Role.CASE_MANAGER, Role.COORDINATOR,
                                                                             Role.ADMIN)]))
              .order_by(User.name, User.id))
-    return RowsPage(query, page, WEEK_PAGE)
+    return RowsPage(query, page, WEEK_PAGE, db.select(User).where(
+        User.active.is_(True), User.role.in_([str(r) for r in (Role.CASE_MANAGER, Role.COORDINATOR, Role.ADMIN)])))
 
 
 def week_items(user_id: int, page: int):
