@@ -373,3 +373,16 @@ def test_missed_payer_deadlines_are_counted_for_the_reports(app, client, auth):
         db.session.commit()
         assert missed_deadlines() == {"first_contact": 1, "outreach_window": 1}
         assert late.id
+
+
+def test_the_follow_up_tab_and_today_in_spanish(app, client, desk):
+    case_id = desk.open_case()
+    due_now(app, case_id, -1)
+    client.post("/language", data={"lang": "es"})
+    tab = client.get(f"/members/{desk.member}/followup").get_data(as_text=True)
+    assert "Seguimientos de Ayuda con la renta" in tab and "Seguimiento de cierre, mes 6" in tab
+    assert "Cerrar el expediente del miembro" in tab and "Motivo del cierre" in tab
+    today = client.get("/today/followup-check-ins", headers=HX).get_data(as_text=True)
+    assert "Seguimientos de esta semana y atrasados" in today and "atrasado desde el" in today
+    refused = client.post(f"/members/{desk.member}/close", headers=HX, data=close_data())
+    assert "Resuelva primero estos pendientes" in refused.get_data(as_text=True)
