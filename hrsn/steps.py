@@ -64,10 +64,12 @@ class Wiring:
 
 
 def steps() -> list[Step]:
-    from hrsn import admin, auth, cases, contact, directory, documents, intake, members, referrals, screening, today
+    from hrsn import (admin, auth, cases, contact, directory, documents, followup, intake, members, referrals,
+                      screening, today)
     from hrsn.cases import defaults as cases_defaults, rules as cases_rules
     from hrsn.contact import defaults as contact_defaults, rules as contact_rules
     from hrsn.directory import rules as directory_rules
+    from hrsn.followup import defaults as followup_defaults, rules as followup_rules
     from hrsn.documents import defaults as documents_defaults, rules as documents_rules
     from hrsn.intake import defaults as intake_defaults, rules as intake_rules
     from hrsn.screening import defaults as screening_defaults
@@ -94,6 +96,11 @@ def steps() -> list[Step]:
              admin=(Link("cases.funding_sources", _l("Funding sources"), "admin"),
                     Link("cases.limits", _l("Limits per payer and service"), "admin")),
              settings=cases_rules.SETTINGS, defaults=cases_defaults.ensure),
+        Step("followup", followup.bp, nav=Link("followup.week", _l("Week"), "contact"),
+             tab=Tab("followup", _l("Follow-up"), "followup.tab", "case"),
+             admin=(Link("followup.templates", _l("Follow-up templates and payer deadlines"), "admin"),),
+             settings=followup_rules.SETTINGS, header=(followup_rules.closed_in_header,),
+             defaults=followup_defaults.ensure),
         # Any step may show a panel on an organization's page ("organization": its template gets `organization`).
         Step("directory", directory.bp, nav=Link("directory.index", _l("Directory"), "directory"),
              admin=(Link("directory.import_file", _l("Directory import and export"), "admin"),),
@@ -111,8 +118,10 @@ def today_sections() -> list[TodaySection]:
     from hrsn.cases import due as cases_due
     from hrsn.contact import rules as contact_rules
     from hrsn.documents import rules as documents_rules
+    from hrsn.followup import rules as followup_rules
     from hrsn.referrals import rules as referrals_rules
     paid = ("paymentRecorded",)
+    closed = ("memberClosed", "outcomeReported")
     return [
         TodaySection("referrals", referrals_rules.today_waiting, ("referralChanged",)),
         TodaySection("outreach-due", contact_rules.today_attempts_due, ("contactLogged", "contactCorrected")),
@@ -122,9 +131,14 @@ def today_sections() -> list[TodaySection]:
         TodaySection("case-approvals", cases_due.today_approvals, paid),
         TodaySection("case-checks", cases_due.today_checks, paid),
         TodaySection("case-invoices", cases_due.today_invoices, paid),
+        TodaySection("followup-check-ins", followup_rules.today_check_ins, ("checkInChanged", "memberChanged")),
         TodaySection("case-due", cases_due.today_due, ("paymentRequested", "requestChanged")),
         TodaySection("case-ending", cases_due.today_ending, ("requestChanged",)),
+        TodaySection("followup-deadlines", followup_rules.today_deadlines, ("contactLogged", "memberChanged")),
+        # (the HAP step's referrals out with no outcome and HAP reviews due go here)
+        TodaySection("followup-unreported", followup_rules.today_unreported, closed),
         TodaySection("unable-report", contact_rules.today_to_report, ("memberChanged",)),
+        TodaySection("followup-waitlist", followup_rules.today_waitlist, ("referralChanged", "memberChanged")),
         TodaySection("altered", documents_rules.today_altered),
     ]
 

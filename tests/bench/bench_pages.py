@@ -100,6 +100,20 @@ PAGES = [
     ("Intake: new referral form", "casemanager1", "GET", lambda s: Req("/intake/new")),
     ("Admin audit trail", "admin", "GET", lambda s: Req("/admin/audit")),
     ("Admin audit trail, one member", "admin", "GET", lambda s: Req(f"/admin/audit?member={s.member}")),
+    ("Member record: Follow-up", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}/followup")),
+    ("Follow-up: closing fragment", "casemanager1", "GET",
+     lambda s: Req(f"/members/{s.member}/followup/closing", htmx=True)),
+    ("Today: check-ins section", "casemanager1", "GET", lambda s: Req("/today/followup-check-ins", htmx=True)),
+    ("Today: payer deadlines (coordinator)", "coordinator", "GET",
+     lambda s: Req("/today/followup-deadlines", htmx=True)),
+    ("Today: outcomes to report (coordinator)", "coordinator", "GET",
+     lambda s: Req("/today/followup-unreported", htmx=True)),
+    ("Today: the waitlist (coordinator)", "coordinator", "GET", lambda s: Req("/today/followup-waitlist", htmx=True)),
+    ("Outcomes to report back (coordinator)", "coordinator", "GET", lambda s: Req("/outcomes")),
+    ("Outcomes to report back CSV (coordinator)", "coordinator", "GET", lambda s: Req("/outcomes.csv")),
+    ("The week (coordinator)", "coordinator", "GET", lambda s: Req("/week")),
+    ("Check-ins calendar (.ics)", "casemanager1", "GET", lambda s: Req("/check-ins.ics")),
+    ("Follow-up templates (admin)", "admin", "GET", lambda s: Req("/admin/followup-templates")),
 ]
 
 FLOOR_PAGE = """<!doctype html><title>Members</title><table>{% for m in rows %}
