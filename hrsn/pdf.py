@@ -229,3 +229,77 @@ def resource_list_pdf(title: str, entries: list[dict], *, intro: str, footer: st
         story += [Spacer(1, 12), Paragraph(paragraph_text(contact), styles["body"])]
     document.build(story, onFirstPage=page_footer, onLaterPages=page_footer)
     return buffer.getvalue()
+
+
+# The Health Action Plan: a story of sections (facts, tables, paragraphs), a header repeated on every page ---------
+
+def _numbered_canvas(regular: str, header: str, footer: str):
+    """A canvas that holds its pages until the end, so each can say "page N of M" under a repeated header."""
+    class Numbered(canvas.Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                width, height = LETTER
+                self.setFont(regular, 8)
+                self.drawString(MARGIN, height - MARGIN / 2, header[:120])
+                self.line(MARGIN, height - MARGIN / 2 - 3, width - MARGIN, height - MARGIN / 2 - 3)
+                self.drawString(MARGIN, MARGIN / 2, footer[:100])
+                self.drawRightString(width - MARGIN, MARGIN / 2, _("Page %(n)d of %(total)d", n=self._pageNumber,
+                                                                   total=total))
+                super().showPage()
+            super().save()
+    return Numbered
+
+
+def action_plan_pdf(plan: dict) -> bytes:
+    """The Health Action Plan: `plan` holds translated strings only (title, header, footer, intro lines, and
+    sections each with "heading" and any of "pairs", "table" {"head", "rows", "widths"}, "lines"). Every string
+    is escaped here: what a person typed prints exactly as typed, never read as markup."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    regular, bold = unicode_fonts()
+    styles, buffer = _styles(regular, bold), BytesIO()
+    body, label, small = styles["body"], styles["label"], styles["small"]
+    heading = styles["name"]
+    width = LETTER[0] - 2 * MARGIN
+
+    def text(value, style=body):
+        return Paragraph(paragraph_text(value if value not in (None, "") else "—"), style)
+
+    story = [text(plan["title"], styles["title"])]
+    story += [text(line) for line in plan.get("intro", ()) if line]
+    grid = TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), regular),
+                       ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
+                       ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
+                       ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)])
+    pairs_style = TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 1),
+                              ("BOTTOMPADDING", (0, 0), (-1, -1), 2)])
+    for section in plan["sections"]:
+        story += [Spacer(1, 6), text(section["heading"], heading)]
+        if section.get("pairs"):
+            rows = [[text(k, label), text(v)] for k, v in section["pairs"]]
+            story.append(Table(rows, colWidths=[1.8 * inch, width - 1.8 * inch], style=pairs_style))
+        table = section.get("table")
+        if table and table["rows"]:
+            widths = [width * share for share in table["widths"]]
+            rows = [[text(h, label) for h in table["head"]]]
+            rows += [[text(cell, small if isinstance(cell, str) and len(cell) > 400 else body) for cell in row]
+                     for row in table["rows"]]
+            story.append(Table(rows, colWidths=widths, repeatRows=1, style=grid))
+        elif table is not None:
+            story.append(text(section.get("empty", "—")))
+        story += [text(line) for line in section.get("lines", ()) if line]
+    document = SimpleDocTemplate(buffer, pagesize=LETTER, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                                 bottomMargin=MARGIN, title=plan["title"], author=plan.get("organization", ""),
+                                 invariant=1)
+    document.build(story, canvasmaker=_numbered_canvas(regular, plan["header"], plan["footer"]))
+    return buffer.getvalue()
