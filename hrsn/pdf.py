@@ -260,46 +260,109 @@ def _numbered_canvas(regular: str, header: str, footer: str):
     return Numbered
 
 
+def _char_widths(font_name: str):
+    """A function giving a text's width at size 1000 from a per-character table built once per font: wrapping
+    hundreds of cells then costs a dictionary look-up per character, not a font call per word."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    table: dict[str, float] = {}
+
+    def width(text: str) -> float:
+        total = 0.0
+        for ch in text:
+            w = table.get(ch)
+            if w is None:
+                w = table[ch] = stringWidth(ch, font_name, 1000)
+            total += w
+        return total
+    return width
+
+
+_WIDTHS: dict = {}
+
+
+def wrap_text(text, width_points: float, font_name: str, size: float) -> str:
+    """Plain text broken into lines that fit the width (a word longer than the line is cut), as one string with
+    line breaks: what a table cell draws as plain text, never reading it as markup."""
+    measure = _WIDTHS.setdefault(font_name, _char_widths(font_name))
+    limit = width_points * 1000 / size
+    space = measure(" ")
+    lines = []
+    for paragraph in str(text).splitlines() or [""]:
+        line, used = [], 0.0
+        for word in paragraph.split():
+            w = measure(word)
+            while w > limit:                          # a very long word: cut it where the line ends
+                cut = len(word)
+                while cut > 1 and measure(word[:cut]) > limit:
+                    cut = max(1, cut * 3 // 4)
+                if line:
+                    lines.append(" ".join(line))
+                    line, used = [], 0.0
+                lines.append(word[:cut])
+                word = word[cut:]
+                w = measure(word)
+            if line and used + space + w > limit:
+                lines.append(" ".join(line))
+                line, used = [], 0.0
+            used += (space if line else 0) + w
+            line.append(word)
+        lines.append(" ".join(line))
+    return "\n".join(lines)
+
+
 def action_plan_pdf(plan: dict) -> bytes:
     """The Health Action Plan: `plan` holds translated strings only (title, header, footer, intro lines, and
-    sections each with "heading" and any of "pairs", "table" {"head", "rows", "widths"}, "lines"). Every string
-    is escaped here: what a person typed prints exactly as typed, never read as markup."""
+    sections each with "heading" and any of "pairs", "table" {"head", "rows", "widths"}, "lines").
+
+    What people typed goes into table cells as plain text, wrapped here and drawn without any markup reading, so
+    "<font>" or "<img>" typed by a user prints exactly as typed; the few Paragraphs (title, headings) are escaped.
+    Long tables split across pages with their header row repeated; every page repeats the plan's header line and
+    says "page N of M". One embedded font, registered once per process."""
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
     regular, bold = unicode_fonts()
     styles, buffer = _styles(regular, bold), BytesIO()
-    body, label, small = styles["body"], styles["label"], styles["small"]
-    heading = styles["name"]
     width = LETTER[0] - 2 * MARGIN
+    size, pad = 9, 3
 
-    def text(value, style=body):
-        return Paragraph(paragraph_text(value if value not in (None, "") else "—"), style)
+    def cell(value, cell_width, font=regular):
+        return wrap_text(value if value not in (None, "") else "—", cell_width - 2 * pad, font, size)
 
-    story = [text(plan["title"], styles["title"])]
-    story += [text(line) for line in plan.get("intro", ()) if line]
-    grid = TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), regular),
-                       ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
-                       ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
-                       ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)])
-    pairs_style = TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 1),
-                              ("BOTTOMPADDING", (0, 0), (-1, -1), 2)])
+    def grid(head_rows: int, rows: int) -> TableStyle:
+        commands = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONT", (0, 0), (-1, -1), regular, size, size + 2),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+                    ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad)]
+        if head_rows:
+            commands += [("FONT", (0, 0), (-1, 0), bold, size, size + 2),
+                         ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black)]
+        if rows > head_rows:
+            commands.append(("LINEBELOW", (0, head_rows), (-1, -1), 0.25, colors.lightgrey))
+        return TableStyle(commands)
+
+    story = [Paragraph(paragraph_text(plan["title"]), styles["title"])]
+    for line in plan.get("intro", ()):
+        if line:
+            story.append(Paragraph(paragraph_text(line), styles["body"]))
     for section in plan["sections"]:
-        story += [Spacer(1, 6), text(section["heading"], heading)]
+        story += [Spacer(1, 4), Paragraph(paragraph_text(section["heading"]), styles["name"])]
         if section.get("pairs"):
-            rows = [[text(k, label), text(v)] for k, v in section["pairs"]]
-            story.append(Table(rows, colWidths=[1.8 * inch, width - 1.8 * inch], style=pairs_style))
+            widths = [1.8 * inch, width - 1.8 * inch]
+            rows = [[cell(k, widths[0], bold), cell(v, widths[1])] for k, v in section["pairs"]]
+            style = grid(0, 0)
+            style.add("FONT", (0, 0), (0, -1), bold, size, size + 2)
+            story.append(Table(rows, colWidths=widths, style=style))
         table = section.get("table")
         if table and table["rows"]:
             widths = [width * share for share in table["widths"]]
-            rows = [[text(h, label) for h in table["head"]]]
-            rows += [[text(cell, small if isinstance(cell, str) and len(cell) > 400 else body) for cell in row]
-                     for row in table["rows"]]
-            story.append(Table(rows, colWidths=widths, repeatRows=1, style=grid))
+            rows = [[cell(h, w, bold) for h, w in zip(table["head"], widths)]]
+            rows += [[cell(value, w) for value, w in zip(row, widths)] for row in table["rows"]]
+            story.append(Table(rows, colWidths=widths, repeatRows=1, style=grid(1, len(rows))))
         elif table is not None:
-            story.append(text(section.get("empty", "—")))
-        story += [text(line) for line in section.get("lines", ()) if line]
+            story.append(Paragraph(paragraph_text(section.get("empty", "—")), styles["body"]))
+        for line in section.get("lines", ()):
+            if line:
+                story.append(Paragraph(paragraph_text(line), styles["body"]))
     document = SimpleDocTemplate(buffer, pagesize=LETTER, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                                 bottomMargin=MARGIN, title=plan["title"], author=plan.get("organization", ""),
-                                 invariant=1)
+                                 bottomMargin=MARGIN, title=plan["title"], author=plan.get("organization", ""))
     document.build(story, canvasmaker=_numbered_canvas(regular, plan["header"], plan["footer"]))
     return buffer.getvalue()

@@ -1,7 +1,7 @@
 """The printed Health Action Plan, in the member's preferred language whatever the staff's: the member copy
 (plain language, no staff notes, no internal ids) and the staff copy (everything). Downloading one is recorded;
 giving or mailing the member copy is logged as a contact in one click."""
-from flask import make_response, url_for
+from flask import g, make_response, url_for
 from flask_babel import force_locale, format_date, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -26,12 +26,31 @@ def member_locale(member) -> str:
     return member.preferred_language if member.preferred_language in LANGUAGES else "en"
 
 
+def _memo_of() -> dict:
+    """What one document has already translated and formatted (a long plan repeats the same days and labels);
+    kept on the request, so two documents in two languages never share it."""
+    if "_plan_memo" not in g:
+        g._plan_memo = {}
+    return g._plan_memo
+
+
 def _day(value) -> str:
-    return format_date(value, "medium") if value else ""
+    if not value:
+        return ""
+    memo = _memo_of()
+    if value not in memo:
+        memo[value] = format_date(value, "medium")
+    return memo[value]
 
 
 def _label(table, key) -> str:
-    return str(table.get(key, key)) if key is not None else ""
+    if key is None:
+        return ""
+    memo = _memo_of()
+    found = memo.get((id(table), key))
+    if found is None:
+        found = memo[(id(table), key)] = str(table.get(key, key))
+    return found
 
 
 def plan_data(member) -> dict:
@@ -192,7 +211,11 @@ def plan_pdf(member, kind: str, locale: str | None = None) -> bytes:
     locale = locale or member_locale(member)
     data = plan_data(member)
     with force_locale(locale):
-        return pdf.action_plan_pdf(document(data, kind, locale))
+        g._plan_memo = {}
+        try:
+            return pdf.action_plan_pdf(document(data, kind, locale))
+        finally:
+            g._plan_memo = {}
 
 
 @bp.get("/members/<int:member_id>/plan.pdf")
