@@ -97,7 +97,7 @@ def steps() -> list[Step]:
                     Link("cases.limits", _l("Limits per payer and service"), "admin")),
              settings=cases_rules.SETTINGS, defaults=cases_defaults.ensure),
         Step("plan", plan.bp, tab=Tab("plan", _l("Plan"), "plan.tab", "plan"), settings=plan_rules.SETTINGS,
-             picks=("plan.pick",)),
+             picks=("plan.pick",), panels={"organization": ("plan/_organization.html",)}),
         # Any step may show a panel on an organization's page ("organization": its template gets `organization`).
         Step("directory", directory.bp, nav=Link("directory.index", _l("Directory"), "directory"),
              admin=(Link("directory.import_file", _l("Directory import and export"), "admin"),),

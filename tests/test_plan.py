@@ -272,6 +272,8 @@ def test_a_referral_out_is_prefilled_from_the_directory(app, client, member_id):
     referral = read(app, lambda: db.session.get(ReferralOut, newest_referral(app, member_id)))
     assert referral.service_id == service_id and referral.organization_id and \
         referral.what_to_bring == "ID, lease and a pay stub"
+    page = client.get(f"/directory/organizations/{referral.organization_id}").get_data(as_text=True)
+    assert "made 1 · delivered 0 · pending 1 · not delivered 0 · said it helped 0" in page
 
 
 def test_referrals_out_with_no_outcome_and_reviews_due_are_on_today(app, client, member_id):

@@ -88,7 +88,7 @@ def document(data: dict, kind: str, locale: str) -> dict:
     if staff:
         intro.append(_("Member %(n)d", n=member.id) + (f" · Medicaid {member.medicaid_id}" if member.medicaid_id else ""))
     sections = []
-    contact = [(_("Your case manager"), manager), (_("Phone"), phone),
+    contact = [(_("Case manager") if staff else _("Your case manager"), manager), (_("Phone"), phone),
                (_("Callback hours"), settings.get("callback_hours") or ""),
                (_("Next check-in"), _day(plan.next_check_in_on) if plan and plan.next_check_in_on else
                 _("We will call you to set it."))]

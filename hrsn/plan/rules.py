@@ -282,3 +282,21 @@ def today_reviews(user):
     return _section("plan-reviews", _("Health Action Plan reviews due"), base, (Plan.review_due_on, Plan.id), line,
                     load=(joinedload(Plan.member),))
 
+
+
+# The directory's organization page ------------------------------------------------------------------------------
+
+def organization_figures(organization_id: int) -> dict:
+    """Referrals made to an organization: how many, delivered, still pending, not delivered, how many members
+    said it helped, and the newest tips for the next member (one query for the counts, one for the tips)."""
+    def count_in(statuses):
+        return func.coalesce(func.sum(when((ReferralOut.status.in_(statuses), 1), else_=0)), 0)
+    row = db.session.execute(select(func.count(ReferralOut.id), count_in(OUT_DELIVERED), count_in(OUT_PENDING),
+                                    count_in(OUT_NOT_DELIVERED),
+                                    func.coalesce(func.sum(when((ReferralOut.feedback_helped.is_(True), 1), else_=0)), 0))
+                             .where(ReferralOut.organization_id == organization_id)).one()
+    tips = db.session.scalars(select(ReferralOut.feedback_tip).where(
+        ReferralOut.organization_id == organization_id, ReferralOut.feedback_tip.is_not(None))
+        .order_by(ReferralOut.id.desc()).limit(3)).all()
+    return {**dict(zip(("made", "delivered", "pending", "not_delivered", "helped"), (int(n) for n in row))),
+            "tips": tips}

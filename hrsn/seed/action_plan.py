@@ -9,7 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from hrsn.extensions import db
-from hrsn.models import (Goal, GoalProgress, Member, Need, Organization, Plan, PlanPreferences,
+from hrsn.models import (OUT_PENDING, Goal, GoalProgress, Member, Need, Organization, Plan, PlanPreferences,
                          Referral, ReferralOut, ReferralOutStep, Screening, ScreeningApplied, Service,
                          ServiceCategory, Support, goal_need, need_domain_of_screening)
 
@@ -81,7 +81,8 @@ def seed(ctx) -> None:
             continue
         goals.append(_goal(need_id, row, member))
         count = (2 if rng.random() < .9 else 1) if long else rng.choice((0, 1, 1, 2))
-        outs += [_referral_out(clock, need_id, row, services, rng) for _n in range(count)]
+        outs += [_referral_out(clock, need_id, row, services, rng, row["member_id"] in serving)
+                 for _n in range(count)]
     goal_ids = writer.returning(Goal, [goal for goal, _need, _language in goals])
     for goal_id, (goal, need_id, language) in zip(goal_ids, goals):
         writer.add(goal_need, goal_id=goal_id, need_id=need_id)
@@ -152,13 +153,17 @@ def _goal(need_id, row, member) -> tuple[dict, int, str]:
              "created_at": row["created_at"], "version": 1}, need_id, language)
 
 
-def _referral_out(clock, need_id, row, services, rng) -> tuple[dict, list]:
-    """A referral out's row and its history: (status, day) from "sent" on."""
+FINAL = [story for story in STORIES if story and story[-1] not in OUT_PENDING + ("receiving",)]
+
+
+def _referral_out(clock, need_id, row, services, rng, serving: bool) -> tuple[dict, list]:
+    """A referral out's row and its history: (status, day) from "sent" on; a member no longer served has an
+    outcome on every referral."""
     options = services.get(row["domain"]) or services[next(iter(services))]
     service_id, service_name, organization_id, organization_name, wait, cost = rng.choice(options)
     made_on = min(row["identified_on"] + timedelta(days=rng.randint(1, 10)), clock.today)
-    story = rng.choice(STORIES)
-    if (clock.today - made_on).days < 20 and len(story) > 1:
+    story = rng.choice(STORIES if serving else FINAL)
+    if serving and (clock.today - made_on).days < 20 and len(story) > 1:
         story = story[:1]
     status = story[-1] if story else "sent"
     user = row["created_by_id"]

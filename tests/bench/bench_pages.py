@@ -98,6 +98,10 @@ PAGES = [
     ("Unable to reach list (coordinator)", "coordinator", "GET", lambda s: Req("/contact/unable-to-reach")),
     ("Unable to reach CSV (coordinator)", "coordinator", "GET", lambda s: Req("/contact/unable-to-reach.csv")),
     ("Intake: new referral form", "casemanager1", "GET", lambda s: Req("/intake/new")),
+    ("Member record: Plan", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}/plan")),
+    ("Plan: referrals fragment", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}/plan/referrals", htmx=True)),
+    ("Plan: member copy (PDF)", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}/plan.pdf")),
+    ("Plan: staff copy (PDF)", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}/plan.pdf?copy=staff")),
     ("Admin audit trail", "admin", "GET", lambda s: Req("/admin/audit")),
     ("Admin audit trail, one member", "admin", "GET", lambda s: Req(f"/admin/audit?member={s.member}")),
 ]
