@@ -395,3 +395,19 @@ def test_another_caseload_cannot_open_or_change_the_plan(app, client, member_id,
     auth.logout()
     auth.login("finance", email="fin@test.local")
     assert client.get(f"/members/{member_id}/plan").status_code == 403
+
+
+def test_secondary_staff_added_by_a_coordinator_may_open_the_record(app, client, member_id, auth):
+    with app.app_context():
+        navigator = make_user("case_manager", email="nav@test.local", name="Nadia Navigator")
+        navigator_id = navigator.id
+    # A case manager cannot add staff; a coordinator can.
+    assert client.post(f"/members/{member_id}/plan/staff", data={"staff-user_id": navigator_id}).status_code == 403
+    auth.logout()
+    auth.login("coordinator", email="co@test.local")
+    response = client.post(f"/members/{member_id}/plan/staff", headers=HX,
+                           data={"staff-user_id": navigator_id, "staff-role": "Housing navigator"})
+    assert response.status_code == 200 and "Nadia Navigator" in response.get_data(as_text=True)
+    auth.logout()
+    client.post("/login", data={"email": "nav@test.local", "password": "correct horse battery"})
+    assert client.get(f"/members/{member_id}/plan").status_code == 200
