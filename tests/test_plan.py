@@ -94,6 +94,10 @@ def test_positive_screening_domains_become_needs_once(app, client, member_id):
                                         ("family_support", "screening", True)]
     client.get(f"/members/{member_id}/plan")
     assert len(needs_of(app, member_id)) == 3                   # once: the screening is applied
+    need_id = read(app, lambda: db.session.scalar(db.select(Need.id).where(Need.domain == "safety")))
+    edit = {"domain": "safety", "priority": "1", "status": "in_progress", "version": "1"}
+    assert client.post(f"/members/{member_id}/plan/needs/{need_id}/edit", data={**edit, "source": "check-in"}).status_code == 422
+    assert client.post(f"/members/{member_id}/plan/needs/{need_id}/edit", data={**edit, "source": "screening"}).status_code == 302
     screening(app, member_id, {"living": True, "food": True}, days_ago=1)
     page = client.get(f"/members/{member_id}/plan").get_data(as_text=True)
     assert needs_of(app, member_id)[-1] == ("food", "screening", True) and len(needs_of(app, member_id)) == 4

@@ -34,9 +34,18 @@ class NeedForm(VersionMixin, Form):
     description = TextAreaField(_l("In a few words"), validators=[Text(2000)])
     priority = choice(_l("Priority"), PRIORITIES, _l("Choose a priority from the list."), default="2")
     status = choice(_l("Status"), NEED_STATUSES, _l("Choose a status from the list."), default="identified")
-    source = choice(_l("Where it came from"), HAND_SOURCES, _l("Choose where the need came from."),
+    source = choice(_l("Where it came from"), NEED_SOURCES, _l("Choose where the need came from."),
                     default="conversation")
     staff_note = TextAreaField(_l("Staff note (never on the member's copy)"), validators=[Text(2000)])
+
+    def offer_sources(self, kept: str | None = None) -> None:
+        """By hand: a conversation or intake; a need that came from a screening or a check-in keeps its source."""
+        self.source.choices = list(HAND_SOURCES.items()) + ([(kept, NEED_SOURCES[kept])] if kept and kept not in
+                                                             HAND_SOURCES else [])
+
+    def validate_source(self, field):
+        if field.data not in dict(field.choices):
+            raise ValidationError(_("Choose where the need came from."))
 
 
 class GoalForm(VersionMixin, Form):

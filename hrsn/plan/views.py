@@ -96,8 +96,7 @@ def edit_need(member_id, need_id):
     member = for_work(member_id)
     need = owned(Need, need_id, member) if need_id else Need(member_id=member.id)
     form = NeedForm(obj=need if need_id and request.method == "GET" else None)
-    if need_id and need.source not in dict(form.source.choices):
-        form.source.choices = [(need.source, need.source_label)]      # screening, check-in: kept as it came
+    form.offer_sources(need.source if need_id else None)
 
     def fill(form):
         form.priority.data = str(need.priority or 2)
