@@ -64,7 +64,7 @@ class Wiring:
 
 
 def steps() -> list[Step]:
-    from hrsn import (admin, auth, cases, contact, directory, documents, followup, intake, members, referrals,
+    from hrsn import (admin, auth, cases, contact, directory, documents, followup, intake, members, plan, referrals,
                       screening, today)
     from hrsn.cases import defaults as cases_defaults, rules as cases_rules
     from hrsn.contact import defaults as contact_defaults, rules as contact_rules
@@ -72,6 +72,7 @@ def steps() -> list[Step]:
     from hrsn.followup import defaults as followup_defaults, rules as followup_rules
     from hrsn.documents import defaults as documents_defaults, rules as documents_rules
     from hrsn.intake import defaults as intake_defaults, rules as intake_rules
+    from hrsn.plan import rules as plan_rules
     from hrsn.screening import defaults as screening_defaults
     from hrsn.settings import ORGANIZATION
     return [
@@ -101,6 +102,8 @@ def steps() -> list[Step]:
              admin=(Link("followup.templates", _l("Follow-up templates and payer deadlines"), "admin"),),
              settings=followup_rules.SETTINGS, header=(followup_rules.closed_in_header,),
              defaults=followup_defaults.ensure),
+        Step("plan", plan.bp, tab=Tab("plan", _l("Plan"), "plan.tab", "plan"), settings=plan_rules.SETTINGS,
+             picks=("plan.pick",), panels={"organization": ("plan/_organization.html",)}),
         # Any step may show a panel on an organization's page ("organization": its template gets `organization`).
         Step("directory", directory.bp, nav=Link("directory.index", _l("Directory"), "directory"),
              admin=(Link("directory.import_file", _l("Directory import and export"), "admin"),),
@@ -119,6 +122,7 @@ def today_sections() -> list[TodaySection]:
     from hrsn.contact import rules as contact_rules
     from hrsn.documents import rules as documents_rules
     from hrsn.followup import rules as followup_rules
+    from hrsn.plan import rules as plan_rules
     from hrsn.referrals import rules as referrals_rules
     paid = ("paymentRecorded",)
     closed = ("memberClosed", "outcomeReported")
@@ -135,8 +139,9 @@ def today_sections() -> list[TodaySection]:
         TodaySection("case-due", cases_due.today_due, ("paymentRequested", "requestChanged")),
         TodaySection("case-ending", cases_due.today_ending, ("requestChanged",)),
         TodaySection("followup-deadlines", followup_rules.today_deadlines, ("contactLogged", "memberChanged")),
-        # (the HAP step's referrals out with no outcome and HAP reviews due go here)
         TodaySection("followup-unreported", followup_rules.today_unreported, closed),
+        TodaySection("plan-referrals", plan_rules.today_referrals_out, ("referralOutChanged",)),
+        TodaySection("plan-reviews", plan_rules.today_reviews, ("planChanged",)),
         TodaySection("unable-report", contact_rules.today_to_report, ("memberChanged",)),
         TodaySection("followup-waitlist", followup_rules.today_waitlist, ("referralChanged", "memberChanged")),
         TodaySection("altered", documents_rules.today_altered),

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 
 from cases_helpers import busy_case
+from plan_helpers import busy_plan
 from conftest import PASSWORD, QueryCounter, make_app, make_member, make_user, org_today
 from hrsn.extensions import db
 from hrsn.models import (AuditEvent, ChecklistItem, ContactAttempt, DirectoryFlag, Document, DocumentVersion,
@@ -45,6 +46,8 @@ def build(tmp_path, n: int):
         ids.update(busy_case(member.id, cm, n))
         followup_rows(n, ids["case"], member, members[1:], cm)
         ids["cm"] = cm.id
+        ids.update(busy_plan(member.id, cm, n))
+        db.session.commit()
         engine = db.engine
     return app, engine, ids
 
@@ -138,6 +141,17 @@ PAGES = [   # who, method, url, data, htmx
     ("co", "get", "/week?staff={cm}", None, False),
     ("co", "get", "/today/followup-deadlines", None, True),
     ("ad", "get", "/admin/followup-templates", None, False),
+    ("cm", "get", "/members/{member}/plan", None, False),
+    ("cm", "get", "/members/{member}/plan/header", None, True),
+    ("cm", "get", "/members/{member}/plan/needs", None, True),
+    ("cm", "get", "/members/{member}/plan/goals", None, True),
+    ("cm", "get", "/members/{member}/plan/referrals", None, True),
+    ("cm", "get", "/members/{member}/plan/summary", None, True),
+    ("cm", "get", "/members/{member}/plan/extras", None, True),
+    ("cm", "get", "/members/{member}/plan/team", None, True),
+    ("cm", "get", "/members/{member}/plan.pdf", None, False),
+    ("cm", "get", "/today/plan-referrals", None, True),
+    ("cm", "get", "/today/plan-reviews", None, True),
 ]
 
 
@@ -176,4 +190,4 @@ def test_query_counts_do_not_grow_with_the_rows(tmp_path):
     assert not grew, grew
     assert small["save a contact"] <= 10 and small["record a payment step"] <= 12
     fragments = [(who, url) for who, _m, url, _d, htmx in PAGES if htmx]
-    assert all(small[page] <= 10 for page in fragments), {page: small[page] for page in fragments}
+    assert all(small[page] <= 10 for page in fragments), {page: small[page] for page in fragments if small[page] > 10}
