@@ -15,4 +15,5 @@ from hrsn.models.cases import *  # noqa: F401,F403
 from hrsn.models.payments import *  # noqa: F401,F403
 from hrsn.models.directory import *  # noqa: F401,F403
 from hrsn.models.directory_places import *  # noqa: F401,F403
+from hrsn.models.plan import *  # noqa: F401,F403
 from hrsn.models.time import *  # noqa: F401,F403

@@ -2,7 +2,7 @@
 existing contacts' minutes become time entries (their UTC day)
 
 Revision ID: 8650ed46d551
-Revises: eca3a11d541b
+Revises: e1283b86bb8d
 Create Date: 2026-12-02 00:45:41.146737
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8650ed46d551'
-down_revision = 'eca3a11d541b'
+down_revision = 'e1283b86bb8d'
 branch_labels = None
 depends_on = None
 
