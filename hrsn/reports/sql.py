@@ -48,7 +48,7 @@ def medians(values, keys: list[str], value: str = "days"):
                        sa.func.row_number().over(partition_by=group, order_by=values.c[value]).label("rn"),
                        sa.func.count().over(partition_by=group).label("n")
                        ).where(values.c[value].is_not(None)).subquery()
-    middle = sa.or_(ranked.c.rn == (ranked.c.n + 1) / 2, ranked.c.rn == (ranked.c.n + 2) / 2)
+    middle = sa.or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)
     rgroup = [ranked.c[k] for k in keys]
     return (sa.select(*rgroup, sa.func.avg(ranked.c[value] * 1.0).label("median"))
             .where(middle).group_by(*rgroup).subquery())
