@@ -63,7 +63,8 @@ def evaluation(filters: Filters, user) -> list[Table]:
     rows.insert(0, _org_row(str(_l("All organizations")), *db.session.execute(totals).one()))
     note = _l("Referrals made in the range. %% delivered: of the PEOPLE referred, those who received services "
               "(delivered, still receiving or ended). %% still receiving after %(n)d months: of the PEOPLE whose "
-              "service started at least %(n)d months before the range's end, those still receiving it then. %% not "
+              "service started at least %(n)d months before the range's end, those still receiving it %(n)d months "
+              "(of 30 days) after it started. %% not "
               "appropriate: of the REFERRALS made, those where the service was not appropriate for the need. "
               "Organizations with no referral are listed too.", n=months)
     trend = _trend(filters, user)
