@@ -214,3 +214,14 @@ def test_an_already_seeded_database_is_refused(runner, app):
     assert again.exit_code != 0 and "already has members" in again.output
     with app.app_context():
         assert count(Member) == 5
+
+
+def test_time_follows_every_contact_and_the_weeks_are_submitted(seeded):
+    from hrsn.models import Timesheet, TimeEntry
+    with_minutes = db.session.scalar(sa.select(sa.func.count()).where(ContactAttempt.minutes > 0))
+    from_contacts = db.session.scalar(sa.select(sa.func.count(sa.distinct(TimeEntry.contact_id)))
+                                      .where(TimeEntry.source == "contact"))
+    assert from_contacts == with_minutes > 0
+    assert db.session.scalar(sa.select(sa.func.count()).where(TimeEntry.source == "manual")) > 300
+    assert db.session.scalar(sa.select(sa.func.count()).where(Timesheet.status == "submitted")) > 100
+    assert db.session.scalar(sa.select(sa.func.min(TimeEntry.day))) < local_today() - timedelta(days=700)
