@@ -136,11 +136,12 @@ def billing_of(payer_id: int) -> PayerBilling:
 
 # Contacts become time ---------------------------------------------------------------------------------------------
 
-def _payer_of(session, member_id: int | None) -> int | None:
+def _payer_of(member_id: int | None):
+    """The payer of the member's latest referral, as an expression the row's INSERT evaluates (no query of its own)."""
     if member_id is None:
         return None
-    return session.scalar(sa.select(Referral.payer_id).where(Referral.member_id == member_id)
-                          .order_by(Referral.received_on.desc(), Referral.id.desc()).limit(1))
+    return (sa.select(Referral.payer_id).where(Referral.member_id == member_id)
+            .order_by(Referral.received_on.desc(), Referral.id.desc()).limit(1).scalar_subquery())
 
 
 def _follow(session, record, key: str, **values) -> None:
@@ -172,10 +173,10 @@ def _contacts_become_time(session, _context, _instances):
                     continue
                 _follow(session, obj, "contact_id", source="contact", staff_id=obj.author_id, day=local_day(obj.at),
                         minutes=obj.minutes or 0, activity=obj.activity or "outreach", member_id=obj.member_id,
-                        payer_id=_payer_of(session, obj.member_id))
+                        payer_id=_payer_of(obj.member_id))
             else:
                 case = session.get(Case, obj.case_id) if obj.case_id else None
-                payer = case.payer_id if case is not None else _payer_of(session, obj.member_id)
+                payer = case.payer_id if case is not None else _payer_of(obj.member_id)
                 _follow(session, obj, "party_contact_id", source="party", staff_id=obj.by_id, day=obj.contact_on,
                         minutes=obj.minutes or 0, activity=obj.activity or "navigation", member_id=obj.member_id,
                         payer_id=payer)
