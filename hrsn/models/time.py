@@ -11,7 +11,7 @@ from hrsn.extensions import db
 from hrsn.models.cases import Case, Lifecycle, PartyContact, StepColumns
 from hrsn.models.contact import ContactAttempt
 from hrsn.models.core import Versioned, local_day, utcnow
-from hrsn.models.intake import Referral
+from hrsn.models.intake import Referral, TriageDecision
 
 __all__ = ["TIME_ACTIVITIES", "TIME_SOURCES", "ROUNDING", "TIMESHEET_STATUSES", "TimeEntry", "Timesheet",
            "TimesheetStep", "PayerBilling", "units", "week_of", "billing_of"]
@@ -52,9 +52,11 @@ def week_of(day: date) -> date:
 class TimeEntry(Versioned, db.Model):
     """A stretch of a staff member's time on a day. Rows from a contact follow it (one row per contact, kept in
     step by the flush below, so a corrected contact never counts twice); rows added by hand are edited here."""
+    # A week's timesheet reads by staff and day; the billing export by payer and day; the reports sum minutes over
+    # a range of days from the index alone (covering: day, staff, activity, minutes).
     __table_args__ = (sa.Index("ix_time_entry_staff_day", "staff_id", "day"),
-                      sa.Index("ix_time_entry_payer_day", "payer_id", "day"),
-                      sa.Index("ix_time_entry_day_activity", "day", "activity"))
+                      sa.Index("ix_time_entry_payer_day", "payer_id", "day", "member_id"),
+                      sa.Index("ix_time_entry_day_cover", "day", "staff_id", "activity", "minutes"))
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     day: Mapped[date]
@@ -132,6 +134,14 @@ def billing_of(payer_id: int) -> PayerBilling:
     found = db.session.scalar(sa.select(PayerBilling).where(PayerBilling.payer_id == payer_id))
     return found or PayerBilling(payer_id=payer_id, minutes_per_unit=DEFAULT_MINUTES_PER_UNIT, rounding="nearest",
                                  rate_cents=0)
+
+
+# The reports read referrals by the day they were received and waitlist stays by their decisions; these indexes
+# serve those reports only, so they are declared (and migrated) with them.
+sa.Index("ix_referral_received", Referral.received_on)
+sa.Index("ix_triage_decision_to_referral", TriageDecision.to_status, TriageDecision.referral_id)
+# The funnel asks, for each referral, whether the member was reached after it: answered from the index alone.
+sa.Index("ix_contact_attempt_member_at_outcome", ContactAttempt.member_id, ContactAttempt.at, ContactAttempt.outcome)
 
 
 # Contacts become time ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The organization's reports on what the other steps record, each one or two aggregate queries (GROUP BY in the
 database, never a row per member in Python): intake funnel, waitlist, outreach compliance, money, caseload, time."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -40,12 +40,16 @@ def funnel(filters: Filters, user) -> list[Table]:
                   .where(Payment.member_id == Referral.member_id, Payment.paid_on >= Referral.received_on)
                   .scalar_subquery())
     flag = lambda condition: sa.case((condition, 1), else_=0)  # noqa: E731
-    each = _referrals(filters, user, sa.func.coalesce(Referral.payer_id, 0).label("payer_id"),
-                      Referral.source.label("source"), flag(reached).label("reached"),
-                      flag(enrolled).label("enrolled"), flag(first_paid.is_not(None)).label("delivered"),
-                      flag(Referral.status.in_(CLOSED)).label("closed"),
-                      days_between(Referral.received_on, first_contact).label("to_contact"),
-                      days_between(Referral.received_on, first_paid).label("to_paid")).subquery()
+    # Each first moment is read once per referral (an inner query), then turned into flags and days.
+    raw = _referrals(filters, user, sa.func.coalesce(Referral.payer_id, 0).label("payer_id"),
+                     Referral.source.label("source"), Referral.received_on.label("received_on"),
+                     flag(reached).label("reached"), flag(enrolled).label("enrolled"),
+                     flag(Referral.status.in_(CLOSED)).label("closed"), first_contact.label("first_contact"),
+                     first_paid.label("first_paid")).subquery()
+    each = sa.select(raw.c.payer_id, raw.c.source, raw.c.reached, raw.c.enrolled,
+                     flag(raw.c.first_paid.is_not(None)).label("delivered"), raw.c.closed,
+                     days_between(raw.c.received_on, raw.c.first_contact).label("to_contact"),
+                     days_between(raw.c.received_on, raw.c.first_paid).label("to_paid")).cte("each_referral")
     keys = ["payer_id", "source"]
     contact_median, paid_median = medians(each, keys, "to_contact"), medians(each, keys, "to_paid")
     totals = (sa.select(each.c.payer_id, each.c.source, sa.func.count().label("received"),
@@ -80,39 +84,44 @@ def _round(value):
 
 def waitlist(filters: Filters, user) -> list[Table]:
     """How many referrals were waiting at the end of each month: each move to the waitlist opens a stay that the
-    referral's next triage decision ends."""
+    referral's next triage decision ends. Counted as those waiting when the range starts, plus the stays begun,
+    less those ended, month by month (three grouped counts; the running sum is over months, not rows)."""
+    later = sa.orm.aliased(TriageDecision)
+    left = (sa.select(sa.func.min(later.decided_at))
+            .where(later.referral_id == TriageDecision.referral_id, later.decided_at > TriageDecision.decided_at)
+            .scalar_subquery())
     stays = (sa.select(TriageDecision.referral_id, TriageDecision.to_status, TriageDecision.decided_at.label("entered"),
-                       sa.func.lead(TriageDecision.decided_at).over(
-                           partition_by=TriageDecision.referral_id,
-                           order_by=(TriageDecision.decided_at, TriageDecision.id)).label("left"))
-             .join(Referral, Referral.id == TriageDecision.referral_id))
+                       left.label("left"))
+             .join(Referral, Referral.id == TriageDecision.referral_id)
+             .where(TriageDecision.to_status == "waitlist"))
     if filters.payer_id is not None:
         stays = stays.where(Referral.payer_id == filters.payer_id)
     if filters.service_id is not None:
         stays = stays.where(sa.exists().where(referral_service.c.referral_id == Referral.id,
                                               referral_service.c.service_type_id == filters.service_id))
-    stays = scoped(stays, Referral.member_id, filters, user).subquery()
-    months = filters.months()
-    ends = sa.union_all(*[sa.select(sa.literal(m, sa.String).label("month"),
-                                    sa.literal(_month_end(m), sa.DateTime).label("month_end"))
-                          for m in months]).subquery()
-    rows = db.session.execute(
-        sa.select(ends.c.month, sa.func.count(stays.c.referral_id))
-        .select_from(ends).outerjoin(stays, sa.and_(stays.c.to_status == "waitlist",
-                                                    stays.c.entered < ends.c.month_end,
-                                                    sa.or_(stays.c.left.is_(None), stays.c.left >= ends.c.month_end)))
-        .group_by(ends.c.month).order_by(ends.c.month)).all()
+    stays = scoped(stays, Referral.member_id, filters, user).cte("stays")
+    first = datetime.combine(filters.start.replace(day=1), datetime.min.time())
+    after = datetime.combine(filters.end, datetime.min.time()) + timedelta(days=1)
+    waiting = stays.c.to_status == "waitlist"
+    parts = sa.union_all(
+        sa.select(sa.literal("before", sa.String).label("kind"), sa.literal("", sa.String).label("month"),
+                  sa.func.count().label("n"))
+        .where(waiting, stays.c.entered < first, sa.or_(stays.c.left.is_(None), stays.c.left >= first)),
+        sa.select(sa.literal("in", sa.String), month_of(stays.c.entered), sa.func.count())
+        .where(waiting, stays.c.entered >= first, stays.c.entered < after).group_by(month_of(stays.c.entered)),
+        sa.select(sa.literal("out", sa.String), month_of(stays.c.left), sa.func.count())
+        .where(waiting, stays.c.left >= first, stays.c.left < after).group_by(month_of(stays.c.left)))
+    moves: dict = {}
+    for kind, month, n in db.session.execute(sa.select(parts.subquery())):
+        moves[(kind, month)] = n
+    running, rows = moves.get(("before", ""), 0), []
+    for month in filters.months():
+        running += moves.get(("in", month), 0) - moves.get(("out", month), 0)
+        rows.append((month, running))
     return [Table("waitlist", _l("Referrals on the waitlist at the end of each month"),
-                  [(_l("Month"), "text"), (_l("On the waitlist"), "count")], [tuple(r) for r in rows],
+                  [(_l("Month"), "text"), (_l("On the waitlist"), "count")], rows,
                   note=_l("A referral counts from its move to the waitlist until its next triage decision."),
                   chart=Chart("line", 0, (1,)))]
-
-
-def _month_end(month: str) -> datetime:
-    """The moment after a month ends (UTC, as stored: close enough for a month's count)."""
-    year, number = int(month[:4]), int(month[5:])
-    year, number = (year + 1, 1) if number == 12 else (year, number + 1)
-    return datetime(year, number, 1)
 
 
 def outreach(filters: Filters, user) -> list[Table]:
@@ -234,8 +243,7 @@ def caseload(filters: Filters, user) -> list[Table]:
 
 
 def time_by_activity(filters: Filters, user) -> list[Table]:
-    query = (sa.select(User.name, TimeEntry.activity, sa.func.sum(TimeEntry.minutes))
-             .join(User, User.id == TimeEntry.staff_id)
+    query = (sa.select(TimeEntry.staff_id, TimeEntry.activity, sa.func.sum(TimeEntry.minutes).label("minutes"))
              .where(TimeEntry.day >= filters.start, TimeEntry.day <= filters.end))
     from hrsn.models import Role
     if user.role == Role.CASE_MANAGER:
@@ -247,8 +255,9 @@ def time_by_activity(filters: Filters, user) -> list[Table]:
     if filters.language:
         query = query.where(TimeEntry.member_id.in_(sa.select(Member.id)
                                                     .where(Member.preferred_language == filters.language)))
-    rows = db.session.execute(query.group_by(User.id, User.name, TimeEntry.activity)
-                              .order_by(User.name, User.id)).all()
+    sums = query.group_by(TimeEntry.staff_id, TimeEntry.activity).subquery()
+    rows = db.session.execute(sa.select(User.name, sums.c.activity, sums.c.minutes)
+                              .join(User, User.id == sums.c.staff_id).order_by(User.name, User.id)).all()
     by_staff: dict = {}
     for name, activity, minutes in rows:
         by_staff.setdefault(name, {})[activity] = int(minutes or 0)

@@ -85,8 +85,11 @@ def _sum_by(cells: dict, index: int) -> dict:
     return out
 
 
-def caseload_of(staff_id: int, limit: int = 500) -> list[Member]:
-    return list(db.session.scalars(sa.select(Member).where(Member.assignee_id == staff_id)
+def caseload_of(staff_id: int, limit: int = 300) -> list[Member]:
+    """The members time may be added for: the staff member's open caseload (a referral still being worked)."""
+    from hrsn.models import OPEN_STATUSES
+    open_referral = sa.exists().where(Referral.member_id == Member.id, Referral.status.in_(OPEN_STATUSES))
+    return list(db.session.scalars(sa.select(Member).where(Member.assignee_id == staff_id, open_referral)
                                    .order_by(Member.last_name, Member.first_name, Member.id).limit(limit)))
 
 
@@ -107,37 +110,32 @@ def period_bounds(period: str, day: date) -> tuple[date, date]:
     return start, following - timedelta(days=1)
 
 
-def _payer_ids(payer_id: int):
-    """The payer's authorization number (latest) or else its referral id (latest) for each member, as a subquery."""
-    last_auth = (sa.select(Case.member_id, sa.func.max(Authorization.id).label("auth_id"))
-                 .join(Authorization, Authorization.case_id == Case.id).where(Case.payer_id == payer_id)
-                 .group_by(Case.member_id).subquery())
-    last_ref = (sa.select(Referral.member_id, sa.func.max(Referral.id).label("ref_id"))
-                .where(Referral.payer_id == payer_id, Referral.external_id.is_not(None))
-                .group_by(Referral.member_id).subquery())
-    auth, ref = sa.orm.aliased(Authorization), sa.orm.aliased(Referral)
-    return (sa.select(Member.id.label("member_id"),
-                      sa.func.coalesce(auth.number, ref.external_id).label("payer_ref"))
-            .select_from(Member)
-            .outerjoin(last_auth, last_auth.c.member_id == Member.id).outerjoin(auth, auth.id == last_auth.c.auth_id)
-            .outerjoin(last_ref, last_ref.c.member_id == Member.id).outerjoin(ref, ref.id == last_ref.c.ref_id)
-            .where(sa.or_(last_auth.c.auth_id.is_not(None), last_ref.c.ref_id.is_not(None))).subquery())
+def _payer_ref(payer_id: int, member_id):
+    """The payer's id for the member's service: the latest authorization number under a case with that payer, else
+    the payer's id of the latest referral it sent (read for each row of the export, each by an index)."""
+    auth = (sa.select(Authorization.number).join(Case, Case.id == Authorization.case_id)
+            .where(Case.member_id == member_id, Case.payer_id == payer_id)
+            .order_by(Authorization.id.desc()).limit(1).scalar_subquery())
+    ref = (sa.select(Referral.external_id)
+           .where(Referral.member_id == member_id, Referral.payer_id == payer_id, Referral.external_id.is_not(None))
+           .order_by(Referral.id.desc()).limit(1).scalar_subquery())
+    return sa.func.coalesce(auth, ref)
 
 
 def billable_time(payer_id: int, start: date, end: date, staff_id: int | None = None):
     """Minutes per member, activity and day for the payer in the period (time without a member is not billed)."""
-    ids = _payer_ids(payer_id)
-    query = (sa.select(Member.medicaid_id, Member.first_name, Member.last_name, ids.c.payer_ref, TimeEntry.day,
-                       TimeEntry.activity, sa.func.sum(TimeEntry.minutes).label("minutes"))
-             .join(Member, Member.id == TimeEntry.member_id).outerjoin(ids, ids.c.member_id == Member.id)
-             .where(TimeEntry.payer_id == payer_id, TimeEntry.day >= start, TimeEntry.day <= end,
-                    TimeEntry.minutes > 0)
-             .group_by(Member.id, Member.medicaid_id, Member.first_name, Member.last_name, ids.c.payer_ref,
-                       TimeEntry.day, TimeEntry.activity)
-             .order_by(Member.last_name, Member.first_name, Member.id, TimeEntry.day, TimeEntry.activity))
+    sums = (sa.select(TimeEntry.member_id, TimeEntry.day, TimeEntry.activity,
+                      sa.func.sum(TimeEntry.minutes).label("minutes"))
+            .where(TimeEntry.payer_id == payer_id, TimeEntry.day >= start, TimeEntry.day <= end,
+                   TimeEntry.member_id.is_not(None), TimeEntry.minutes > 0))
     if staff_id is not None:
-        query = query.where(TimeEntry.staff_id == staff_id)
-    return db.session.execute(query).all()
+        sums = sums.where(TimeEntry.staff_id == staff_id)
+    sums = sums.group_by(TimeEntry.member_id, TimeEntry.day, TimeEntry.activity).subquery()
+    return db.session.execute(
+        sa.select(Member.medicaid_id, Member.first_name, Member.last_name,
+                  _payer_ref(payer_id, Member.id).label("payer_ref"), sums.c.day, sums.c.activity, sums.c.minutes)
+        .join(Member, Member.id == sums.c.member_id)
+        .order_by(Member.last_name, Member.first_name, Member.id, sums.c.day, sums.c.activity)).all()
 
 
 def direct_services(payer_id: int, start: date, end: date):
