@@ -28,7 +28,8 @@ def svg(table: Table, title: str) -> str:
     chart = table.chart
     rows = table.rows[:60] if chart.kind != "line" else table.rows[-120:]
     drawing = KINDS[chart.kind](style=STYLE, js=[], width=900, height=420, title=title, x_label_rotation=30,
-                                show_legend=True, legend_at_bottom=True, truncate_label=40, truncate_legend=40,
+                                show_legend=True, legend_at_bottom=True, legend_at_bottom_columns=2, truncate_label=40,
+                                truncate_legend=48,
                                 print_values=False, no_data_text=str(_no_data()), disable_xml_declaration=False)
     drawing.x_labels = [_label(row, chart) for row in rows]
     for index in chart.series:

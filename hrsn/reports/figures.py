@@ -75,7 +75,7 @@ def funnel(filters: Filters, user) -> list[Table]:
         note=_l("Counts referrals received in the range. Reached: a conversation after the referral; delivered: a "
                 "payment made for the member after it; closed: closed, redirected or declined. Medians count only "
                 "the referrals that got there."),
-        chart=Chart("stacked", 0, (2, 3, 4, 5, 6), x_join=(1,)))]
+        chart=Chart("bar", 0, (2, 3, 4, 5, 6), x_join=(1,)))]
 
 
 def _round(value):
