@@ -2,7 +2,7 @@
 reopened by a coordinator with a reason."""
 from datetime import date, timedelta
 
-from flask import abort, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +11,7 @@ from hrsn.access import require
 from hrsn.extensions import db
 from hrsn.forms import clean_or_none
 from hrsn.models import TIME_ACTIVITIES, Payer, Timesheet, TimeEntry, User, local_today, week_of
-from hrsn.render import changed, conflict_events, edit_page, refused, render
+from hrsn.render import conflict_events, edit_page, refused, render
 from hrsn.reports import bp
 from hrsn.reports.forms import SubmitForm, TimeEntryForm, UnlockForm
 from hrsn.reports.rules import (PER_PAGE, caseload_of, may_unlock, payer_of_member, sees_everyones_time, staff_choices,
@@ -69,6 +69,12 @@ def week():
     return render("reports/timesheet.html", **week_context(staff, week_start))
 
 
+def _done(message, back_to: str):
+    """These forms are whole-page posts (no fragment to swap): the sentence is flashed and the week shown again."""
+    flash(str(message), "success")
+    return redirect(back_to)
+
+
 def _back(staff: User, week_start: date) -> str:
     return url_for("reports.week", staff=staff.id, week=week_start.isoformat())
 
@@ -101,7 +107,7 @@ def add_entry():
     audit.add(entry, member=entry.member if entry.member_id else None,
               fields=("staff_id", "day", "minutes", "activity", "member_id", "payer_id", "note"))
     db.session.commit()
-    return changed(None, message=_("Time added."), back_to=_back(staff, week_of(entry.day)))
+    return _done(_("Time added."), _back(staff, week_of(entry.day)))
 
 
 @bp.route("/time/entries/<int:entry_id>/edit", methods=["GET", "POST"])
@@ -152,7 +158,7 @@ def submit():
     audit.record("update", obj=sheet, changes={"status": ["open", "submitted"],
                                                "submitted_minutes": [None, sheet.submitted_minutes]})
     db.session.commit()
-    return changed(None, message=_("Week submitted; its time is locked."), back_to=_back(staff, week_start))
+    return _done(_("Week submitted; its time is locked."), _back(staff, week_start))
 
 
 @bp.post("/time/unlock")
@@ -175,4 +181,4 @@ def unlock():
     db.session.flush()
     audit.record("update", obj=sheet, changes={"status": ["submitted", "open"], "reason": [None, step.note]})
     db.session.commit()
-    return changed(None, message=_("Week reopened."), back_to=_back(staff, week_start))
+    return _done(_("Week reopened."), _back(staff, week_start))
