@@ -65,7 +65,7 @@ class Wiring:
 
 def steps() -> list[Step]:
     from hrsn import (admin, auth, cases, contact, directory, documents, followup, intake, members, plan, referrals,
-                      screening, today)
+                      reports, screening, today)
     from hrsn.cases import defaults as cases_defaults, rules as cases_rules
     from hrsn.contact import defaults as contact_defaults, rules as contact_rules
     from hrsn.directory import rules as directory_rules
@@ -73,6 +73,7 @@ def steps() -> list[Step]:
     from hrsn.documents import defaults as documents_defaults, rules as documents_rules
     from hrsn.intake import defaults as intake_defaults, rules as intake_rules
     from hrsn.plan import rules as plan_rules
+    from hrsn.reports import rules as reports_rules
     from hrsn.screening import defaults as screening_defaults
     from hrsn.settings import ORGANIZATION
     return [
@@ -108,6 +109,11 @@ def steps() -> list[Step]:
         Step("directory", directory.bp, nav=Link("directory.index", _l("Directory"), "directory"),
              admin=(Link("directory.import_file", _l("Directory import and export"), "admin"),),
              settings=directory_rules.SETTINGS, uploads=("directory.import_file",)),
+        Step("reports", reports.bp, nav=Link("reports.index", _l("Reports"), "reports"),
+             admin=(Link("reports.payer_rules", _l("Billing units per payer"), "admin"),),
+             settings=reports_rules.SETTINGS),
+        # Time and its timesheets live in the reports step's blueprint, with a menu entry of their own.
+        Step("time", reports.bp, nav=Link("reports.week", _l("Time"), "time")),
         Step("admin", admin.bp, nav=Link("admin.index", _l("Admin"), "admin"), settings=ORGANIZATION,
              admin=(Link("admin.users", _l("Staff accounts"), "admin"), Link("admin.payers", _l("Payers"), "admin"),
                     Link("admin.service_types", _l("Service types"), "admin"),
@@ -151,7 +157,8 @@ def today_sections() -> list[TodaySection]:
 def wire(app: Flask) -> None:
     found = steps()
     for step in found:
-        app.register_blueprint(step.blueprint)
+        if step.blueprint.name not in app.blueprints:      # a step may add a second menu entry to its blueprint
+            app.register_blueprint(step.blueprint)
     # Settings: the organization's own first, then each step's, in the list's order.
     ordered = sorted(found, key=lambda s: s.name != "admin")
     panels: dict = {}

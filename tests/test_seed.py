@@ -244,3 +244,12 @@ def test_plans_hold_needs_goals_and_referrals_out_in_every_state(seeded):
     long = db.session.execute(sa.select(Need.member_id).group_by(Need.member_id)
                               .having(sa.func.count() >= 20)).scalars().all()
     assert {db.session.get(Member, m).preferred_language for m in long} == {"es", "en"}
+def test_time_follows_every_contact_and_the_weeks_are_submitted(seeded):
+    from hrsn.models import Timesheet, TimeEntry
+    with_minutes = db.session.scalar(sa.select(sa.func.count()).where(ContactAttempt.minutes > 0))
+    from_contacts = db.session.scalar(sa.select(sa.func.count(sa.distinct(TimeEntry.contact_id)))
+                                      .where(TimeEntry.source == "contact"))
+    assert from_contacts == with_minutes > 0
+    assert db.session.scalar(sa.select(sa.func.count()).where(TimeEntry.source == "manual")) > 300
+    assert db.session.scalar(sa.select(sa.func.count()).where(Timesheet.status == "submitted")) > 100
+    assert db.session.scalar(sa.select(sa.func.min(TimeEntry.day))) < local_today() - timedelta(days=700)

@@ -13,6 +13,7 @@ from hrsn.contact.rules import unable_marks
 from hrsn.extensions import db
 from hrsn.models import Member, Payer, Referral, UnableToReach, local_today
 from hrsn.render import render
+from hrsn.sheets import spreadsheet_cell
 
 PER_PAGE = 50
 
@@ -28,12 +29,6 @@ def unable_list():
     page = db.paginate(_listed(), page=params.page(), per_page=PER_PAGE, error_out=False)
     audit.view_list("UnableToReach")
     return render("contact/unable_list.html", page=page)
-
-
-def spreadsheet_cell(value) -> str:
-    """A cell a spreadsheet shows as text: one starting like a formula is defused with a leading quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @bp.get("/contact/unable-to-reach.csv")

@@ -85,12 +85,14 @@ LANGUAGES = {"en": _l("English"), "es": _l("Spanish")}
 ROLE_AREAS = {
     # An administrator may do everything, the fiscal side's steps included (a solo agency's one person).
     Role.ADMIN: {"today", "members", "referrals", "assign", "directory", "directory_edit", "reports", "admin",
-              "intake", "contact", "documents", "screening", "plan", "case", "payments"},
+              "intake", "contact", "documents", "screening", "plan", "case", "payments", "time", "billing"},
     Role.COORDINATOR: {"today", "members", "referrals", "assign", "directory", "directory_edit", "reports",
-                    "intake", "contact", "documents", "screening", "plan", "case"},
-    Role.CASE_MANAGER: {"today", "members", "referrals", "directory",
-                     "intake", "contact", "documents", "screening", "plan", "case"},
-    Role.FINANCE: {"today", "reports", "case", "payments"},
+                    "intake", "contact", "documents", "screening", "plan", "case", "time", "billing"},
+    # A case manager's reports show their own members' figures (and the organization's referral evaluation); their
+    # billing export, when the setting allows it, their own time only.
+    Role.CASE_MANAGER: {"today", "members", "referrals", "directory", "reports",
+                     "intake", "contact", "documents", "screening", "plan", "case", "time"},
+    Role.FINANCE: {"today", "reports", "case", "payments", "billing"},
 }
 
 

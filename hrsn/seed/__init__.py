@@ -5,7 +5,8 @@ from datetime import timedelta
 from hrsn import passwords
 from hrsn.extensions import db
 from hrsn.models import Member, Referral, User, store_all_outreach
-from hrsn.seed import action_plan, cases, contact, directory, documents, followup, intake, screening, triage
+from hrsn.seed import (action_plan, cases, contact, directory, documents, followup, intake, screening, timesheets,
+                       triage)
 from hrsn.seed.bulk import Clock, Seeding, Writer, business_day
 from hrsn.steps import ensure_defaults
 
@@ -64,6 +65,7 @@ def run(members: int, password: str, rng_seed: int, years: int = 3, progress=qui
     screening.seed(ctx, people)
     sign_ins(ctx)
     ctx.writer.flush()
+    timesheets.seed(ctx)
     cases.seed(ctx.staff, enrolled_members(), ctx.rng("cases"))
     followup.seed(ctx.staff, ctx.rng("followup"))
     directory.seed(ctx.rng("directory"))

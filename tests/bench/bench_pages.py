@@ -51,6 +51,8 @@ class Sample:
     screening: tuple[int, int]   # (member, screening)
 
 
+TEN_YEARS = f"start={date.today().replace(year=date.today().year - 10).isoformat()}&end={date.today().isoformat()}"
+
 # Every page shape: label, account signed in, method, request built from the sample. A new page joins here.
 PAGES = [
     ("Today", "casemanager1", "GET", lambda s: Req("/")),
@@ -118,6 +120,18 @@ PAGES = [
     ("The week (coordinator)", "coordinator", "GET", lambda s: Req("/week")),
     ("Check-ins calendar (.ics)", "casemanager1", "GET", lambda s: Req("/check-ins.ics")),
     ("Follow-up templates (admin)", "admin", "GET", lambda s: Req("/admin/followup-templates")),
+    ("Reports index", "coordinator", "GET", lambda s: Req("/reports")),
+    *[(f"Report: {key}", "coordinator", "GET", lambda s, key=key: Req(f"/reports/{key}"))
+      for key in ("evaluation", "funnel", "waitlist", "outreach", "needs", "money", "caseload", "time")],
+    *[(f"Report: {key}, ten years", "coordinator", "GET", lambda s, key=key: Req(f"/reports/{key}?{TEN_YEARS}"))
+      for key in ("evaluation", "funnel", "waitlist", "money", "time")],
+    ("Report: funnel (case manager)", "casemanager1", "GET", lambda s: Req("/reports/funnel")),
+    ("Report: money (finance)", "finance", "GET", lambda s: Req("/reports/money")),
+    ("Report chart: funnel", "coordinator", "GET", lambda s: Req("/reports/funnel/funnel.svg")),
+    ("Report CSV: money", "coordinator", "GET", lambda s: Req("/reports/money/money.csv")),
+    ("Timesheet: this week", "casemanager1", "GET", lambda s: Req("/time")),
+    ("Billing export: last month", "finance", "GET",
+     lambda s: Req(f"/billing/export.csv?payer_id=1&period=month&start={date.today().replace(day=1).isoformat()}")),
 ]
 
 FLOOR_PAGE = """<!doctype html><title>Members</title><table>{% for m in rows %}

@@ -1,0 +1,192 @@
+"""Staff time: every contact's minutes and the time staff add by hand, the weekly timesheet that locks it once
+submitted, and each payer's billing units."""
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from hrsn.extensions import db
+from hrsn.models.cases import Case, Lifecycle, PartyContact, StepColumns
+from hrsn.models.contact import ContactAttempt
+from hrsn.models.core import Versioned, local_day, utcnow
+from hrsn.models.intake import Referral, TriageDecision
+
+__all__ = ["TIME_ACTIVITIES", "TIME_SOURCES", "ROUNDING", "TIMESHEET_STATUSES", "TimeEntry", "Timesheet",
+           "TimesheetStep", "PayerBilling", "units", "week_of", "billing_of"]
+
+# The activities time is billed by; a contact's own activity keys are the first four.
+TIME_ACTIVITIES = {
+    "outreach": _l("Outreach and engagement"),
+    "tenancy": _l("Tenancy support"),
+    "navigation": _l("Housing navigation"),
+    "admin": _l("Case administration"),
+    "travel": _l("Travel"),
+}
+TIME_SOURCES = {"contact": _l("Contact with the member"), "party": _l("Contact about a case"),
+                "manual": _l("Added by hand")}
+ROUNDING = {"nearest": _l("To the nearest unit (half a unit or more counts as one)"),
+            "up": _l("Up (any part of a unit counts as one)"),
+            "down": _l("Down (only whole units count)")}
+TIMESHEET_STATUSES = {"open": _l("Open"), "submitted": _l("Submitted (locked)")}
+TIMESHEET_MOVES = {"open": ("submitted",), "submitted": ("open",)}
+DEFAULT_MINUTES_PER_UNIT = 15
+
+
+def units(minutes: int, per_unit: int = DEFAULT_MINUTES_PER_UNIT, rounding: str = "nearest") -> int:
+    """Billing units for a day's minutes of one activity for one member: the one place the rounding rule lives."""
+    minutes, per_unit = max(int(minutes or 0), 0), max(int(per_unit or DEFAULT_MINUTES_PER_UNIT), 1)
+    if rounding == "up":
+        return -(-minutes // per_unit)
+    if rounding == "down":
+        return minutes // per_unit
+    return (2 * minutes + per_unit) // (2 * per_unit)
+
+
+def week_of(day: date) -> date:
+    """The Monday a day's timesheet week starts on."""
+    return day - timedelta(days=day.weekday())
+
+
+class TimeEntry(Versioned, db.Model):
+    """A stretch of a staff member's time on a day. Rows from a contact follow it (one row per contact, kept in
+    step by the flush below, so a corrected contact never counts twice); rows added by hand are edited here."""
+    # A week's timesheet reads by staff and day; the billing export by payer and day; the reports sum minutes over
+    # a range of days from the index alone (covering: day, staff, activity, minutes).
+    __table_args__ = (sa.Index("ix_time_entry_staff_day", "staff_id", "day"),
+                      sa.Index("ix_time_entry_payer_day", "payer_id", "day", "member_id"),
+                      sa.Index("ix_time_entry_day_cover", "day", "staff_id", "activity", "minutes"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    day: Mapped[date]
+    minutes: Mapped[int] = mapped_column(default=0)
+    activity: Mapped[str] = mapped_column(sa.String(20), default="outreach")
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"), index=True)
+    payer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("payer.id"))
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+    source: Mapped[str] = mapped_column(sa.String(10), default="manual")
+    contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contact_attempt.id"), unique=True)
+    party_contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("party_contact.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    staff = relationship("User", foreign_keys=[staff_id])
+    member = relationship("Member")
+    payer = relationship("Payer")
+    contact = relationship(ContactAttempt)
+    party_contact = relationship(PartyContact)
+
+    @property
+    def activity_label(self) -> str:
+        return str(TIME_ACTIVITIES.get(self.activity, self.activity))
+
+    @property
+    def source_label(self) -> str:
+        return str(TIME_SOURCES.get(self.source, self.source))
+
+    @property
+    def by_hand(self) -> bool:
+        return self.source == "manual"
+
+
+class TimesheetStep(StepColumns, db.Model):
+    timesheet_id: Mapped[int] = mapped_column(sa.ForeignKey("timesheet.id"), index=True)
+
+
+class Timesheet(Lifecycle, Versioned, db.Model):
+    """One staff member's week. A week with no row is open; submitting locks its time added by hand, and a
+    coordinator reopens it with a reason (kept in its history and the audit trail)."""
+    __table_args__ = (sa.UniqueConstraint("staff_id", "week_start", name="timesheet_staff_week"),)
+    STATUSES, MOVES, STEP = TIMESHEET_STATUSES, TIMESHEET_MOVES, TimesheetStep
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    week_start: Mapped[date]
+    status: Mapped[str] = mapped_column(sa.String(10), default="open")
+    status_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_minutes: Mapped[int | None]     # the week's total when submitted (a later contact correction shows)
+
+    staff = relationship("User")
+    steps = relationship("TimesheetStep", order_by="TimesheetStep.id")
+
+    @property
+    def locked(self) -> bool:
+        return self.status == "submitted"
+
+
+class PayerBilling(Versioned, db.Model):
+    """How a payer counts billable time: minutes per unit, the rounding rule and the rate per unit."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payer_id: Mapped[int] = mapped_column(sa.ForeignKey("payer.id"), unique=True)
+    minutes_per_unit: Mapped[int] = mapped_column(default=DEFAULT_MINUTES_PER_UNIT)
+    rounding: Mapped[str] = mapped_column(sa.String(10), default="nearest")
+    rate_cents: Mapped[int] = mapped_column(default=0)
+
+    payer = relationship("Payer")
+
+    @property
+    def rounding_label(self) -> str:
+        return str(ROUNDING.get(self.rounding, self.rounding))
+
+
+def billing_of(payer_id: int) -> PayerBilling:
+    """The payer's billing rule, or the default one (not added to the session) when none was set."""
+    found = db.session.scalar(sa.select(PayerBilling).where(PayerBilling.payer_id == payer_id))
+    return found or PayerBilling(payer_id=payer_id, minutes_per_unit=DEFAULT_MINUTES_PER_UNIT, rounding="nearest",
+                                 rate_cents=0)
+
+
+# The reports read referrals by the day they were received and waitlist stays by their decisions; these indexes
+# serve those reports only, so they are declared (and migrated) with them.
+sa.Index("ix_referral_received", Referral.received_on)
+sa.Index("ix_triage_decision_to_referral", TriageDecision.to_status, TriageDecision.referral_id)
+# The funnel asks, for each referral, whether the member was reached after it: answered from the index alone.
+sa.Index("ix_contact_attempt_member_at_outcome", ContactAttempt.member_id, ContactAttempt.at, ContactAttempt.outcome)
+
+
+# Contacts become time ---------------------------------------------------------------------------------------------
+
+def _payer_of(member_id: int | None):
+    """The payer of the member's latest referral, as an expression the row's INSERT evaluates (no query of its own)."""
+    if member_id is None:
+        return None
+    return (sa.select(Referral.payer_id).where(Referral.member_id == member_id)
+            .order_by(Referral.received_on.desc(), Referral.id.desc()).limit(1).scalar_subquery())
+
+
+def _follow(session, record, key: str, **values) -> None:
+    entry = None
+    if record.id is not None:
+        entry = session.scalar(sa.select(TimeEntry).where(getattr(TimeEntry, key) == record.id))
+    if entry is None:
+        if not values["minutes"] or values["staff_id"] is None:
+            return          # nothing to count (yet): a contact corrected to some minutes later gets its row then
+        entry = TimeEntry(created_by_id=values["staff_id"], **values)
+        setattr(entry, key.removesuffix("_id"), record)
+        session.add(entry)
+        return
+    for name, value in values.items():
+        if name != "payer_id" and getattr(entry, name) != value:
+            setattr(entry, name, value)
+
+
+@event.listens_for(Session, "before_flush")
+def _contacts_become_time(session, _context, _instances):
+    """Each contact (with the member or about a case) has at most one time row, updated when it is corrected."""
+    changed = [obj for obj in (*session.new, *session.dirty) if isinstance(obj, (ContactAttempt, PartyContact))]
+    if not changed:
+        return
+    with session.no_autoflush:
+        for obj in changed:
+            if isinstance(obj, ContactAttempt):
+                if obj.at is None:
+                    continue
+                _follow(session, obj, "contact_id", source="contact", staff_id=obj.author_id, day=local_day(obj.at),
+                        minutes=obj.minutes or 0, activity=obj.activity or "outreach", member_id=obj.member_id,
+                        payer_id=_payer_of(obj.member_id))
+            else:
+                case = session.get(Case, obj.case_id) if obj.case_id else None
+                payer = case.payer_id if case is not None else _payer_of(obj.member_id)
+                _follow(session, obj, "party_contact_id", source="party", staff_id=obj.by_id, day=obj.contact_on,
+                        minutes=obj.minutes or 0, activity=obj.activity or "navigation", member_id=obj.member_id,
+                        payer_id=payer)

@@ -1,0 +1,271 @@
+"""The organization's reports on what the other steps record, each one or two aggregate queries (GROUP BY in the
+database, never a row per member in Python): intake funnel, waitlist, outreach compliance, money, caseload, time."""
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from hrsn.extensions import db
+from hrsn.models.intake import SOURCES, referral_service
+from hrsn.models import (LANGUAGES, REACHED_OUTCOMES, TIME_ACTIVITIES, Authorization, Case, ContactAttempt,
+                         FundingSource, Member, OutreachRule, Payer, Payment, Referral, TimeEntry, TriageDecision,
+                         UnableToReach, User)
+from hrsn.reports.filters import Filters, scoped
+from hrsn.reports.sql import days_between, medians, month_of
+from hrsn.reports.tables import Chart, Table, percent
+
+CLOSED = ("closed", "redirected", "declined")
+
+
+def _referrals(filters: Filters, user, *columns):
+    query = sa.select(*columns).where(Referral.received_on >= filters.start, Referral.received_on <= filters.end)
+    if filters.payer_id is not None:
+        query = query.where(Referral.payer_id == filters.payer_id)
+    if filters.service_id is not None:
+        query = query.where(sa.exists().where(referral_service.c.referral_id == Referral.id,
+                                              referral_service.c.service_type_id == filters.service_id))
+    return scoped(query, Referral.member_id, filters, user)
+
+
+def funnel(filters: Filters, user) -> list[Table]:
+    first_contact = (sa.select(sa.func.min(ContactAttempt.at))
+                     .where(ContactAttempt.member_id == Referral.member_id,
+                            ContactAttempt.at >= Referral.received_on).scalar_subquery())
+    reached = sa.exists().where(ContactAttempt.member_id == Referral.member_id,
+                                ContactAttempt.at >= Referral.received_on,
+                                ContactAttempt.outcome.in_(REACHED_OUTCOMES))
+    enrolled = sa.or_(Referral.status == "enrolled",
+                      sa.exists().where(TriageDecision.referral_id == Referral.id, TriageDecision.to_status == "enrolled"))
+    first_paid = (sa.select(sa.func.min(Payment.paid_on))
+                  .where(Payment.member_id == Referral.member_id, Payment.paid_on >= Referral.received_on)
+                  .scalar_subquery())
+    flag = lambda condition: sa.case((condition, 1), else_=0)  # noqa: E731
+    # Each first moment is read once per referral (an inner query), then turned into flags and days.
+    raw = _referrals(filters, user, sa.func.coalesce(Referral.payer_id, 0).label("payer_id"),
+                     Referral.source.label("source"), Referral.received_on.label("received_on"),
+                     flag(reached).label("reached"), flag(enrolled).label("enrolled"),
+                     flag(Referral.status.in_(CLOSED)).label("closed"), first_contact.label("first_contact"),
+                     first_paid.label("first_paid")).subquery()
+    each = sa.select(raw.c.payer_id, raw.c.source, raw.c.reached, raw.c.enrolled,
+                     flag(raw.c.first_paid.is_not(None)).label("delivered"), raw.c.closed,
+                     days_between(raw.c.received_on, raw.c.first_contact).label("to_contact"),
+                     days_between(raw.c.received_on, raw.c.first_paid).label("to_paid")).cte("each_referral")
+    keys = ["payer_id", "source"]
+    contact_median, paid_median = medians(each, keys, "to_contact"), medians(each, keys, "to_paid")
+    totals = (sa.select(each.c.payer_id, each.c.source, sa.func.count().label("received"),
+                        sa.func.sum(each.c.reached).label("reached"), sa.func.sum(each.c.enrolled).label("enrolled"),
+                        sa.func.sum(each.c.delivered).label("delivered"), sa.func.sum(each.c.closed).label("closed"))
+              .group_by(each.c.payer_id, each.c.source).subquery())
+    rows = db.session.execute(
+        sa.select(sa.func.coalesce(Payer.name, ""), totals.c.source, totals.c.received, totals.c.reached,
+                  totals.c.enrolled, totals.c.delivered, totals.c.closed, contact_median.c.median, paid_median.c.median)
+        .select_from(totals).outerjoin(Payer, Payer.id == totals.c.payer_id)
+        .outerjoin(contact_median, sa.and_(contact_median.c.payer_id == totals.c.payer_id,
+                                           contact_median.c.source == totals.c.source))
+        .outerjoin(paid_median, sa.and_(paid_median.c.payer_id == totals.c.payer_id,
+                                        paid_median.c.source == totals.c.source))
+        .order_by(sa.func.coalesce(Payer.name, ""), totals.c.source)).all()
+    rows = [(payer or str(_l("No payer")), str(SOURCES.get(source, source)), received, reached, enrolled, delivered,
+             closed, _round(to_contact), _round(to_paid))
+            for payer, source, received, reached, enrolled, delivered, closed, to_contact, to_paid in rows]
+    return [Table("funnel", _l("Referrals received, by payer and source"), [
+        (_l("Payer"), "text"), (_l("Source"), "text"), (_l("Received"), "count"), (_l("Reached"), "count"),
+        (_l("Enrolled"), "count"), (_l("Service delivered (a payment made)"), "count"), (_l("Closed"), "count"),
+        (_l("Median days to first contact"), "days"), (_l("Median days to first payment"), "days")], rows,
+        note=_l("Counts referrals received in the range. Reached: a conversation after the referral; delivered: a "
+                "payment made for the member after it; closed: closed, redirected or declined. Medians count only "
+                "the referrals that got there."),
+        chart=Chart("bar", 0, (2, 3, 4, 5, 6), x_join=(1,)))]
+
+
+def _round(value):
+    return None if value is None else round(float(value), 1)
+
+
+def waitlist(filters: Filters, user) -> list[Table]:
+    """How many referrals were waiting at the end of each month: each move to the waitlist opens a stay that the
+    referral's next triage decision ends. Counted as those waiting when the range starts, plus the stays begun,
+    less those ended, month by month (three grouped counts; the running sum is over months, not rows)."""
+    later = sa.orm.aliased(TriageDecision)
+    left = (sa.select(sa.func.min(later.decided_at))
+            .where(later.referral_id == TriageDecision.referral_id, later.decided_at > TriageDecision.decided_at)
+            .scalar_subquery())
+    stays = (sa.select(TriageDecision.referral_id, TriageDecision.to_status, TriageDecision.decided_at.label("entered"),
+                       left.label("left"))
+             .join(Referral, Referral.id == TriageDecision.referral_id)
+             .where(TriageDecision.to_status == "waitlist"))
+    if filters.payer_id is not None:
+        stays = stays.where(Referral.payer_id == filters.payer_id)
+    if filters.service_id is not None:
+        stays = stays.where(sa.exists().where(referral_service.c.referral_id == Referral.id,
+                                              referral_service.c.service_type_id == filters.service_id))
+    stays = scoped(stays, Referral.member_id, filters, user).cte("stays")
+    first = datetime.combine(filters.start.replace(day=1), datetime.min.time())
+    after = datetime.combine(filters.end, datetime.min.time()) + timedelta(days=1)
+    waiting = stays.c.to_status == "waitlist"
+    parts = sa.union_all(
+        sa.select(sa.literal("before", sa.String).label("kind"), sa.literal("", sa.String).label("month"),
+                  sa.func.count().label("n"))
+        .where(waiting, stays.c.entered < first, sa.or_(stays.c.left.is_(None), stays.c.left >= first)),
+        sa.select(sa.literal("in", sa.String), month_of(stays.c.entered), sa.func.count())
+        .where(waiting, stays.c.entered >= first, stays.c.entered < after).group_by(month_of(stays.c.entered)),
+        sa.select(sa.literal("out", sa.String), month_of(stays.c.left), sa.func.count())
+        .where(waiting, stays.c.left >= first, stays.c.left < after).group_by(month_of(stays.c.left)))
+    moves: dict = {}
+    for kind, month, n in db.session.execute(sa.select(parts.subquery())):
+        moves[(kind, month)] = n
+    running, rows = moves.get(("before", ""), 0), []
+    for month in filters.months():
+        running += moves.get(("in", month), 0) - moves.get(("out", month), 0)
+        rows.append((month, running))
+    return [Table("waitlist", _l("Referrals on the waitlist at the end of each month"),
+                  [(_l("Month"), "text"), (_l("On the waitlist"), "count")], rows,
+                  note=_l("A referral counts from its move to the waitlist until its next triage decision."),
+                  chart=Chart("line", 0, (1,)))]
+
+
+def outreach(filters: Filters, user) -> list[Table]:
+    rule = OutreachRule.current()
+    met = sa.case((sa.and_(UnableToReach.attempts >= rule.attempts, UnableToReach.methods >= rule.methods), 1), else_=0)
+    month = month_of(UnableToReach.marked_on)
+    query = (sa.select(month, sa.func.count(), sa.func.sum(met))
+             .where(UnableToReach.marked_on >= filters.start, UnableToReach.marked_on <= filters.end))
+    if filters.payer_id is not None or filters.service_id is not None:
+        query = query.join(Referral, Referral.id == UnableToReach.referral_id)
+        if filters.payer_id is not None:
+            query = query.where(Referral.payer_id == filters.payer_id)
+        if filters.service_id is not None:
+            query = query.where(sa.exists().where(referral_service.c.referral_id == Referral.id,
+                                                  referral_service.c.service_type_id == filters.service_id))
+    query = scoped(query, UnableToReach.member_id, filters, user)
+    rows = db.session.execute(query.group_by(month).order_by(month)).all()
+    rows = [(m, n, met_n or 0, percent(met_n or 0, n)) for m, n, met_n in rows]
+    total, total_met = sum(r[1] for r in rows), sum(r[2] for r in rows)
+    if rows:
+        rows.append((str(_l("All months")), total, total_met, percent(total_met, total)))
+    return [Table("outreach", _l("Members closed as unable to reach"), [
+        (_l("Month"), "text"), (_l("Closed as unable to reach"), "count"),
+        (_l("Outreach rule met first"), "count"), (_l("Share with the rule met (should be 100%)"), "percent")], rows,
+        note=_l("Of the members marked unable to reach in the range: those with at least %(a)d attempts by %(m)d "
+                "methods before the mark (the rule as set today).", a=rule.attempts, m=rule.methods),
+        chart=Chart("bar", 0, (1, 2)))]
+
+
+def money(filters: Filters, user) -> list[Table]:
+    def cents_if(column):
+        return sa.case((column.is_not(None), Payment.amount_cents), else_=0)
+    payments = (sa.select(Case.payer_id.label("payer_id"), Payment.funding_source_id.label("source_id"),
+                          month_of(Payment.requested_on).label("month"), sa.literal(0, sa.Integer).label("authorized"),
+                          cents_if(Payment.paid_on).label("paid"), cents_if(Payment.invoiced_on).label("invoiced"),
+                          cents_if(Payment.accepted_on).label("accepted"),
+                          sa.func.coalesce(Payment.reimbursed_cents, 0).label("reimbursed"),
+                          sa.case((sa.and_(Payment.paid_on.is_not(None), Payment.reimbursed_on.is_(None)),
+                                   Payment.amount_cents), else_=0).label("outstanding"))
+                .join(Case, Case.id == Payment.case_id)
+                .where(Payment.requested_on >= filters.start, Payment.requested_on <= filters.end,
+                       Payment.status != "cancelled"))
+    granted = (sa.select(Case.payer_id, Authorization.funding_source_id, month_of(Authorization.start_on),
+                         sa.func.coalesce(Authorization.amount_cents, 0),
+                         *[sa.literal(0, sa.Integer) for _ in range(5)])
+               .join(Case, Case.id == Authorization.case_id)
+               .where(Authorization.start_on >= filters.start, Authorization.start_on <= filters.end))
+    parts = []
+    for part, member_column in ((payments, Payment.member_id), (granted, Authorization.member_id)):
+        if filters.payer_id is not None:
+            part = part.where(Case.payer_id == filters.payer_id)
+        if filters.service_id is not None:
+            part = part.where(Case.service_type_id == filters.service_id)
+        parts.append(scoped(part, member_column, filters, user))
+    both = sa.union_all(*parts).subquery()
+    sums = [sa.func.sum(both.c[name]) for name in ("authorized", "paid", "invoiced", "accepted", "reimbursed",
+                                                    "outstanding")]
+    rows = db.session.execute(
+        sa.select(Payer.name, FundingSource.name_en, FundingSource.name_es, both.c.month, *sums)
+        .select_from(both).join(Payer, Payer.id == both.c.payer_id)
+        .join(FundingSource, FundingSource.id == both.c.source_id)
+        .group_by(Payer.name, FundingSource.name_en, FundingSource.name_es, both.c.month)
+        .order_by(both.c.month, Payer.name, FundingSource.name_en)).all()
+    from flask_babel import get_locale
+    spanish = str(get_locale() or "en").startswith("es")
+    rows = [(month, payer, (es if spanish and es else en), *[int(v or 0) for v in values])
+            for payer, en, es, month, *values in rows]
+    table = Table("money", _l("Money by month, payer and funding source"), [
+        (_l("Month"), "text"), (_l("Payer"), "text"), (_l("Funding source"), "text"), (_l("Authorized"), "money"),
+        (_l("Paid"), "money"), (_l("Invoiced"), "money"), (_l("Invoice accepted"), "money"),
+        (_l("Reimbursed"), "money"), (_l("Outstanding (paid, not yet reimbursed)"), "money")], rows,
+        note=_l("Payments by the month they were requested (cancelled ones left out); authorizations by the month "
+                "they start."),
+        chart=Chart("stacked_months", 0, (4, 7)))
+    return [table, _waiting(filters, user)]
+
+
+def _waiting(filters: Filters, user) -> Table:
+    waiting = (sa.select(Payer.name, Payment.status, Payment.amount_cents, Payment.status_at, Payment.id)
+               .join(Case, Case.id == Payment.case_id).join(Payer, Payer.id == Case.payer_id)
+               .where(Payment.status.not_in(("reimbursed", "cancelled"))))
+    if filters.payer_id is not None:
+        waiting = waiting.where(Case.payer_id == filters.payer_id)
+    if filters.service_id is not None:
+        waiting = waiting.where(Case.service_type_id == filters.service_id)
+    waiting = scoped(waiting, Payment.member_id, filters, user)
+    from hrsn.models import PAYMENT_STATUSES, local_day, local_today
+    today = local_today()
+    rows = [(f"#{pid}", payer, str(PAYMENT_STATUSES.get(status, status)), cents, (today - local_day(at)).days)
+            for payer, status, cents, at, pid in db.session.execute(
+                waiting.order_by(Payment.status_at, Payment.id).limit(20))]
+    return Table("waiting", _l("Payments waiting longest (the 20 oldest)"), [
+        (_l("Payment"), "text"), (_l("Payer"), "text"), (_l("Waiting at"), "text"), (_l("Amount"), "money"),
+        (_l("Days at that step"), "count")], rows)
+
+
+def caseload(filters: Filters, user) -> list[Table]:
+    active = sa.exists().where(Referral.member_id == Member.id, Referral.status == "enrolled")
+    if filters.payer_id is not None:
+        active = active.where(Referral.payer_id == filters.payer_id)
+    if filters.service_id is not None:
+        active = active.where(sa.exists().where(referral_service.c.referral_id == Referral.id,
+                                                referral_service.c.service_type_id == filters.service_id))
+    query = (sa.select(User.name, Member.preferred_language, sa.func.count(Member.id))
+             .join(User, User.id == Member.assignee_id).where(active))
+    query = scoped(query, Member.id, filters, user)
+    rows = db.session.execute(query.group_by(User.id, User.name, Member.preferred_language)
+                              .order_by(User.name, User.id, Member.preferred_language)).all()
+    by_staff: dict = {}
+    for name, language, count in rows:
+        by_staff.setdefault(name, {})[language] = count
+    codes = list(LANGUAGES)
+    table_rows = [(name, *[counts.get(c, 0) for c in codes], sum(counts.values())) for name, counts in by_staff.items()]
+    return [Table("caseload", _l("Active members per staff member, by language"),
+                  [(_l("Staff member"), "text"), *[(LANGUAGES[c], "count") for c in codes], (_l("Total"), "count")],
+                  table_rows, note=_l("Members with an enrolled referral today, by their preferred language; the "
+                                      "date range does not apply."),
+                  chart=Chart("stacked", 0, tuple(range(1, len(codes) + 1))))]
+
+
+def time_by_activity(filters: Filters, user) -> list[Table]:
+    query = (sa.select(TimeEntry.staff_id, TimeEntry.activity, sa.func.sum(TimeEntry.minutes).label("minutes"))
+             .where(TimeEntry.day >= filters.start, TimeEntry.day <= filters.end))
+    from hrsn.models import Role
+    if user.role == Role.CASE_MANAGER:
+        query = query.where(TimeEntry.staff_id == user.id)
+    if filters.staff_id is not None:
+        query = query.where(TimeEntry.staff_id == filters.staff_id)
+    if filters.payer_id is not None:
+        query = query.where(TimeEntry.payer_id == filters.payer_id)
+    if filters.language:
+        query = query.where(TimeEntry.member_id.in_(sa.select(Member.id)
+                                                    .where(Member.preferred_language == filters.language)))
+    sums = query.group_by(TimeEntry.staff_id, TimeEntry.activity).subquery()
+    rows = db.session.execute(sa.select(User.name, sums.c.activity, sums.c.minutes)
+                              .join(User, User.id == sums.c.staff_id).order_by(User.name, User.id)).all()
+    by_staff: dict = {}
+    for name, activity, minutes in rows:
+        by_staff.setdefault(name, {})[activity] = int(minutes or 0)
+    codes = list(TIME_ACTIVITIES)
+    table_rows = [(name, *[round(m.get(c, 0) / 60, 1) for c in codes], round(sum(m.values()) / 60, 1))
+                  for name, m in by_staff.items()]
+    return [Table("time", _l("Hours by staff member and activity"),
+                  [(_l("Staff member"), "text"), *[(TIME_ACTIVITIES[c], "hours") for c in codes],
+                   (_l("Total"), "hours")], table_rows,
+                  note=_l("Every contact's minutes and the time added by hand, on days in the range."),
+                  chart=Chart("stacked", 0, tuple(range(1, len(codes) + 1))))]

@@ -1,0 +1,283 @@
+"""The Reports page: every figure against values worked out by hand on a small fixed data set, the range and
+filter checks, who sees what, the CSV and the chart."""
+import csv
+import io
+import re
+from datetime import date, datetime
+
+import pytest
+
+from conftest import PG_URL, make_app, make_member, make_user
+from hrsn.extensions import db
+from hrsn.models import (Authorization, Case, ContactAttempt, FundingSource, Need, Organization, Payer, Payment,
+                         ReferralOut, Service, ServiceCategory, ThirdParty, TimeEntry, TriageDecision, UnableToReach,
+                         User)
+
+RANGE = {"start": "2026-01-01", "end": "2026-12-31"}
+
+
+def noon(y, m, d):
+    return datetime(y, m, d, 20, 0)      # noon in Oregon: the same calendar day there
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app(request, tmp_path):
+    """Every report is SQL written for both databases: each test runs on both."""
+    if request.param == "postgresql":
+        schema = request.getfixturevalue("pg_schema")
+        app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"{PG_URL}?options=-csearch_path%3D{schema}")
+    else:
+        app = make_app(tmp_path)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def data(app):
+    """Four members in 2026 (and one in 2025), two case managers: see each test for the figures by hand."""
+    with app.app_context():
+        a = make_user("case_manager", email="a@test.local", name="Alma")
+        b = make_user("case_manager", email="b@test.local", name="Beto")
+        second = Payer(name="Second CCO")
+        db.session.add(second)
+        db.session.commit()
+        m1 = make_member("Uno", "Ortiz", assignee=a, preferred_language="es", received_on=date(2026, 3, 2))
+        m2 = make_member("Dos", "Pérez", assignee=a, preferred_language="en", received_on=date(2026, 3, 10))
+        m3 = make_member("Tres", "Ruiz", assignee=b, preferred_language="en", status="closed",
+                         received_on=date(2026, 4, 1))
+        m4 = make_member("Cuatro", "Soto", assignee=b, preferred_language="es", source="self",
+                         received_on=date(2026, 4, 3))
+        m4.latest_referral.payer = second
+        make_member("Cinco", "Vega", assignee=a, received_on=date(2025, 1, 1))
+        r1, r3, r4 = m1.latest_referral, m3.latest_referral, m4.latest_referral
+        r1.decide("accept", a).decided_at = noon(2026, 3, 3)
+        r4.decide("waitlist", b).decided_at = noon(2026, 4, 5)
+        db.session.add_all([
+            TriageDecision(referral_id=r3.id, decision="waitlist", from_status="new", to_status="waitlist",
+                           decided_at=noon(2026, 5, 10)),
+            TriageDecision(referral_id=r3.id, decision="accept", from_status="waitlist", to_status="enrolled",
+                           decided_at=noon(2026, 7, 20))])
+        for member, author, at, outcome, minutes, activity in (
+                (m1, a, noon(2026, 3, 4), "reached", 30, "outreach"), (m2, a, noon(2026, 3, 16), "no_answer", 15,
+                                                                        "outreach"),
+                (m3, b, noon(2026, 4, 5), "reached", 45, "tenancy")):
+            db.session.add(ContactAttempt(member_id=member.id, author_id=author.id, method="phone", outcome=outcome,
+                                          at=at, minutes=minutes, activity=activity))
+        db.session.add(TimeEntry(staff_id=a.id, day=date(2026, 3, 5), minutes=60, activity="travel", source="manual"))
+        db.session.add_all([
+            UnableToReach(member_id=m2.id, referral_id=m2.latest_referral.id, marked_on=date(2026, 5, 1),
+                          marked_by_id=a.id, attempts=3, methods=2),
+            UnableToReach(member_id=m3.id, referral_id=r3.id, marked_on=date(2026, 5, 20), marked_by_id=b.id,
+                          attempts=2, methods=1)])
+        # Money: one case of m1's, an authorization and three payments at different steps.
+        source = db.session.scalar(db.select(FundingSource).order_by(FundingSource.sort_order, FundingSource.id))
+        case = Case(member_id=m1.id, service_type_id=1, payer_id=1, funding_source_id=source.id,
+                    opened_on=date(2026, 3, 3))
+        payee = ThirdParty(kind="landlord", name="Pat")
+        db.session.add_all([case, payee])
+        db.session.flush()
+        db.session.add(Authorization(case_id=case.id, member_id=m1.id, funding_source_id=source.id, number="A-1",
+                                     amount_cents=300000, start_on=date(2026, 3, 3), end_on=date(2026, 9, 3)))
+        for cents, requested, status, extra in (
+                (100000, date(2026, 3, 5), "reimbursed", dict(paid_on=date(2026, 3, 12), invoiced_on=date(2026, 3, 15),
+                                                              accepted_on=date(2026, 3, 20),
+                                                              reimbursed_on=date(2026, 4, 1),
+                                                              reimbursed_cents=100000)),
+                (50000, date(2026, 4, 2), "paid", dict(paid_on=date(2026, 4, 5), status_at=noon(2026, 4, 5))),
+                (20000, date(2026, 4, 3), "requested", dict(status_at=noon(2026, 4, 3)))):
+            db.session.add(Payment(case_id=case.id, member_id=m1.id, payee_id=payee.id, amount_cents=cents,
+                                   funding_source_id=source.id, requested_on=requested, status=status, **extra))
+        # The directory: a food bank (food), legal aid (housing), one organization no one was referred to.
+        orgs = {}
+        for name, domain in (("Food Bank", "food"), ("Legal Aid", "housing"), ("Quiet Org", None)):
+            org = Organization()
+            org.set_name(name)
+            db.session.add(org)
+            db.session.flush()
+            orgs[name] = org.id
+            if domain:
+                service = Service(organization_id=org.id, name=f"{name} help")
+                service.categories = [ServiceCategory(domain=domain)]
+                db.session.add(service)
+        for member, org, made, status, extra in (
+                (m1, "Food Bank", date(2026, 2, 1), "delivered", dict(started_on=date(2026, 2, 10))),
+                (m1, "Food Bank", date(2026, 3, 1), "not_appropriate", {}),
+                (m2, "Food Bank", date(2026, 3, 5), "receiving", dict(started_on=date(2026, 3, 10),
+                                                                      receiving_on=date(2026, 11, 1))),
+                (m3, "Legal Aid", date(2026, 6, 1), "sent", {}),
+                (m4, None, date(2026, 7, 1), "ended", dict(started_on=date(2026, 7, 2), ended_on=date(2026, 7, 5)))):
+            db.session.add(ReferralOut(member_id=member.id, organization_id=orgs.get(org), made_on=made, status=status,
+                                       organization_name=org or "Cousin's church", **extra))
+        for member, domain, priority, status, on in ((m1, "housing", 1, "identified", date(2026, 3, 2)),
+                                                     (m1, "food", 2, "met", date(2026, 3, 2)),
+                                                     (m2, "housing", 1, "identified", date(2026, 3, 10)),
+                                                     (m3, "legal", 3, "identified", date(2026, 6, 1))):
+            db.session.add(Need(member_id=member.id, domain=domain, priority=priority, status=status,
+                                identified_on=on))
+        db.session.commit()
+        return {"a": a.id, "b": b.id, "m1": m1.id, "second": second.id}
+
+
+def login_as(client, app, user_id):
+    with app.app_context():
+        email = db.session.get(User, user_id).email
+    client.post("/login", data={"email": email, "password": "correct horse battery"})
+
+
+def table(client, key, name=None, **params):
+    """The report's table as CSV rows (the same figures the page shows)."""
+    response = client.get(f"/reports/{key}/{name or key}.csv", query_string=RANGE | params)
+    assert response.status_code == 200, response.status_code
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_funnel_by_payer_and_source(client, auth, data):
+    auth.login("coordinator")
+    rows = table(client, "funnel")
+    assert rows[1:] == [
+        # received, reached, enrolled, delivered, closed, median days to first contact (2, 4, 6), to first payment
+        ["Local CCO (rename me)", "Payer via platform", "3", "2", "2", "1", "1", "4.0", "10.0"],
+        ["Second CCO", "Self-referral", "1", "0", "0", "0", "0", "", ""],
+    ]
+    assert table(client, "funnel", payer=str(data["second"]))[1:] == [["Second CCO", "Self-referral", "1", "0", "0", "0", "0", "", ""]]
+    assert table(client, "funnel", start="2026-04-01")[1][2] == "1"
+
+
+def test_a_case_manager_sees_their_own_members_figures(app, client, data):
+    login_as(client, app, data["a"])
+    # Alma's two members of 2026: first contacts after 2 and 6 days, the median between them
+    assert table(client, "funnel")[1:] == [["Local CCO (rename me)", "Payer via platform", "2", "1", "1", "1", "0",
+                                            "4.0", "10.0"]]
+    assert [r[0] for r in table(client, "time")[1:]] == ["Alma"]
+    # ...but the referral evaluation is the organization's, the same for everyone
+    assert table(client, "evaluation")[1][1] == "5"
+
+
+def test_waitlist_at_each_months_end(client, auth, data):
+    auth.login("coordinator")
+    counts = {row[0]: row[1] for row in table(client, "waitlist")[1:]}
+    assert [counts[f"2026-{m:02d}"] for m in range(1, 13)] == ["0", "0", "0", "1", "2", "2", "1", "1", "1", "1", "1",
+                                                                "1"]
+
+
+def test_outreach_compliance(client, auth, data):
+    auth.login("coordinator")
+    assert table(client, "outreach")[1:] == [["2026-05", "2", "1", "50.0"], ["All months", "2", "1", "50.0"]]
+
+
+def test_money_by_month_payer_and_source(client, auth, data):
+    auth.login("finance")
+    rows = table(client, "money")
+    assert rows[1][0:3] == ["2026-03", "Local CCO (rename me)", rows[1][2]]
+    # authorized, paid, invoiced, accepted, reimbursed, outstanding
+    assert [r[3:] for r in rows[1:]] == [["3000.00", "1000.00", "1000.00", "1000.00", "1000.00", "0.00"],
+                                         ["0.00", "500.00", "0.00", "0.00", "0.00", "500.00"]]
+    waiting = table(client, "money", "waiting")
+    assert [r[2] for r in waiting[1:]] == ["Check requested", "Paid"]
+    assert [r[3] for r in waiting[1:]] == ["200.00", "500.00"]
+
+
+def test_caseload_and_time(client, auth, data):
+    auth.login("coordinator")
+    assert table(client, "caseload")[1:] == [["Alma", "0", "1", "1"]]
+    time_rows = {r[0]: r[1:] for r in table(client, "time")[1:]}
+    # outreach, tenancy, navigation, admin, travel, total (hours)
+    assert time_rows["Alma"] == ["0.8", "0.0", "0.0", "0.0", "1.0", "1.8"]
+    assert time_rows["Beto"] == ["0.0", "0.8", "0.0", "0.0", "0.0", "0.8"]
+
+
+def test_referral_evaluation_with_its_denominators(client, auth, data):
+    auth.login("coordinator")
+    rows = table(client, "evaluation")
+    # made, people, people delivered, %, people started by the cut-off (3 months before the end), still receiving, %,
+    # not appropriate, % of referrals
+    assert rows[1:] == [
+        ["All organizations", "5", "4", "3", "75.0", "3", "1", "33.3", "1", "20.0"],
+        ["Food Bank", "3", "2", "2", "100.0", "2", "1", "50.0", "1", "33.3"],
+        ["Legal Aid", "1", "1", "0", "0.0", "0", "0", "", "0", "0.0"],
+        ["Quiet Org", "0", "0", "0", "", "0", "0", "", "0", ""],
+        ["Not in the directory", "1", "1", "1", "100.0", "1", "0", "0.0", "0", "0.0"],
+    ]
+    assert table(client, "evaluation", "trend")[1:] == [["2026-02", "1", "1", "0"], ["2026-03", "2", "1", "1"],
+                                                        ["2026-06", "1", "0", "0"], ["2026-07", "1", "1", "0"]]
+    assert table(client, "evaluation", "gaps")[1:] == [["2026-06", "Legal help", "1"]]
+    page = client.get("/reports/evaluation", query_string=RANGE).get_data(as_text=True)
+    assert "PEOPLE referred" in page and "REFERRALS made" in page
+
+
+def test_needs_of_the_caseload(client, auth, data):
+    auth.login("coordinator")
+    assert table(client, "needs")[1:] == [["Food", "Medium", "Met", "1"], ["Housing", "High", "Identified", "2"],
+                                          ["Legal help", "Low", "Identified", "1"]]
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"start": "2026-01-01", "end": ""}, "Enter both the first and the last day"),
+    ({"start": "2026-05-01", "end": "2026-04-01"}, "before its start"),
+    ({"start": "2000-01-01", "end": "2020-01-02"}, "at most 10 years"),
+    ({"start": "2026-02-30", "end": "2026-04-01"}, "enter a date like"),
+    ({"payer": "999"}, "Payer: there is no such choice"),
+    ({"staff": "abc"}, "Staff member: there is no such choice"),
+    ({"language": "fr"}, "Language: there is no such choice"),
+    ({"service": "-1"}, "Service: there is no such choice"),
+])
+def test_a_bad_range_or_filter_says_what_is_wrong(client, auth, params, message):
+    auth.login("coordinator")
+    response = client.get("/reports/funnel", query_string=params)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert client.get("/reports/funnel/funnel.csv", query_string=params).status_code == 422
+
+
+def test_an_empty_range_shows_an_empty_report(client, auth, data):
+    auth.login("coordinator")
+    response = client.get("/reports/funnel", query_string={"start": "2030-01-01", "end": "2030-01-31"})
+    assert response.status_code == 200 and "Nothing in this range." in response.get_data(as_text=True)
+
+
+def test_who_opens_which_report(app, client, auth, data):
+    auth.login("finance")
+    assert client.get("/reports/money").status_code == 200
+    assert client.get("/reports/evaluation").status_code == 200
+    for key in ("funnel", "caseload", "needs", "time"):
+        assert client.get(f"/reports/{key}").status_code == 403
+    assert client.get("/reports/nothing").status_code == 404
+    index = client.get("/reports").get_data(as_text=True)
+    assert "Referral evaluation" in index and "Intake funnel" not in index
+    auth.logout()
+    login_as(client, app, data["a"])
+    assert client.get("/reports/funnel").status_code == 200
+    assert client.get("/billing").status_code == 403
+
+
+def test_the_chart_is_a_self_contained_svg_under_its_own_policy(client, auth, data):
+    auth.login("coordinator")
+    page = client.get("/reports/evaluation", query_string=RANGE).get_data(as_text=True)
+    assert re.search(r'<img class="chart" src="/reports/evaluation/evaluation.svg\?[^"]*start=2026-01-01', page)
+    assert "<script" not in page.split("<main")[1]
+    response = client.get("/reports/evaluation/evaluation.svg", query_string=RANGE)
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    text = response.get_data(as_text=True)
+    assert "<svg" in text and "Food Bank" in text and "<script" not in text
+    # nothing fetched: no link or import anywhere, and the only address is the SVG namespace itself
+    assert not re.search(r'(href|src)\s*=|@import|url\(\s*["\']?http', text)
+    assert set(re.findall(r"https?://[^\"'\s)]+", text)) <= {"http://www.w3.org/2000/svg",
+                                                            "http://www.w3.org/1999/xlink"}
+
+
+def test_each_download_is_in_the_audit_trail(app, client, auth, data):
+    from hrsn.models import AuditEvent
+    auth.login("coordinator")
+    table(client, "money")
+    with app.app_context():
+        event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.record_type == "report:money"))
+        assert event.action == "export" and event.changes["start"] == [None, "2026-01-01"]
+
+
+def test_the_reports_speak_spanish(client, auth, data):
+    auth.login("coordinator")
+    client.post("/language", data={"lang": "es", "next": "/reports"})
+    page = client.get("/reports/evaluation", query_string=RANGE).get_data(as_text=True)
+    assert "Evaluación de las derivaciones" in page
