@@ -15,3 +15,4 @@ from hrsn.models.cases import *  # noqa: F401,F403
 from hrsn.models.payments import *  # noqa: F401,F403
 from hrsn.models.directory import *  # noqa: F401,F403
 from hrsn.models.directory_places import *  # noqa: F401,F403
+from hrsn.models.durable import *  # noqa: F401,F403
