@@ -78,6 +78,9 @@ def _progress_bar(label, items):
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
+    from hrsn.durable.commands import COMMANDS
+    for command in COMMANDS:
+        app.cli.add_command(command)
 
 
 def prepare() -> None:

@@ -64,7 +64,8 @@ class Wiring:
 
 
 def steps() -> list[Step]:
-    from hrsn import admin, auth, cases, contact, directory, documents, intake, members, referrals, screening, today
+    from hrsn import admin, auth, cases, contact, directory, documents, durable, intake, members, referrals, screening, today
+    from hrsn.durable import rules as durable_rules
     from hrsn.cases import defaults as cases_defaults, rules as cases_rules
     from hrsn.contact import defaults as contact_defaults, rules as contact_rules
     from hrsn.directory import rules as directory_rules
@@ -103,6 +104,8 @@ def steps() -> list[Step]:
                     Link("admin.service_types", _l("Service types"), "admin"),
                     Link("admin.settings_page", _l("Settings"), "admin"),
                     Link("admin.audit_trail", _l("Audit trail"), "admin"))),
+        Step("durable", durable.bp, admin=(Link("durable.index", _l("Backups and verification"), "admin"),),
+             settings=durable_rules.SETTINGS),
     ]
 
 
@@ -111,6 +114,7 @@ def today_sections() -> list[TodaySection]:
     from hrsn.cases import due as cases_due
     from hrsn.contact import rules as contact_rules
     from hrsn.documents import rules as documents_rules
+    from hrsn.durable import rules as durable_rules
     from hrsn.referrals import rules as referrals_rules
     paid = ("paymentRecorded",)
     return [
@@ -126,6 +130,7 @@ def today_sections() -> list[TodaySection]:
         TodaySection("case-ending", cases_due.today_ending, ("requestChanged",)),
         TodaySection("unable-report", contact_rules.today_to_report, ("memberChanged",)),
         TodaySection("altered", documents_rules.today_altered),
+        TodaySection("backup", durable_rules.today_backup),
     ]
 
 

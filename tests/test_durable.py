@@ -125,3 +125,111 @@ def test_concurrent_writers_never_fork_the_chain(app):
 
 def test_concurrent_writers_never_fork_the_chain_on_postgresql(pg_app):
     writers_never_fork_the_chain(pg_app)
+
+
+# Backup and restore ------------------------------------------------------------------------------------------
+
+PASSPHRASE = "a long backup passphrase"
+
+
+def seeded(app, members=6):
+    import io
+    from hrsn.seed import run
+    with app.app_context():
+        run(members=members, password="correct horse battery", rng_seed=7)
+        from hrsn.models import Member
+        member_id = db.session.scalar(db.select(Member.id).order_by(Member.id))
+    client = app.test_client()
+    assert client.post("/login", data={"email": "admin@demo.local", "password": "correct horse battery"}).status_code == 302
+    for n in range(2):
+        answer = client.post(f"/members/{member_id}/documents/upload",
+                             data={"file": (io.BytesIO(PDF + str(n).encode()), f"f{n}.pdf")},
+                             content_type="multipart/form-data")
+        assert answer.status_code == 302
+
+
+def everything(app) -> dict:
+    """Every row of every table, and every stored file's hash."""
+    import hashlib
+    with app.app_context():
+        rows = {}
+        for table in db.metadata.sorted_tables:
+            order = list(table.primary_key.columns)
+            rows[table.name] = [tuple(r) for r in db.session.execute(db.select(table).order_by(*order)).all()]
+        files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                 for p in (Path(app.instance_path) / "uploads").iterdir() if p.is_file()}
+        db.session.remove()
+    return {"rows": rows, "files": files}
+
+
+def back_up(app, monkeypatch, folder=None):
+    monkeypatch.setenv("HRSN_BACKUP_PASSPHRASE", PASSPHRASE)
+    args = ["backup"] + (["--to", str(folder)] if folder else [])
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+    return Path(result.output.split("backup written: ")[1].strip())
+
+
+def restore(app, archive, *extra, passphrase=PASSPHRASE, monkeypatch=None):
+    monkeypatch.setenv("HRSN_BACKUP_PASSPHRASE", passphrase)
+    return app.test_cli_runner().invoke(args=["restore", str(archive), *extra])
+
+
+def round_trip(source, target, monkeypatch, tmp_path):
+    seeded(source)
+    before = everything(source)
+    archive = back_up(source, monkeypatch, tmp_path / "usb")
+    assert archive.read_bytes()[:11] == b"HRSN-BACKUP" and b"%PDF" not in archive.read_bytes()
+    result = restore(target, archive, monkeypatch=monkeypatch)
+    assert result.exit_code == 0, result.output
+    after = everything(target)
+    skip = {"care_run", "setting"}            # the target's own record of the restore and its verification
+    assert {k: v for k, v in after["rows"].items() if k not in skip} == \
+        {k: v for k, v in before["rows"].items() if k not in skip}
+    assert after["files"] == before["files"] and len(after["files"]) >= 2
+    with target.app_context():
+        kinds = [run.kind for run in db.session.scalars(db.select(CareRun).order_by(CareRun.id))]
+        assert kinds[-2:] == ["restore", "verify"]
+        assert db.session.scalar(db.select(CareRun).order_by(CareRun.id.desc())).ok
+    return archive
+
+
+def test_a_backup_restores_every_row_and_file(tmp_path, monkeypatch):
+    source = make_app(tmp_path / "a", **FAST)
+    target = make_app(tmp_path / "b", migrated=True, **FAST)        # a new machine: schema, nothing else
+    round_trip(source, target, monkeypatch, tmp_path)
+
+
+@pytest.fixture
+def second_pg_schema(pg_schema):
+    import uuid
+    import psycopg2
+    from conftest import PG_URL
+    conn = psycopg2.connect(PG_URL.replace("+psycopg2", ""))
+    conn.autocommit = True
+    schema = f"hrsn_test_{uuid.uuid4().hex[:10]}"
+    conn.cursor().execute(f"CREATE SCHEMA {schema}")
+    yield pg_schema, schema
+    conn.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
+    conn.close()
+
+
+def test_a_backup_restores_every_row_and_file_on_postgresql(tmp_path, monkeypatch, second_pg_schema):
+    from conftest import PG_URL
+    first, second = second_pg_schema
+    source = make_app(tmp_path / "a", SQLALCHEMY_DATABASE_URI=f"{PG_URL}?options=-csearch_path%3D{first}", **FAST)
+    target = make_app(tmp_path / "b", migrated=True,
+                      SQLALCHEMY_DATABASE_URI=f"{PG_URL}?options=-csearch_path%3D{second}", **FAST)
+    try:
+        round_trip(source, target, monkeypatch, tmp_path)
+        with target.app_context():              # new records get new numbers after the restored ones
+            make_user("finance", email="after@test.local")
+            audit.record("export", record_type="after")
+            db.session.commit()
+            with db.engine.connect() as conn:
+                assert audit.verify_chain(conn)["problems"] == []
+    finally:
+        for app in (source, target):
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
