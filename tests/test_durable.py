@@ -233,3 +233,138 @@ def test_a_backup_restores_every_row_and_file_on_postgresql(tmp_path, monkeypatc
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+def reseal(archive: Path, change, passphrase=PASSPHRASE) -> Path:
+    """The archive opened, its inner zip changed by `change(names -> bytes dict)`, and sealed again for the same
+    passphrase: what a forged or half-copied archive looks like."""
+    import io
+    import zipfile
+    from hrsn.durable import sealed
+    with open(archive, "rb") as source:
+        header, _aad = sealed.read_header(source)
+        source.seek(0)
+        inner = io.BytesIO()
+        sealed.unseal(source, inner, passphrase)
+    with zipfile.ZipFile(inner) as zf:
+        entries = {name: zf.read(name) for name in zf.namelist()}
+    change(entries)
+    rebuilt = io.BytesIO()
+    with zipfile.ZipFile(rebuilt, "w") as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    rebuilt.seek(0)
+    out = archive.with_name("forged-" + archive.name)
+    with open(out, "wb") as target:
+        sealed.seal(rebuilt, target, {"kdf": header["kdf"], "public": header["recipient"]})
+    return out
+
+
+def newer_schema(entries):
+    import json
+    manifest = json.loads(entries["manifest.json"])
+    manifest["schema"] = "ffffffffffff"
+    entries["manifest.json"] = json.dumps(manifest).encode()
+
+
+def extra_file(entries):
+    entries["uploads/0123456789abcdef0123456789abcdef.pdf"] = PDF
+
+
+def changed_file(entries):
+    name = next(n for n in entries if n.startswith("uploads/"))
+    entries[name] = entries[name] + b"x"
+
+
+@pytest.mark.parametrize("spoil, passphrase, message", [
+    ("truncated", PASSPHRASE, "incomplete"),
+    ("wrong passphrase", "not the passphrase at all", "not the one this archive was made with"),
+    ("not an archive", PASSPHRASE, "not a backup archive"),
+    ("newer", PASSPHRASE, "newer version"),
+    ("extra file", PASSPHRASE, "do not match its manifest"),
+    ("changed file", PASSPHRASE, "do not match its manifest"),
+    ("flipped byte", PASSPHRASE, "damaged"),
+])
+def test_a_bad_archive_is_refused_and_nothing_changes(tmp_path, monkeypatch, spoil, passphrase, message):
+    source = make_app(tmp_path / "a", **FAST)
+    seeded(source, members=2)
+    archive = back_up(source, monkeypatch)
+    target = make_app(tmp_path / "b", **FAST)
+    with target.app_context():
+        make_user("admin", email="keep@test.local")
+        make_member("Kept", "Here")
+    before = everything(target)
+    data = archive.read_bytes()
+    if spoil == "truncated":
+        archive.write_bytes(data[: len(data) * 2 // 3])
+    elif spoil == "not an archive":
+        archive.write_bytes(PDF)
+    elif spoil == "flipped byte":
+        archive.write_bytes(data[:-100] + bytes([data[-100] ^ 1]) + data[-99:])
+    elif spoil in ("newer", "extra file", "changed file"):
+        archive = reseal(archive, {"newer": newer_schema, "extra file": extra_file, "changed file": changed_file}[spoil])
+    result = restore(target, archive, "--yes", passphrase=passphrase, monkeypatch=monkeypatch)
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert everything(target) == before
+    assert not list((tmp_path / "b").glob(".restore-*"))          # nothing decrypted left behind
+
+
+def test_a_restore_over_data_needs_confirmation_and_keeps_what_it_replaces(tmp_path, monkeypatch):
+    source = make_app(tmp_path / "a", **FAST)
+    seeded(source, members=2)
+    archive = back_up(source, monkeypatch)
+    target = make_app(tmp_path / "b", **FAST)
+    with target.app_context():
+        make_user("admin", email="keep@test.local")
+    before = everything(target)
+    refused = restore(target, archive, monkeypatch=monkeypatch)
+    assert refused.exit_code == 1 and "already holds data" in refused.output and "1 staff" in refused.output
+    assert everything(target) == before
+    done = restore(target, archive, "--yes", monkeypatch=monkeypatch)
+    assert done.exit_code == 0, done.output
+    kept = next((tmp_path / "b" / "backups").glob("*-before-restore.hrsnbak"))
+    assert "kept as " + kept.name in done.output
+    with target.app_context():
+        from hrsn.models import User
+        assert db.session.scalar(db.select(User).where(User.email == "keep@test.local")) is None
+    # What was replaced comes back with the same passphrase.
+    again = restore(target, kept, "--yes", monkeypatch=monkeypatch)
+    assert again.exit_code == 0, again.output
+    with target.app_context():
+        from hrsn.models import User
+        assert db.session.scalar(db.select(User).where(User.email == "keep@test.local")) is not None
+
+
+def test_an_archive_from_an_older_schema_is_upgraded(tmp_path, monkeypatch):
+    """An archive made before the hash chain existed: restored, upgraded, its trail hashed and verified."""
+    import tempfile
+    from flask_migrate import upgrade
+    from hrsn import create_app
+    from hrsn.durable import archive as archive_module, sealed
+    old = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "old"), "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old' / 'old.sqlite'}"})
+    with old.app_context():
+        upgrade(revision="eca3a11d541b")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO user (email, name, role, languages, active, password_hash, "
+                              "session_version, created_at, version) VALUES ('old@test.local', 'Old', 'admin', "
+                              "'en', 1, 'x', 1, '2025-01-01 10:00:00.000000', 1)"))
+            for n in range(3):
+                conn.execute(text("INSERT INTO audit_event (at, action, record_type) VALUES "
+                                  f"('2025-01-0{n + 1} 10:00:00.000000', 'export', 'old{n}')"))
+        work = Path(tempfile.mkdtemp(dir=tmp_path))
+        manifest = archive_module._build(work)
+        assert manifest["schema"] == "eca3a11d541b"
+        key = sealed.new_key(PASSPHRASE, n=2 ** 12)
+        path = tmp_path / "old.hrsnbak"
+        with open(work / "inner.zip", "rb") as source, open(path, "wb") as target:
+            sealed.seal(source, target, key)
+        db.engine.dispose()
+    target = make_app(tmp_path / "new", migrated=True, **FAST)
+    result = restore(target, path, monkeypatch=monkeypatch)
+    assert result.exit_code == 0 and "verify ok" in result.output, result.output
+    with target.app_context():
+        events = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id)).all()
+        assert [e.record_type for e in events] == ["old0", "old1", "old2"]
+        assert all(e.row_hash for e in events)
+    assert target.test_cli_runner().invoke(args=["verify"]).exit_code == 0
