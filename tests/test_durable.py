@@ -368,3 +368,68 @@ def test_an_archive_from_an_older_schema_is_upgraded(tmp_path, monkeypatch):
         assert [e.record_type for e in events] == ["old0", "old1", "old2"]
         assert all(e.row_hash for e in events)
     assert target.test_cli_runner().invoke(args=["verify"]).exit_code == 0
+
+
+# The admin's page and Today ---------------------------------------------------------------------------------
+
+def test_the_admin_sets_a_passphrase_backs_up_verifies_and_restores(tmp_path):
+    app = make_app(tmp_path, **FAST)
+    client = app.test_client()
+    from conftest import Auth
+    auth = Auth(client, app)
+    auth.login("admin", email="boss@test.local")
+    page = client.get("/admin/data/").get_data(as_text=True)
+    assert "No backup has been made yet." in page and "Set a backup passphrase first." in page
+    today = client.get("/").get_data(as_text=True)
+    assert "No backup has been made yet." in today
+    short = client.post("/admin/data/passphrase", data={"passphrase": "short", "repeat": "short"})
+    assert short.status_code == 422 and "at least 12 characters" in short.get_data(as_text=True)
+    assert client.post("/admin/data/passphrase", data={"passphrase": PASSPHRASE,
+                                                       "repeat": PASSPHRASE}).status_code == 302
+    with app.app_context():
+        from hrsn.models import Setting
+        stored = str(db.session.get(Setting, "backup_key").value)
+        assert PASSPHRASE not in stored and "public" in stored
+    wrong = client.post("/admin/data/passphrase", data={"current": "not it at all", "passphrase": "another long one",
+                                                        "repeat": "another long one"})
+    assert wrong.status_code == 422 and "not the current backup passphrase" in wrong.get_data(as_text=True)
+    assert client.post("/admin/data/backup").status_code == 302
+    page = client.get("/admin/data/").get_data(as_text=True)
+    assert "Backup written" in page and ".hrsnbak" in page
+    assert "Last backup less than a day ago." in client.get("/").get_data(as_text=True)
+    assert client.post("/admin/data/verify").status_code == 302
+    assert "everything checks" in client.get("/admin/data/").get_data(as_text=True)
+    # A restore over this desk's data: refused until the replacement is confirmed, with what it replaces named.
+    name = next((tmp_path / "backups").glob("hrsn-*.hrsnbak")).name
+    with app.app_context():
+        make_user("coordinator", email="later@test.local")
+    form = client.get("/admin/data/restore").get_data(as_text=True)
+    assert "This desk holds 2 staff accounts, 0 members" in form
+    wrong = client.post("/admin/data/restore", data={"archive": name, "passphrase": "not the passphrase"})
+    assert wrong.status_code == 422 and "not the one this archive was made with" in wrong.get_data(as_text=True)
+    unconfirmed = client.post("/admin/data/restore", data={"archive": name, "passphrase": PASSPHRASE})
+    assert unconfirmed.status_code == 422 and "confirm that it may be replaced" in unconfirmed.get_data(as_text=True)
+    done = client.post("/admin/data/restore", data={"archive": name, "passphrase": PASSPHRASE, "replace": "y"})
+    assert done.status_code == 302 and "/login" in done.headers["Location"]
+    with app.app_context():
+        from hrsn.models import User
+        assert db.session.scalar(db.select(User).where(User.email == "later@test.local")) is None
+        assert db.session.scalar(db.select(User).where(User.email == "boss@test.local")) is not None
+        db.engine.dispose()
+
+
+def test_others_cannot_open_the_data_page(client, auth):
+    auth.login("coordinator")
+    assert client.get("/admin/data/").status_code == 403
+    assert client.post("/admin/data/backup").status_code == 403
+
+
+def test_the_last_backup_turns_red_after_two_days(app, client, auth):
+    from datetime import timedelta
+    from hrsn.models import utcnow
+    auth.login("admin")
+    with app.app_context():
+        db.session.add(CareRun(kind="backup", ok=True, at=utcnow() - timedelta(days=3), summary={"archive": "x"}))
+        db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert '<li class="late"><a href="/admin/data/">Last backup 3 days ago.' in page
