@@ -433,3 +433,50 @@ def test_the_last_backup_turns_red_after_two_days(app, client, auth):
         db.session.commit()
     page = client.get("/").get_data(as_text=True)
     assert '<li class="late"><a href="/admin/data/">Last backup 3 days ago.' in page
+
+
+def test_the_daily_backup_runs_once_a_day_and_rotation_keeps_7_daily_and_4_weekly(app, monkeypatch):
+    from datetime import datetime, timedelta
+    from hrsn.durable import archive, nightly, sealed
+    with app.app_context():
+        assert nightly.run_once() == "no-key"
+        archive.store_key(sealed.new_key(PASSPHRASE, n=2 ** 12))
+        db.session.commit()
+        assert nightly.run_once() == "done"
+        assert nightly.run_once() == "skipped"
+        runs = [(r.kind, r.how, r.ok) for r in db.session.scalars(db.select(CareRun).order_by(CareRun.id))]
+        assert runs == [("backup", "automatic", True), ("verify", "automatic", True)]
+    folder = Path(app.instance_path) / "backups"
+    made = next(folder.glob("hrsn-*.hrsnbak"))
+    start = datetime(2026, 11, 30, 2, 0)
+    for day in range(60):                          # two months of nightly archives (and a second one on some days)
+        for hour in (2, 14) if day % 10 == 0 else (2,):
+            (folder / f"hrsn-{start - timedelta(days=day, hours=2 - hour):%Y%m%d-%H%M%S}.hrsnbak").write_bytes(b"x")
+    made.unlink()
+    with app.app_context():
+        archive.rotate(folder)
+    kept = sorted(p.name for p in folder.glob("hrsn-*.hrsnbak"))
+    days = {name[5:13] for name in kept}
+    assert len(kept) == len(days)                   # one per day at most
+    assert {f"{start - timedelta(days=d):%Y%m%d}" for d in range(7)} <= days
+    assert len(days) <= 7 + 4 and len(days) > 7     # and the newest of the last four weeks
+
+
+def test_a_full_disk_during_a_backup_keeps_the_old_ones(app, monkeypatch):
+    import errno
+    from hrsn.durable import archive, sealed
+    with app.app_context():
+        key = sealed.new_key(PASSPHRASE, n=2 ** 12)
+        first = archive.backup(key=key)
+        db.session.commit()
+        before = sorted(p.name for p in first.parent.iterdir())
+
+        def full(*args, **kwargs):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        monkeypatch.setattr(sealed, "seal", full)
+        with pytest.raises(sealed.Refused) as refused:
+            archive.backup(key=key)
+        assert refused.value.code == "disk"
+        db.session.rollback()
+        assert sorted(p.name for p in first.parent.iterdir()) == before       # nothing half-written, old kept
+        assert db.session.scalar(db.select(db.func.count(CareRun.id))) == 1
