@@ -202,24 +202,20 @@ def test_a_backup_restores_every_row_and_file(tmp_path, monkeypatch):
 
 @pytest.fixture
 def second_pg_schema(pg_schema):
-    import uuid
-    import psycopg2
-    from conftest import PG_URL
-    conn = psycopg2.connect(PG_URL.replace("+psycopg2", ""))
-    conn.autocommit = True
-    schema = f"hrsn_test_{uuid.uuid4().hex[:10]}"
-    conn.cursor().execute(f"CREATE SCHEMA {schema}")
+    from conftest import pg_connect, pg_new_schema
+    schema = pg_new_schema()
     yield pg_schema, schema
+    conn = pg_connect()
+    conn.autocommit = True
     conn.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
     conn.close()
 
 
 def test_a_backup_restores_every_row_and_file_on_postgresql(tmp_path, monkeypatch, second_pg_schema):
-    from conftest import PG_URL
+    from conftest import pg_url
     first, second = second_pg_schema
-    source = make_app(tmp_path / "a", SQLALCHEMY_DATABASE_URI=f"{PG_URL}?options=-csearch_path%3D{first}", **FAST)
-    target = make_app(tmp_path / "b", migrated=True,
-                      SQLALCHEMY_DATABASE_URI=f"{PG_URL}?options=-csearch_path%3D{second}", **FAST)
+    source = make_app(tmp_path / "a", SQLALCHEMY_DATABASE_URI=pg_url(first), **FAST)
+    target = make_app(tmp_path / "b", migrated=True, SQLALCHEMY_DATABASE_URI=pg_url(second), **FAST)
     try:
         round_trip(source, target, monkeypatch, tmp_path)
         with target.app_context():              # new records get new numbers after the restored ones
