@@ -400,7 +400,7 @@ def test_the_admin_sets_a_passphrase_backs_up_verifies_and_restores(tmp_path):
     with app.app_context():
         make_user("coordinator", email="later@test.local")
     form = client.get("/admin/data/restore").get_data(as_text=True)
-    assert "This desk holds 2 staff accounts, 0 members" in form
+    assert "(staff accounts: 2, members: 0, stored files: 0)" in form
     wrong = client.post("/admin/data/restore", data={"archive": name, "passphrase": "not the passphrase"})
     assert wrong.status_code == 422 and "not the one this archive was made with" in wrong.get_data(as_text=True)
     unconfirmed = client.post("/admin/data/restore", data={"archive": name, "passphrase": PASSPHRASE})

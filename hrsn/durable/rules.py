@@ -50,4 +50,5 @@ def today_backup(user):
         text = (_("Last backup less than a day ago.") if days < 1 else
                 ngettext("Last backup %(num)d day ago.", "Last backup %(num)d days ago.", days))
         late = age > LATE_AFTER
-    return Section("backup", _("Backups"), [Item(member=None, text=text, url=url, late=late)])
+    # The count says whether something is due: 1 when a backup is late, 0 when the last one is recent.
+    return Section("backup", _("Backups"), [Item(member=None, text=text, url=url, late=late)], total=int(late))

@@ -100,6 +100,8 @@ PAGES = [
     ("Intake: new referral form", "casemanager1", "GET", lambda s: Req("/intake/new")),
     ("Admin audit trail", "admin", "GET", lambda s: Req("/admin/audit")),
     ("Admin audit trail, one member", "admin", "GET", lambda s: Req(f"/admin/audit?member={s.member}")),
+    ("Admin backups and verification", "admin", "GET", lambda s: Req("/admin/data/")),
+    ("Admin restore", "admin", "GET", lambda s: Req("/admin/data/restore")),
 ]
 
 FLOOR_PAGE = """<!doctype html><title>Members</title><table>{% for m in rows %}
