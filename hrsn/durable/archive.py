@@ -10,7 +10,6 @@ Inside the archive (a zip, sealed by hrsn.durable.sealed):
 A restore opens and checks everything (passphrase, completeness, every hash, the database's integrity, the row
 counts) before it replaces anything; what it replaces is first kept as an archive of its own."""
 import datetime as dt
-import errno
 import hashlib
 import json
 import os
@@ -68,7 +67,6 @@ def schema_revision(conn) -> str | None:
 
 def known_revisions() -> set[str]:
     from alembic.script import ScriptDirectory
-    from flask_migrate import Migrate  # noqa: F401
     config = current_app.extensions["migrate"].migrate.get_config()
     return {rev.revision for rev in ScriptDirectory.from_config(config).walk_revisions()}
 
@@ -502,13 +500,3 @@ def _replace_files(opened: Opened) -> None:
             os.replace(temp, folder / name)
     _fsync_dir(folder)
 
-
-MESSAGES = {}     # filled by hrsn.durable.rules (translated sentences per refusal code)
-
-
-def explain(error: Refused) -> str:
-    from hrsn.durable.rules import refusal_text
-    return refusal_text(error)
-
-
-__all__ = ["backup", "restore", "open_archive", "Refused", "errno"]
