@@ -476,3 +476,22 @@ def test_a_full_disk_during_a_backup_keeps_the_old_ones(app, monkeypatch):
         db.session.rollback()
         assert sorted(p.name for p in first.parent.iterdir()) == before       # nothing half-written, old kept
         assert db.session.scalar(db.select(db.func.count(CareRun.id))) == 1
+
+
+def test_a_laptops_archive_restores_onto_an_office_postgresql(tmp_path, monkeypatch, pg_schema):
+    """Moving to an office server: the SQLite archive of a laptop, restored into PostgreSQL, every row and file."""
+    from conftest import pg_url
+    source = make_app(tmp_path / "a", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'a' / 'l.sqlite'}", **FAST)
+    target = make_app(tmp_path / "b", migrated=True, SQLALCHEMY_DATABASE_URI=pg_url(pg_schema), **FAST)
+    try:
+        round_trip(source, target, monkeypatch, tmp_path)
+        with target.app_context():
+            make_user("finance", email="after@test.local")
+            audit.record("export", record_type="after")
+            db.session.commit()
+        assert target.test_cli_runner().invoke(args=["verify"]).exit_code == 0
+    finally:
+        for app in (source, target):
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()

@@ -328,8 +328,9 @@ def _manifest(archive) -> dict:
         raise Refused("newer", "archive format")
     if manifest.get("schema") not in known_revisions():
         raise Refused("newer", f"schema {manifest.get('schema')}")
-    if manifest.get("database") != db.engine.dialect.name:
-        raise Refused("database", manifest.get("database") or "")
+    moving_up = manifest.get("database") == "sqlite" and db.engine.dialect.name == "postgresql"
+    if manifest.get("database") != db.engine.dialect.name and not moving_up:
+        raise Refused("database", manifest.get("database") or "")      # PostgreSQL to SQLite: not yet
     return manifest
 
 
@@ -396,7 +397,7 @@ def restore(opened: Opened, *, confirmed: bool, how: str = "admin") -> dict:
             replaced = final
             db.session.commit()
     db.session.remove()
-    if opened.manifest["database"] == "sqlite":
+    if opened.manifest["database"] == "sqlite" and db.engine.dialect.name == "sqlite":
         _replace_sqlite(opened)
     else:
         _replace_postgresql(opened)
@@ -434,20 +435,53 @@ def _replace_sqlite(opened: Opened) -> None:
     db.engine.dispose()
 
 
-def _coerce(column, value):
+def _coerce(column, value, from_sqlite: bool):
+    """A value from the archive as the PostgreSQL column takes it (JSON lines keep dates as ISO text; a SQLite
+    file also keeps JSON as text and booleans as 0 or 1)."""
     if value is None:
         return None
     kind = column.type
     if isinstance(kind, sa.DateTime):
-        return dt.datetime.fromisoformat(value)
+        return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     if isinstance(kind, sa.Date):
-        return dt.date.fromisoformat(value)
+        return dt.date.fromisoformat(value) if isinstance(value, str) else value
+    if from_sqlite and isinstance(kind, sa.Boolean):
+        return bool(value)
+    if from_sqlite and isinstance(kind, sa.JSON) and isinstance(value, str):
+        return json.loads(value)
     return value
+
+
+def _jsonl_rows(archive):
+    def rows(table: str):
+        name = f"data/{table}.jsonl"
+        if name not in archive.namelist():
+            return
+        with archive.open(name) as fh:
+            for line in fh:
+                yield json.loads(line)
+    return rows
+
+
+def _sqlite_rows(path: Path):
+    """The rows of a SQLite archive's database, table by table (moving a laptop's data to an office server)."""
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+
+    def rows(table: str):
+        try:
+            cursor = conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid')
+        except sqlite3.OperationalError:
+            return
+        for row in cursor:
+            yield dict(row)
+    return conn, rows
 
 
 def _replace_postgresql(opened: Opened) -> None:
     """Empty the schema, build it at the archive's revision, load the rows in dependency order; the upgrade that
-    follows brings an older archive to the current schema."""
+    follows brings an older archive to the current schema. The rows come from the archive's JSON lines, or from
+    its SQLite database when a laptop's archive is restored on an office server."""
     from flask_migrate import upgrade
     db.engine.dispose()
     with db.engine.begin() as conn:
@@ -456,27 +490,35 @@ def _replace_postgresql(opened: Opened) -> None:
             conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}" CASCADE')
         conn.exec_driver_sql("DROP FUNCTION IF EXISTS audit_event_append_only() CASCADE")
     upgrade(revision=opened.manifest["schema"])
+    from_sqlite = opened.manifest["database"] == "sqlite"
     reflected = sa.MetaData()
-    with db.engine.begin() as conn:
-        reflected.reflect(bind=conn)
-        with zipfile.ZipFile(opened.zip_path) as archive:
+    with zipfile.ZipFile(opened.zip_path) as archive, db.engine.begin() as conn:
+        source = None
+        if from_sqlite:
+            source, rows_of = _sqlite_rows(opened.work / "hrsn.sqlite")
+        else:
+            rows_of = _jsonl_rows(archive)
+        try:
+            reflected.reflect(bind=conn)
             for table in reflected.sorted_tables:
-                if table.name == "alembic_version" or f"data/{table.name}.jsonl" not in archive.namelist():
+                if table.name == "alembic_version":
                     continue
                 batch = []
-                with archive.open(f"data/{table.name}.jsonl") as fh:
-                    for line in fh:
-                        row = json.loads(line)
-                        batch.append({key: _coerce(table.c[key], value) for key, value in row.items()})
-                        if len(batch) >= 2000:
-                            conn.execute(table.insert(), batch)
-                            batch = []
+                for row in rows_of(table.name):
+                    batch.append({key: _coerce(table.c[key], value, from_sqlite) for key, value in row.items()
+                                  if key in table.c})
+                    if len(batch) >= 2000:
+                        conn.execute(table.insert(), batch)
+                        batch = []
                 if batch:
                     conn.execute(table.insert(), batch)
                 if "id" in table.c and isinstance(table.c.id.type, sa.Integer):
                     conn.exec_driver_sql(
                         f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
                         f"COALESCE((SELECT max(id) FROM \"{table.name}\"), 0) + 1, false)")
+        finally:
+            if source is not None:
+                source.close()
     db.engine.dispose()
 
 
