@@ -495,3 +495,26 @@ def test_a_laptops_archive_restores_onto_an_office_postgresql(tmp_path, monkeypa
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+def test_others_keep_saving_while_a_backup_and_a_verification_run(app, monkeypatch):
+    """The nightly backup and its verification hold no write lock while they read everything."""
+    from hrsn.durable import archive, nightly, sealed, verify
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    writes = []
+
+    def another_writer():
+        other = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")            # fails with "database is locked" if the lock were held
+        other.execute("ROLLBACK")
+        other.close()
+        writes.append(True)
+
+    build, check = archive._build, verify.files
+    monkeypatch.setattr(archive, "_build", lambda work: (another_writer(), build(work))[1])
+    monkeypatch.setattr(verify, "files", lambda conn, sweep=True: (another_writer(), check(conn, sweep))[1])
+    with app.app_context():
+        archive.store_key(sealed.new_key(PASSPHRASE, n=2 ** 12))
+        db.session.commit()
+        assert nightly.run_once() == "done"
+    assert writes == [True, True]

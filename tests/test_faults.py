@@ -98,7 +98,10 @@ def test_kill_9_during_concurrent_writes_loses_nothing_acknowledged(tmp_path):
         writers = [threading.Thread(target=write, args=(email, n)) for n, email in enumerate(emails)]
         for writer in writers:
             writer.start()
-        time.sleep(1.5 + round_ * 0.37)
+        deadline = time.monotonic() + 30                    # a slow machine signs in slowly: wait for saves
+        while sum(note.startswith(f"r{round_}-") for note in list(acknowledged)) < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2 + round_ * 0.37)                      # then kill it in the middle of more of them
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         stop.set()

@@ -150,14 +150,20 @@ def _export_tables(conn, folder: Path) -> dict[str, int]:
 
 
 def backup(folder: Path | None = None, key: dict | None = None, how: str = "admin", user=None) -> Path:
-    """Write one sealed archive into the folder and prune older ones by the rotation settings.
+    """Write one sealed archive into the folder, prune older ones by the rotation settings, and record the run.
 
+    A backup takes minutes on a large instance, so it first ends the session's transaction (committing what the
+    caller added): no lock is held while it works, and others keep saving. It commits its own record at the end.
     Refused("no-key") when no backup passphrase was set; Refused("disk") when the folder is full or not
     writable (whatever was half-written is removed; older archives are untouched)."""
+    from hrsn import settings
     key = key or stored_key()
     if key is None:
         raise Refused("no-key")
     folder = Path(folder) if folder else backup_folder()
+    keep = settings.get("backup_keep_daily"), settings.get("backup_keep_weekly")
+    by_id = user.id if user else None
+    db.session.commit()
     name = f"hrsn-{utcnow():%Y%m%d-%H%M%S}{SUFFIX}"
     if (folder / name).exists():
         name = f"hrsn-{utcnow():%Y%m%d-%H%M%S}-{os.getpid() % 1000}{SUFFIX}"
@@ -181,11 +187,12 @@ def backup(folder: Path | None = None, key: dict | None = None, how: str = "admi
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
-    rotate(folder)
+    rotate(folder, *keep)
     size = (folder / name).stat().st_size
-    db.session.add(CareRun(kind="backup", ok=True, how=how, by_id=user.id if user else None,
+    db.session.add(CareRun(kind="backup", ok=True, how=how, by_id=by_id,
                            summary={"archive": name, "folder": str(folder), "size": size,
                                     "rows": sum(manifest["tables"].values()), "files": len(manifest["files"])}))
+    db.session.commit()
     return folder / name
 
 

@@ -77,18 +77,21 @@ def _set_aside(path: Path) -> str:
     return path.name
 
 
-def last_anchor() -> dict | None:
+def last_anchor(conn) -> dict | None:
     """The trail's newest event and its hash as the last successful verify saw them."""
-    run = db.session.scalar(sa.select(CareRun).where(CareRun.kind == "verify", CareRun.ok)
-                            .order_by(CareRun.id.desc()).limit(1))
-    return (run.summary or {}).get("chain", {}).get("head") if run else None
+    summary = conn.execute(sa.select(CareRun.summary).where(CareRun.kind == "verify", CareRun.ok)
+                           .order_by(CareRun.id.desc()).limit(1)).scalar()
+    return (summary or {}).get("chain", {}).get("head")
 
 
 def run(sweep: bool = True, anchor: dict | None = None) -> dict:
-    """Every check; the result as plain data (ids and counts only, never member data)."""
+    """Every check; the result as plain data (ids and counts only, never member data).
+
+    It reads on a connection of its own, without the write lock, so that others keep saving while it runs
+    (a caller inside a changing request commits before calling it)."""
     started = time.perf_counter()
-    anchor = anchor if anchor is not None else last_anchor()
     with db.engine.connect().execution_options(hrsn_write=False) as conn:     # reads only: no write lock
+        anchor = anchor if anchor is not None else last_anchor(conn)
         problems = integrity(conn)
         found = files(conn, sweep=sweep)
         chain = audit.verify_chain(conn, anchor)
