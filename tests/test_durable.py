@@ -518,3 +518,16 @@ def test_others_keep_saving_while_a_backup_and_a_verification_run(app, monkeypat
         db.session.commit()
         assert nightly.run_once() == "done"
     assert writes == [True, True]
+
+
+def test_a_backup_folder_that_cannot_be_used_is_said_plainly(app, client, auth, tmp_path):
+    from hrsn import settings
+    from hrsn.durable import archive, sealed
+    auth.login("admin")
+    (tmp_path / "a-file").write_text("not a folder")
+    with app.app_context():
+        archive.store_key(sealed.new_key(PASSPHRASE, n=2 ** 12))
+        settings.put("backup_folder", str(tmp_path / "a-file" / "backups"))
+        db.session.commit()
+    answer = client.post("/admin/data/backup", follow_redirects=True)
+    assert answer.status_code == 200 and "The backup folder cannot be used" in answer.get_data(as_text=True)

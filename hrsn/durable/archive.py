@@ -180,10 +180,11 @@ def backup(folder: Path | None = None, key: dict | None = None, how: str = "admi
         os.replace(partial, folder / name)
         _fsync_dir(folder)
     except OSError as error:
-        partial.unlink(missing_ok=True)
-        if error.errno in DISK_ERRORS:
-            raise Refused("disk", error.strerror or "") from error
-        raise
+        try:
+            partial.unlink(missing_ok=True)
+        except OSError:
+            pass                            # the folder itself is what failed
+        raise Refused("disk" if error.errno in DISK_ERRORS else "folder", error.strerror or "") from error
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)

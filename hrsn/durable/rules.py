@@ -29,6 +29,7 @@ def refusal_text(error) -> str:
         "not-empty": _("This instance already holds data: confirm that it may be replaced."),
         "disk": _("The disk is full or cannot be written to: nothing was changed."),
         "no-key": _("Set a backup passphrase first."),
+        "folder": _("The backup folder cannot be used (check the setting, and that the drive is plugged in)."),
         "unreadable": _("The archive cannot be read."),
     }
     return str(texts.get(error.code, error.code))

@@ -61,8 +61,8 @@ def files(conn, sweep: bool = True) -> dict:
                 path.unlink(missing_ok=True)
                 leftovers += 1
             continue
-        if path.name in known:
-            continue
+        if path.name in known or not storage.STORED_NAME.fullmatch(path.name):
+            continue                        # (a name the app never gives is not one of its files)
         orphans.append(path.name)
         if sweep and old:
             swept.append(_set_aside(path))
