@@ -81,7 +81,8 @@ def _configure(app: Flask, instance: Path, test_config: dict | None) -> None:
     )
     app.config.from_pyfile("config.py", silent=True)
     for key, value in os.environ.items():
-        if key.startswith("HRSN_") and key not in ("HRSN_INSTANCE", "HRSN_DATABASE_URL"):
+        if key.startswith("HRSN_") and key not in ("HRSN_INSTANCE", "HRSN_DATABASE_URL",
+                                                                "HRSN_BACKUP_PASSPHRASE"):
             app.config[key[5:]] = _env_value(value)
     if os.environ.get("HRSN_DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["HRSN_DATABASE_URL"]

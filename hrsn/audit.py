@@ -1,11 +1,19 @@
-"""The audit trail: one call records who did what to which member or record, in words both languages read."""
+"""The audit trail: one call records who did what to which member or record, in words both languages read.
+
+Every event carries the hash of the one before it (a hash chain): each new event's hash covers its own fields and
+its predecessor's hash, computed when it is inserted, in the same transaction, while no other writer can insert
+(SQLite: the write lock of BEGIN IMMEDIATE; PostgreSQL: a transaction-level advisory lock). A changed event no
+longer matches its hash, and a deleted one breaks the link of the event after it: `verify_chain` names both."""
+import hashlib
+import json
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
 
 from hrsn.extensions import db
 from hrsn.models import AuditEvent, Versioned, utcnow
@@ -187,6 +195,7 @@ def record_now(action: str, *, member=None, record_type=None, record_id=None, ch
     values = {"action": action, "member_id": member.id if member is not None else None, "record_type": record_type,
               "record_id": record_id, "changes": changes or None, "at": utcnow(), **(who or _who())}
     with db.engine.connect().execution_options(hrsn_write=True) as conn:
+        chain(conn, [values])
         conn.execute(sa.insert(AuditEvent.__table__).values(**values))
         conn.commit()
 
@@ -215,3 +224,83 @@ def since_version(record_type: str, record_id: int, version: int) -> list[AuditE
         sa.select(AuditEvent).where(AuditEvent.record_type == record_type, AuditEvent.record_id == record_id,
                                     AuditEvent.record_version > version, AuditEvent.changes.is_not(None))
         .order_by(AuditEvent.id)))
+
+
+# The hash chain -------------------------------------------------------------------------------------------
+
+CHAINED = ("at", "user_id", "email", "action", "member_id", "record_type", "record_id", "record_version", "changes",
+           "ip")
+CHAIN_LOCK = 2026_0020          # PostgreSQL advisory lock key: one chain writer at a time
+GENESIS = "0" * 64              # what the first event's "previous hash" is
+
+
+def event_hash(prev_hash: str, row) -> str:
+    """The hash of one event: its fields in a fixed written form, after its predecessor's hash."""
+    get = row.get if isinstance(row, dict) else (lambda key: getattr(row, key))
+    fields = {key: get(key) for key in CHAINED}
+    if isinstance(fields["at"], datetime):
+        fields["at"] = fields["at"].isoformat(sep=" ", timespec="microseconds")
+    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{prev_hash}|{text}".encode()).hexdigest()
+
+
+def chain(conn, rows) -> None:
+    """Fill prev_hash and row_hash of events about to be inserted (dicts or AuditEvent objects), in order, after
+    the newest event in the database. The caller inserts them in that order, in the same transaction."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+    table = AuditEvent.__table__
+    head = conn.execute(sa.select(table.c.row_hash).order_by(table.c.id.desc()).limit(1)).scalar() or GENESIS
+    for row in rows:
+        if isinstance(row, dict):
+            row.setdefault("at", utcnow())
+            row["prev_hash"], row["row_hash"] = head, event_hash(head, row)
+            head = row["row_hash"]
+        else:
+            if row.at is None:
+                row.at = utcnow()
+            row.prev_hash, row.row_hash = head, event_hash(head, row)
+            head = row.row_hash
+
+
+@event.listens_for(Session, "before_flush")
+def _chain_new_events(session, _context, _instances):
+    pending = [obj for obj in session.new if isinstance(obj, AuditEvent)]
+    if pending:
+        pending.sort(key=lambda obj: inspect(obj).insert_order)
+        chain(session.connection(), pending)
+
+
+def verify_chain(conn, anchor: dict | None = None, limit: int = 50) -> dict:
+    """Walk the trail in order: each event's hash recomputed, each link to its predecessor checked.
+
+    `anchor` (an event id and its hash from an earlier run) catches a trail rewritten from some point on with
+    fresh hashes: that event must still be there with the same hash. Returns counts and the problems found,
+    each naming the event (its number) and what is wrong."""
+    table = AuditEvent.__table__
+    columns = [table.c.id, table.c.prev_hash, table.c.row_hash, *(table.c[key] for key in CHAINED)]
+    problems, count, head, last_id, unhashed = [], 0, GENESIS, None, 0
+    result = conn.execution_options(yield_per=5000).execute(sa.select(*columns).order_by(table.c.id))
+    for row in result.mappings():
+        count += 1
+        if row["row_hash"] is None:           # inserted behind the app's back
+            unhashed += 1
+            problems.append({"event": row["id"], "problem": "unhashed"})
+            head, last_id = GENESIS, row["id"]
+            continue
+        if row["prev_hash"] != head:
+            problems.append({"event": row["id"], "problem": "missing-before",
+                             "after": last_id})
+        elif event_hash(row["prev_hash"], row) != row["row_hash"]:
+            problems.append({"event": row["id"], "problem": "changed"})
+        if anchor and row["id"] == anchor.get("event") and row["row_hash"] != anchor.get("hash"):
+            problems.append({"event": row["id"], "problem": "rewritten"})
+        head, last_id = row["row_hash"], row["id"]
+        if len(problems) > limit:
+            break
+    if anchor and anchor.get("event") and (last_id is None or last_id < anchor["event"]):
+        problems.append({"event": anchor["event"], "problem": "removed-end"})
+    return {"events": count, "unhashed": unhashed, "problems": problems[:limit],
+            "head": {"event": last_id, "hash": head} if last_id is not None else None}

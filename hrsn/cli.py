@@ -78,6 +78,9 @@ def _progress_bar(label, items):
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
+    from hrsn.durable.commands import COMMANDS
+    for command in COMMANDS:
+        app.cli.add_command(command)
 
 
 def prepare() -> None:
@@ -122,6 +125,8 @@ def serve(host, port, threads, open_browser):
     click.echo(f"HRSN case desk on {url} (Ctrl+C to stop)")
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    from hrsn.durable import nightly
+    nightly.start(app)          # the daily backup, once a passphrase is set (Admin, Backups and verification)
     try:
         waitress_serve(app, host=host, port=port, threads=threads, ident="hrsn")
     except OSError as error:

@@ -64,8 +64,9 @@ class Wiring:
 
 
 def steps() -> list[Step]:
-    from hrsn import (admin, auth, cases, contact, directory, documents, followup, intake, members, plan, referrals,
-                      reports, screening, today)
+    from hrsn import (admin, auth, cases, contact, directory, documents, durable, followup, intake, members, plan,
+                      referrals, reports, screening, today)
+    from hrsn.durable import rules as durable_rules
     from hrsn.cases import defaults as cases_defaults, rules as cases_rules
     from hrsn.contact import defaults as contact_defaults, rules as contact_rules
     from hrsn.directory import rules as directory_rules
@@ -119,6 +120,8 @@ def steps() -> list[Step]:
                     Link("admin.service_types", _l("Service types"), "admin"),
                     Link("admin.settings_page", _l("Settings"), "admin"),
                     Link("admin.audit_trail", _l("Audit trail"), "admin"))),
+        Step("durable", durable.bp, admin=(Link("durable.index", _l("Backups and verification"), "admin"),),
+             settings=durable_rules.SETTINGS),
     ]
 
 
@@ -127,6 +130,7 @@ def today_sections() -> list[TodaySection]:
     from hrsn.cases import due as cases_due
     from hrsn.contact import rules as contact_rules
     from hrsn.documents import rules as documents_rules
+    from hrsn.durable import rules as durable_rules
     from hrsn.followup import rules as followup_rules
     from hrsn.plan import rules as plan_rules
     from hrsn.referrals import rules as referrals_rules
@@ -151,6 +155,7 @@ def today_sections() -> list[TodaySection]:
         TodaySection("unable-report", contact_rules.today_to_report, ("memberChanged",)),
         TodaySection("followup-waitlist", followup_rules.today_waitlist, ("referralChanged", "memberChanged")),
         TodaySection("altered", documents_rules.today_altered),
+        TodaySection("backup", durable_rules.today_backup),
     ]
 
 

@@ -15,6 +15,41 @@ from hrsn.steps import ensure_defaults
 
 PASSWORD = "correct horse battery"
 PG_URL = os.environ.get("HRSN_TEST_POSTGRES", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+# HRSN_TEST_DATABASE=postgres: every app the tests make (unless a test names its own database) gets a fresh
+# PostgreSQL schema instead of a SQLite file, so that the suite can be run against an office server's database.
+ON_POSTGRES = os.environ.get("HRSN_TEST_DATABASE", "").lower() in ("postgres", "postgresql")
+_made_schemas: list[str] = []
+
+
+def pg_connect():
+    """A plain driver connection to the test server (whichever driver the URL names)."""
+    import re
+    import psycopg2
+    return psycopg2.connect(re.sub(r"^postgresql\+\w+", "postgresql", PG_URL), connect_timeout=3)
+
+
+def pg_new_schema() -> str:
+    conn = pg_connect()
+    conn.autocommit = True
+    schema = f"hrsn_test_{uuid.uuid4().hex[:10]}"
+    conn.cursor().execute(f"CREATE SCHEMA {schema}")
+    conn.close()
+    return schema
+
+
+def pg_url(schema: str) -> str:
+    return f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_made_schemas():
+    yield
+    if _made_schemas:
+        conn = pg_connect()
+        conn.autocommit = True
+        for schema in _made_schemas:
+            conn.cursor().execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.close()
 
 
 def org_today() -> date:
@@ -41,6 +76,9 @@ def make_app(tmp_path, migrated: bool = False, **config):
         "SECRET_KEY": "test-secret",
     }
     settings.update(config)
+    if ON_POSTGRES and "SQLALCHEMY_DATABASE_URI" not in config:
+        _made_schemas.append(pg_new_schema())
+        settings["SQLALCHEMY_DATABASE_URI"] = pg_url(_made_schemas[-1])
     app = create_app(settings)
     with app.app_context():
         if migrated:
@@ -67,7 +105,7 @@ def pg_schema():
     """A schema of its own in the local PostgreSQL server (skipped when none answers, except in CI)."""
     psycopg2 = pytest.importorskip("psycopg2")
     try:
-        conn = psycopg2.connect(PG_URL.replace("+psycopg2", ""), connect_timeout=3)
+        conn = pg_connect()
     except psycopg2.OperationalError as error:
         if os.environ.get("CI") or os.environ.get("HRSN_REQUIRE_BROWSER"):
             pytest.fail(f"PostgreSQL is expected here: {error}")

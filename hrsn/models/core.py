@@ -172,6 +172,9 @@ class AuditEvent(db.Model):
     record_version: Mapped[int | None]      # the version a change produced (for versioned records)
     changes: Mapped[dict | None] = mapped_column(sa.JSON)
     ip: Mapped[str | None] = mapped_column(sa.String(45))
+    # The hash chain (hrsn.audit.chain): the previous event's hash, and this event's over its fields and that one.
+    prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    row_hash: Mapped[str | None] = mapped_column(sa.String(64))
 
     user = db.relationship("User")
     member = db.relationship("Member")

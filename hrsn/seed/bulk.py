@@ -80,6 +80,9 @@ class Writer:
 
     def _write(self, table) -> None:
         rows = self.buffers.pop(table, [])
+        if rows and table is AuditEvent.__table__:
+            from hrsn.audit import chain
+            chain(db.session.connection(), rows)       # each event linked to the one before (hash chain)
         if rows:
             db.session.execute(sa.insert(table), rows)
             self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)

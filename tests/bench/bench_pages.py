@@ -132,6 +132,8 @@ PAGES = [
     ("Timesheet: this week", "casemanager1", "GET", lambda s: Req("/time")),
     ("Billing export: last month", "finance", "GET",
      lambda s: Req(f"/billing/export.csv?payer_id=1&period=month&start={date.today().replace(day=1).isoformat()}")),
+    ("Admin backups and verification", "admin", "GET", lambda s: Req("/admin/data/")),
+    ("Admin restore", "admin", "GET", lambda s: Req("/admin/data/restore")),
 ]
 
 FLOOR_PAGE = """<!doctype html><title>Members</title><table>{% for m in rows %}
