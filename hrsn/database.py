@@ -42,9 +42,22 @@ def _writes(conn) -> bool:
         return chosen
     if not has_request_context():
         return True                 # commands and seeds write
-    if request.method in READ_METHODS:
+    if request.method in READ_METHODS or g.get("_hrsn_reading"):
         return False
     return not g.get("_hrsn_committed")
+
+
+def read_before_writing() -> None:
+    """This change does slow work before it knows what to write (a password check): what it reads until
+    `take_write_lock()` runs in a deferred transaction, so other people's saves do not wait behind it."""
+    g._hrsn_reading = True
+
+
+def take_write_lock() -> None:
+    """End the reading transaction; the next statement begins with the write lock (BEGIN IMMEDIATE)."""
+    from hrsn.extensions import db
+    db.session.rollback()
+    g._hrsn_reading = False
 
 
 @event.listens_for(Engine, "begin")

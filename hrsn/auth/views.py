@@ -6,7 +6,7 @@ from flask import abort, flash, jsonify, redirect, request, send_file, session, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from hrsn import LOCALES, audit, passwords, throttle
+from hrsn import LOCALES, audit, database, passwords, throttle
 from hrsn.auth import bp
 from hrsn.auth.forms import LoginForm, PasswordForm
 from hrsn.extensions import db
@@ -22,6 +22,8 @@ def sign_in(user: User) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    # The password check takes tens of milliseconds of CPU: it must not hold the write lock meanwhile.
+    database.read_before_writing()
     if db.session.scalar(db.select(User.id).limit(1)) is None:
         return redirect(url_for("auth.setup"))
     if current_user.is_authenticated:
@@ -31,11 +33,13 @@ def login():
         email = form.email.data.strip().casefold()
         checks = (("account:" + email[:254], throttle.SIGN_IN_ACCOUNT), (throttle.client_key(), throttle.SIGN_IN_ADDRESS))
         if throttle.blocked(*checks):
+            database.take_write_lock()
             audit.record("throttled", user=None, email=email, record_type="User")
             db.session.commit()
             abort(429)
         user = db.session.scalar(db.select(User).where(db.func.lower(User.email) == email))
         ok = passwords.verify(user.password_hash if user else passwords.DUMMY_HASH, form.password.data)
+        database.take_write_lock()
         if user and ok and user.active:
             if passwords.needs_rehash(user.password_hash):
                 user.password_hash = passwords.hash_password(form.password.data)
