@@ -143,6 +143,8 @@ def test_completing_a_check_in_logs_a_contact_linked_to_it(app, client, desk):
     row = desk.read(lambda: db.session.get(CheckIn, c.id))
     contact = desk.read(lambda: db.session.get(ContactAttempt, row.contact_id))
     assert row.status == "done" and row.done_on == org_today() and contact.minutes == 15 and contact.reached
+    tab = client.get(f"/members/{desk.member}/followup").get_data(as_text=True)
+    assert "Phone, reached" in tab and "Maria Lopez" in tab
     assert client.post(url, headers=HX, data={**data, "outcome": "reached", "version": row.version}).status_code == 409
 
 
@@ -266,6 +268,9 @@ def test_calendar_export_has_initials_and_a_link_only(app, client, desk):
     assert ics.mimetype == "text/calendar" and text.count("BEGIN:VEVENT") == 3
     assert "Check-in: RN" in text and "Rosa" not in text and "Núñez" not in text and "Nunez" not in text
     assert f"/members/{desk.member}/followup?case={case_id}" in text.replace("\r\n ", "")
+    from icalendar import Calendar
+    events = [e for e in Calendar.from_ical(ics.data).walk("VEVENT")]
+    assert all(e["DTSTAMP"].dt.tzinfo is not None and e["DTSTART"].dt == e["DTSTART"].dt for e in events)
 
 
 # Today per role -----------------------------------------------------------------------------------------
