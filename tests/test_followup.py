@@ -401,3 +401,8 @@ def test_closing_a_case_skips_its_check_ins_still_due(app, client, desk):
     assert moved.status_code == 200, moved.get_data(as_text=True)[:1000]
     assert {r[3] for r in check_ins(desk, case_id)} == {"skipped"}
     assert client.post(f"/members/{desk.member}/followup/{case_id}/reapply", headers=HX).status_code == 409
+    version = desk.read(lambda: db.session.get(Case, case_id).version)
+    reopened = client.post(f"/members/{desk.member}/case/{case_id}/move", headers=HX,
+                           data={"move-to": "open", "move-reason": "A new bill", "move-version": version})
+    assert reopened.status_code == 200
+    assert {r[3] for r in check_ins(desk, case_id)} == {"due"}

@@ -17,7 +17,8 @@ from hrsn.models.core import Versioned, local_day, local_today, utcnow
 __all__ = ["TEMPLATE_STYLES", "COUNT_FROM", "CHECK_IN_STATUSES", "CHECK_IN_OPEN", "CLOSING_REASONS",
            "OUTCOME_REASONS", "FollowupTemplate", "CheckIn", "Episode", "PayerDeadline", "PayerOutcomeWord",
            "month_offsets", "offset_problems", "parse_months", "generate_schedule", "schedule_dates",
-           "member_closed", "closed_episode", "current_episode", "schedule_from_authorization", "case_end", "close_schedule",
+           "member_closed", "closed_episode", "current_episode", "schedule_from_authorization", "case_end",
+           "close_schedule", "reopen_schedule",
            "reengagement_progress", "MONTHLY_CAP"]
 
 TEMPLATE_STYLES = {"fixed": _l("Check-ins at fixed months"), "monthly": _l("A check-in every month")}
@@ -271,13 +272,25 @@ def schedule_from_authorization(case, by=None) -> list[CheckIn]:
 
 
 def close_schedule(case, by=None) -> int:
-    """The case closed: its check-ins still due are skipped, with that reason (re-applying the template after a
-    reopening schedules them again). Returns how many."""
+    """The case closed: its check-ins still due are skipped, with that reason (reopening the case brings back
+    those still ahead, see reopen_schedule). Returns how many."""
     from flask_babel import gettext as _
     rows = db.session.scalars(sa.select(CheckIn).where(CheckIn.case_id == case.id,
                                                        CheckIn.status.in_(CHECK_IN_OPEN))).all()
     for check_in in rows:
         check_in.status, check_in.reason = "skipped", _("The case was closed.")
+        check_in.changed_by_id, check_in.changed_at = getattr(by, "id", None), utcnow()
+    return len(rows)
+
+
+def reopen_schedule(case, closed_at: datetime, by=None) -> int:
+    """The case was reopened: the check-ins its closing (at `closed_at`) skipped and still ahead are due again;
+    those a person skipped before stay skipped. Returns how many."""
+    rows = db.session.scalars(sa.select(CheckIn).where(
+        CheckIn.case_id == case.id, CheckIn.status == "skipped", CheckIn.changed_at >= closed_at - timedelta(seconds=5),
+        CheckIn.due_on >= local_today())).all()
+    for check_in in rows:
+        check_in.status, check_in.reason = "due", None
         check_in.changed_by_id, check_in.changed_at = getattr(by, "id", None), utcnow()
     return len(rows)
 
