@@ -406,3 +406,14 @@ def test_closing_a_case_skips_its_check_ins_still_due(app, client, desk):
                            data={"move-to": "open", "move-reason": "A new bill", "move-version": version})
     assert reopened.status_code == 200
     assert {r[3] for r in check_ins(desk, case_id)} == {"due"}
+
+
+def test_two_closings_at_once_leave_one_episode(app, client, desk):
+    """The second of two closings sent from the same page (no episode yet) is refused, not a server error."""
+    from unittest import mock
+    from hrsn.followup import views
+    with mock.patch.object(views, "current_episode", return_value=None):
+        assert client.post(f"/members/{desk.member}/close", headers=HX, data=close_data()).status_code == 200
+        second = client.post(f"/members/{desk.member}/close", headers=HX, data=close_data(reason="declined"))
+    assert second.status_code == 409
+    assert desk.read(lambda: db.session.scalar(db.select(db.func.count(Episode.id)))) == 1
