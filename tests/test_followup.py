@@ -143,6 +143,8 @@ def test_completing_a_check_in_logs_a_contact_linked_to_it(app, client, desk):
     row = desk.read(lambda: db.session.get(CheckIn, c.id))
     contact = desk.read(lambda: db.session.get(ContactAttempt, row.contact_id))
     assert row.status == "done" and row.done_on == org_today() and contact.minutes == 15 and contact.reached
+    tab = client.get(f"/members/{desk.member}/followup").get_data(as_text=True)
+    assert "Phone, reached" in tab and "Maria Lopez" in tab
     assert client.post(url, headers=HX, data={**data, "outcome": "reached", "version": row.version}).status_code == 409
 
 
@@ -266,6 +268,9 @@ def test_calendar_export_has_initials_and_a_link_only(app, client, desk):
     assert ics.mimetype == "text/calendar" and text.count("BEGIN:VEVENT") == 3
     assert "Check-in: RN" in text and "Rosa" not in text and "Núñez" not in text and "Nunez" not in text
     assert f"/members/{desk.member}/followup?case={case_id}" in text.replace("\r\n ", "")
+    from icalendar import Calendar
+    events = [e for e in Calendar.from_ical(ics.data).walk("VEVENT")]
+    assert all(e["DTSTAMP"].dt.tzinfo is not None and e["DTSTART"].dt == e["DTSTART"].dt for e in events)
 
 
 # Today per role -----------------------------------------------------------------------------------------
@@ -386,3 +391,29 @@ def test_the_follow_up_tab_and_today_in_spanish(app, client, desk):
     assert "Seguimientos de esta semana y atrasados" in today and "atrasado desde el" in today
     refused = client.post(f"/members/{desk.member}/close", headers=HX, data=close_data())
     assert "Resuelva primero estos pendientes" in refused.get_data(as_text=True)
+
+
+def test_closing_a_case_skips_its_check_ins_still_due(app, client, desk):
+    case_id = desk.open_case(service="utility", monthly="")
+    version = desk.read(lambda: db.session.get(Case, case_id).version)
+    moved = client.post(f"/members/{desk.member}/case/{case_id}/move", headers=HX,
+                        data={"move-to": "closed", "move-reason": "Bill paid", "move-version": version})
+    assert moved.status_code == 200, moved.get_data(as_text=True)[:1000]
+    assert {r[3] for r in check_ins(desk, case_id)} == {"skipped"}
+    assert client.post(f"/members/{desk.member}/followup/{case_id}/reapply", headers=HX).status_code == 409
+    version = desk.read(lambda: db.session.get(Case, case_id).version)
+    reopened = client.post(f"/members/{desk.member}/case/{case_id}/move", headers=HX,
+                           data={"move-to": "open", "move-reason": "A new bill", "move-version": version})
+    assert reopened.status_code == 200
+    assert {r[3] for r in check_ins(desk, case_id)} == {"due"}
+
+
+def test_two_closings_at_once_leave_one_episode(app, client, desk):
+    """The second of two closings sent from the same page (no episode yet) is refused, not a server error."""
+    from unittest import mock
+    from hrsn.followup import views
+    with mock.patch.object(views, "current_episode", return_value=None):
+        assert client.post(f"/members/{desk.member}/close", headers=HX, data=close_data()).status_code == 200
+        second = client.post(f"/members/{desk.member}/close", headers=HX, data=close_data(reason="declined"))
+    assert second.status_code == 409
+    assert desk.read(lambda: db.session.scalar(db.select(db.func.count(Episode.id)))) == 1

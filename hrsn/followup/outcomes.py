@@ -2,6 +2,7 @@
 user's check-ins as a calendar, and the admin's templates and payer settings."""
 import csv
 import io
+from datetime import timezone
 
 from flask import Response, abort, request, url_for
 from flask_babel import gettext as _
@@ -15,7 +16,7 @@ from hrsn.followup import bp, rules
 from hrsn.followup.forms import DeadlineForm, ReportedForm, TemplateForm
 from hrsn.forms import Text, clean_text
 from hrsn.models import (CLOSING_REASONS, Episode, FollowupTemplate, Payer, PayerDeadline, PayerOutcomeWord,
-                         Role, ServiceType, User, local_today)
+                         Role, ServiceType, User, local_today, utcnow)
 from hrsn.render import changed, edit_page, refused, render
 
 
@@ -131,13 +132,14 @@ def calendar():
     cal = Calendar()
     cal.add("prodid", "-//HRSN case desk//check-ins//EN")
     cal.add("version", "2.0")
+    stamp = utcnow()
     for check_in in rules.my_open_check_ins(current_user):
         m = check_in.member
         event = Event()
         event.add("uid", f"check-in-{check_in.id}@{request.host}")
         event.add("summary", _("Check-in: %(initials)s", initials=f"{m.first_name[:1]}{m.last_name[:1]}".upper()))
         event.add("dtstart", check_in.due_on)
-        event.add("dtstamp", check_in.changed_at or check_in.planned_on)
+        event.add("dtstamp", (check_in.changed_at or stamp).replace(tzinfo=timezone.utc))
         event.add("url", url_for("followup.tab", member_id=m.id, case=check_in.case_id, _external=True))
         cal.add_component(event)
     audit.record_now("download", record_type="check-ins calendar")

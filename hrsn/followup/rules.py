@@ -40,7 +40,8 @@ def week_end(day: date | None = None) -> date:
 # A case's schedule ----------------------------------------------------------------------------------
 
 def schedule_page(case, page: int = 1):
-    query = (db.select(CheckIn).where(CheckIn.case_id == case.id).options(joinedload(CheckIn.changed_by))
+    query = (db.select(CheckIn).where(CheckIn.case_id == case.id)
+             .options(joinedload(CheckIn.changed_by), joinedload(CheckIn.contact))
              .order_by(CheckIn.due_on, CheckIn.id))
     return db.paginate(query, page=page, per_page=SCHEDULE_PAGE, error_out=False)
 
