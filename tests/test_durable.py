@@ -180,6 +180,7 @@ def round_trip(source, target, monkeypatch, tmp_path):
     before = everything(source)
     archive = back_up(source, monkeypatch, tmp_path / "usb")
     assert archive.read_bytes()[:11] == b"HRSN-BACKUP" and b"%PDF" not in archive.read_bytes()
+    assert oct(archive.stat().st_mode & 0o777) == "0o600"
     result = restore(target, archive, monkeypatch=monkeypatch)
     assert result.exit_code == 0, result.output
     after = everything(target)
