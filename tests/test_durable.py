@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from conftest import make_app, make_member, make_user
+from conftest import make_app, make_member, make_user, sqlite_only
 from hrsn import audit
 from hrsn.extensions import db
 from hrsn.models import AuditEvent, CareRun
@@ -49,6 +49,7 @@ def test_every_event_is_linked_to_the_one_before(app, client, auth):
     assert found["problems"] == [] and found["events"] == len(events)
 
 
+@sqlite_only
 def test_verify_names_a_changed_event_a_deleted_one_and_an_altered_file(app, client, auth, runner):
     import io
     auth.login("admin")
@@ -79,6 +80,7 @@ def test_verify_names_a_changed_event_a_deleted_one_and_an_altered_file(app, cli
         assert {p["event"] for p in last.summary["chain"]["problems"]} == {ids[2], ids[5]}
 
 
+@sqlite_only
 def test_a_rewritten_trail_is_caught_by_the_last_verification(app, runner):
     with app.app_context():
         for n in range(3):
@@ -332,6 +334,7 @@ def test_a_restore_over_data_needs_confirmation_and_keeps_what_it_replaces(tmp_p
         assert db.session.scalar(db.select(User).where(User.email == "keep@test.local")) is not None
 
 
+@sqlite_only
 def test_an_archive_from_an_older_schema_is_upgraded(tmp_path, monkeypatch):
     """An archive made before the hash chain existed: restored, upgraded, its trail hashed and verified."""
     import tempfile
@@ -498,6 +501,7 @@ def test_a_laptops_archive_restores_onto_an_office_postgresql(tmp_path, monkeypa
                 db.engine.dispose()
 
 
+@sqlite_only
 def test_others_keep_saving_while_a_backup_and_a_verification_run(app, monkeypatch):
     """The nightly backup and its verification hold no write lock while they read everything."""
     from hrsn.durable import archive, nightly, sealed, verify

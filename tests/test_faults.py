@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 
-from conftest import PASSWORD, make_app, make_member, make_user
+from conftest import PASSWORD, make_app, make_member, make_user, sqlite_only
 from test_concurrency import contact_form
 from test_serve import free_port
 from hrsn import audit
@@ -61,6 +61,7 @@ def _start(instance: Path, port: int):
             time.sleep(0.2)
 
 
+@sqlite_only
 def test_kill_9_during_concurrent_writes_loses_nothing_acknowledged(tmp_path):
     instance = tmp_path / "instance"
     app = make_app(instance, migrated=True, SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'hrsn.sqlite'}")
@@ -118,6 +119,7 @@ def test_kill_9_during_concurrent_writes_loses_nothing_acknowledged(tmp_path):
         db.engine.dispose()
 
 
+@sqlite_only
 def test_a_database_held_by_another_process_answers_clearly_and_the_resubmission_saves(tmp_path):
     app = make_app(tmp_path, SQLITE_BUSY_TIMEOUT=0.3)
     with app.app_context():
@@ -153,6 +155,7 @@ def test_a_database_held_by_another_process_answers_clearly_and_the_resubmission
     assert len([p for p in uploads.iterdir() if p.is_file()]) == 1
 
 
+@sqlite_only
 def test_a_full_disk_during_a_database_write_saves_nothing(app, client, auth):
     auth.login("coordinator")
     with app.app_context():
