@@ -536,3 +536,30 @@ def test_a_backup_folder_that_cannot_be_used_is_said_plainly(app, client, auth, 
         db.session.commit()
     answer = client.post("/admin/data/backup", follow_redirects=True)
     assert answer.status_code == 200 and "The backup folder cannot be used" in answer.get_data(as_text=True)
+
+
+def test_verify_names_a_changed_event_and_file_on_postgresql(pg_app, tmp_path):
+    from sqlalchemy import text as sql
+    from hrsn import storage
+    from hrsn.durable import verify
+    from hrsn.models import Document, DocumentVersion
+    with pg_app.app_context():
+        member = make_member("Ana", "García")
+        stored = storage.store(__import__("io").BytesIO(PDF), 10 ** 6)
+        version = DocumentVersion(stored_name=stored.stored_name, original_name="a.pdf", content_type="application/pdf",
+                                  size=stored.size, sha256=stored.sha256)
+        db.session.add(Document(member_id=member.id, title="Lease", versions=[version]))
+        for n in range(3):
+            audit.record("export", record_type=f"r{n}")
+        db.session.commit()
+        assert verify.run()["ok"]
+        target = db.session.scalars(db.select(AuditEvent.id).order_by(AuditEvent.id)).all()[1]
+        with db.engine.begin() as conn:            # someone with the database's owner account, behind the app
+            conn.execute(sql("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_change"))
+            conn.execute(sql("UPDATE audit_event SET email = 'someone@else' WHERE id = :id"), {"id": target})
+            conn.execute(sql("ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_change"))
+        storage.path_of(stored.stored_name).write_bytes(PDF + b"changed")
+        result = verify.run()
+        found = verify.lines(result)
+        assert f"Audit event #{target} was changed after it was written." in found
+        assert any(f"Document file #{version.id}" in line and "differs" in line for line in found)
