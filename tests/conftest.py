@@ -19,6 +19,9 @@ PG_URL = os.environ.get("HRSN_TEST_POSTGRES", "postgresql+psycopg2://postgres@12
 # PostgreSQL schema instead of a SQLite file, so that the suite can be run against an office server's database.
 ON_POSTGRES = os.environ.get("HRSN_TEST_DATABASE", "").lower() in ("postgres", "postgresql")
 _made_schemas: list[str] = []
+# A test of SQLite itself (its pragmas, its file, its locks), or one that reopens the same database in a second
+# app: skipped when the suite runs on PostgreSQL.
+sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="a test of the SQLite database itself")
 
 
 def pg_connect():

@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 from sqlalchemy import text
 
-from conftest import PASSWORD, make_app, make_user
+from conftest import PASSWORD, make_app, make_user, sqlite_only
 from hrsn.extensions import db
 from hrsn.render import render
 
@@ -108,6 +108,7 @@ def test_unexpected_error_shows_incident_number_not_traceback(app, auth, caplog)
     assert incident in caplog.text
 
 
+@sqlite_only
 def test_sqlite_connection_settings(app):
     with app.app_context():
         with db.engine.connect() as conn:
@@ -117,6 +118,7 @@ def test_sqlite_connection_settings(app):
             assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
 
 
+@sqlite_only
 def test_write_transactions_take_the_lock_up_front(app):
     """A second writer waits for the first instead of failing half-way."""
     path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
@@ -130,6 +132,7 @@ def test_write_transactions_take_the_lock_up_front(app):
             other.close()
 
 
+@sqlite_only
 def test_busy_database_answers_503_and_keeps_the_form(tmp_path):
     app = make_app(tmp_path, SQLITE_BUSY_TIMEOUT=0.2)
     with app.app_context():

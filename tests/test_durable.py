@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from conftest import make_app, make_member, make_user
+from conftest import make_app, make_member, make_user, sqlite_only
 from hrsn import audit
 from hrsn.extensions import db
 from hrsn.models import AuditEvent, CareRun
@@ -49,6 +49,7 @@ def test_every_event_is_linked_to_the_one_before(app, client, auth):
     assert found["problems"] == [] and found["events"] == len(events)
 
 
+@sqlite_only
 def test_verify_names_a_changed_event_a_deleted_one_and_an_altered_file(app, client, auth, runner):
     import io
     auth.login("admin")
@@ -79,6 +80,7 @@ def test_verify_names_a_changed_event_a_deleted_one_and_an_altered_file(app, cli
         assert {p["event"] for p in last.summary["chain"]["problems"]} == {ids[2], ids[5]}
 
 
+@sqlite_only
 def test_a_rewritten_trail_is_caught_by_the_last_verification(app, runner):
     with app.app_context():
         for n in range(3):
@@ -180,6 +182,7 @@ def round_trip(source, target, monkeypatch, tmp_path):
     before = everything(source)
     archive = back_up(source, monkeypatch, tmp_path / "usb")
     assert archive.read_bytes()[:11] == b"HRSN-BACKUP" and b"%PDF" not in archive.read_bytes()
+    assert oct(archive.stat().st_mode & 0o777) == "0o600"
     result = restore(target, archive, monkeypatch=monkeypatch)
     assert result.exit_code == 0, result.output
     after = everything(target)
@@ -331,6 +334,7 @@ def test_a_restore_over_data_needs_confirmation_and_keeps_what_it_replaces(tmp_p
         assert db.session.scalar(db.select(User).where(User.email == "keep@test.local")) is not None
 
 
+@sqlite_only
 def test_an_archive_from_an_older_schema_is_upgraded(tmp_path, monkeypatch):
     """An archive made before the hash chain existed: restored, upgraded, its trail hashed and verified."""
     import tempfile
@@ -497,6 +501,7 @@ def test_a_laptops_archive_restores_onto_an_office_postgresql(tmp_path, monkeypa
                 db.engine.dispose()
 
 
+@sqlite_only
 def test_others_keep_saving_while_a_backup_and_a_verification_run(app, monkeypatch):
     """The nightly backup and its verification hold no write lock while they read everything."""
     from hrsn.durable import archive, nightly, sealed, verify
@@ -531,3 +536,30 @@ def test_a_backup_folder_that_cannot_be_used_is_said_plainly(app, client, auth, 
         db.session.commit()
     answer = client.post("/admin/data/backup", follow_redirects=True)
     assert answer.status_code == 200 and "The backup folder cannot be used" in answer.get_data(as_text=True)
+
+
+def test_verify_names_a_changed_event_and_file_on_postgresql(pg_app, tmp_path):
+    from sqlalchemy import text as sql
+    from hrsn import storage
+    from hrsn.durable import verify
+    from hrsn.models import Document, DocumentVersion
+    with pg_app.app_context():
+        member = make_member("Ana", "García")
+        stored = storage.store(__import__("io").BytesIO(PDF), 10 ** 6)
+        version = DocumentVersion(stored_name=stored.stored_name, original_name="a.pdf", content_type="application/pdf",
+                                  size=stored.size, sha256=stored.sha256)
+        db.session.add(Document(member_id=member.id, title="Lease", versions=[version]))
+        for n in range(3):
+            audit.record("export", record_type=f"r{n}")
+        db.session.commit()
+        assert verify.run()["ok"]
+        target = db.session.scalars(db.select(AuditEvent.id).order_by(AuditEvent.id)).all()[1]
+        with db.engine.begin() as conn:            # someone with the database's owner account, behind the app
+            conn.execute(sql("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_change"))
+            conn.execute(sql("UPDATE audit_event SET email = 'someone@else' WHERE id = :id"), {"id": target})
+            conn.execute(sql("ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_change"))
+        storage.path_of(stored.stored_name).write_bytes(PDF + b"changed")
+        result = verify.run()
+        found = verify.lines(result)
+        assert f"Audit event #{target} was changed after it was written." in found
+        assert any(f"Document file #{version.id}" in line and "differs" in line for line in found)

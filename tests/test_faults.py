@@ -1,7 +1,7 @@
 """Faults an agency's laptop or server will meet: the server killed mid-write, the database held by another
 process, a full disk, a crash between a file's write and its row's commit. Nothing acknowledged is lost, nothing
-half-saved is kept, and verify reports (and sweeps) what a crash leaves behind."""
-import errno
+half-saved is kept, and verify reports (and sweeps) what a crash leaves behind. (A full disk during an upload is
+tested in test_security.py, during a backup in test_durable.py.)"""
 import io
 import os
 import signal
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 
-from conftest import PASSWORD, make_app, make_member, make_user
+from conftest import PASSWORD, make_app, make_member, make_user, sqlite_only
 from test_concurrency import contact_form
 from test_serve import free_port
 from hrsn import audit
@@ -61,6 +61,7 @@ def _start(instance: Path, port: int):
             time.sleep(0.2)
 
 
+@sqlite_only
 def test_kill_9_during_concurrent_writes_loses_nothing_acknowledged(tmp_path):
     instance = tmp_path / "instance"
     app = make_app(instance, migrated=True, SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'hrsn.sqlite'}")
@@ -118,6 +119,7 @@ def test_kill_9_during_concurrent_writes_loses_nothing_acknowledged(tmp_path):
         db.engine.dispose()
 
 
+@sqlite_only
 def test_a_database_held_by_another_process_answers_clearly_and_the_resubmission_saves(tmp_path):
     app = make_app(tmp_path, SQLITE_BUSY_TIMEOUT=0.3)
     with app.app_context():
@@ -153,6 +155,7 @@ def test_a_database_held_by_another_process_answers_clearly_and_the_resubmission
     assert len([p for p in uploads.iterdir() if p.is_file()]) == 1
 
 
+@sqlite_only
 def test_a_full_disk_during_a_database_write_saves_nothing(app, client, auth):
     auth.login("coordinator")
     with app.app_context():
@@ -217,4 +220,3 @@ def test_a_recent_orphan_is_reported_but_left_alone(app, runner):
     found = runner.invoke(args=["verify"])
     assert found.exit_code == 1 and "has no record (left in place: it is recent)" in found.output
     assert (uploads / ("a" * 32 + ".pdf")).exists()
-    assert errno.ENOSPC                       # (the disk-full upload test is in test_security.py)

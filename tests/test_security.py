@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from conftest import PASSWORD, make_app, make_member, make_user
+from conftest import PASSWORD, make_app, make_member, make_user, sqlite_only
 from hrsn import settings
 from hrsn.extensions import db
 from hrsn.models import AuditEvent, Document, DocumentVersion, Member, Referral, Throttle
@@ -178,6 +178,7 @@ def test_control_characters_are_dropped_before_they_are_saved(app, client, auth)
         assert db.session.scalar(db.select(Consent.scope)) == "all partners"
 
 
+@sqlite_only
 def test_throttling_survives_a_restart_and_is_kept_per_address(tmp_path):
     app = make_app(tmp_path, RATELIMIT_ENABLED=True)
     with app.app_context():

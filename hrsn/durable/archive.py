@@ -173,7 +173,8 @@ def backup(folder: Path | None = None, key: dict | None = None, how: str = "admi
         work = Path(tempfile.mkdtemp(prefix=".backup-", dir=folder))
         manifest = _build(work)
         inner = work / "inner.zip"
-        with open(inner, "rb") as source, open(partial, "wb") as target:
+        private = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)      # the owner's only
+        with open(inner, "rb") as source, os.fdopen(private, "wb") as target:
             sealed.seal(source, target, key)
             target.flush()
             os.fsync(target.fileno())

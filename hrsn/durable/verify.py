@@ -4,7 +4,6 @@ recorded at upload, files without their row and rows without their file, and the
 Leftovers of an interrupted upload (a temporary file, or a file written whose row was never committed) are swept:
 temporary files are removed, orphaned files moved to the instance's `orphaned` folder (kept, never deleted), and
 each is reported. Only what is older than a grace period is swept, so an upload still under way is left alone."""
-import os
 import shutil
 import time
 from pathlib import Path
@@ -137,6 +136,3 @@ def lines(result: dict) -> list[str]:
         out.append(text % {"event": item["event"], "after": item.get("after") or 0})
     return out
 
-
-def free_space(path) -> int:
-    return shutil.disk_usage(os.fspath(path)).free

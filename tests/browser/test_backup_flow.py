@@ -4,6 +4,7 @@ from playwright.sync_api import expect
 
 from conftest import PASSWORD, make_user
 from hrsn.extensions import db
+from test_accessibility import violations
 
 
 def test_set_passphrase_back_up_and_verify(live_server, page):
@@ -31,7 +32,9 @@ def test_set_passphrase_back_up_and_verify(live_server, page):
     page.get_by_role("button", name="Verify now").click()
     expect(page.locator("#verify-result")).to_contain_text("everything checks")
 
+    assert violations(page) == []
     page.get_by_role("link", name="Restore an archive").click()
     expect(page.locator("#replace-what")).to_contain_text("staff accounts: 1, members: 0")
+    assert violations(page) == []
     page.goto(live_server.url + "/")
     expect(page.locator("#today-backup")).to_contain_text("Last backup less than a day ago.")
