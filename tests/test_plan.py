@@ -415,3 +415,23 @@ def test_secondary_staff_added_by_a_coordinator_may_open_the_record(app, client,
     auth.logout()
     client.post("/login", data={"email": "nav@test.local", "password": "correct horse battery"})
     assert client.get(f"/members/{member_id}/plan").status_code == 200
+
+
+def test_the_plan_works_on_postgresql(pg_app):
+    """The summary's aggregates, the moves, the Today sections and the PDF on PostgreSQL."""
+    from conftest import Auth
+    client = pg_app.test_client()
+    cm = Auth(client, pg_app).login("case_manager", email="pg@test.local")
+    with pg_app.app_context():
+        member = make_member("Rosa", "Núñez", assignee=cm, status="enrolled", preferred_language="es").id
+    screening(pg_app, member, {"living": True, "food": True})
+    assert client.get(f"/members/{member}/plan").status_code == 200
+    assert add_referral(client, member, made_on=(org_today() - timedelta(days=20)).isoformat()).status_code == 302
+    rid = newest_referral(pg_app, member)
+    assert move(client, pg_app, member, rid, "delivered").status_code == 409
+    assert move(client, pg_app, member, rid, "started").status_code == 200
+    add_referral(client, member, organization_name="Second")
+    page = client.get(f"/members/{member}/plan").get_data(as_text=True)
+    assert "received 1 · made 2 · delivered 0 · pending 2 · not delivered 0" in page and "Housing" in page
+    assert "no outcome after 20 days" in client.get("/").get_data(as_text=True)
+    assert "Mi Plan de Acción de Salud" in pdf_text(client.get(f"/members/{member}/plan.pdf").data)
