@@ -339,7 +339,8 @@ def _plain_table():
 
 def action_plan_pdf(plan: dict) -> bytes:
     """The Health Action Plan: `plan` holds translated strings only (title, header, footer, intro lines, and
-    sections each with "heading" and any of "pairs", "table" {"head", "rows", "widths"}, "lines").
+    sections each with "heading" and any of "pairs", "blocks" [(title, pairs)], "table" {"head", "rows", "widths"},
+    "lines").
 
     What people typed goes into table cells as plain text, wrapped here and drawn without any markup reading, so
     "<font>" or "<img>" typed by a user prints exactly as typed; the few Paragraphs (title, headings) are escaped.
@@ -382,6 +383,20 @@ def action_plan_pdf(plan: dict) -> bytes:
             story.append(KeepTogether([heading, Table(rows, colWidths=widths, style=style)]))
         else:
             story.append(heading)
+        if section.get("blocks"):           # titled blocks of facts, one table, each block kept on one page
+            widths = [1.8 * inch, width - 1.8 * inch]
+            rows, style = [], grid(0, 0)
+            for title, pairs in section["blocks"]:
+                start = len(rows)
+                # The title is wrapped to the whole width and drawn from the first cell over the empty second one
+                # (plain text is not clipped): a SPAN per block would cost more than the rest of the table.
+                rows.append([wrap_text(title, width - 2 * pad, bold, size + 1), ""])
+                rows += [[cell(k, widths[0], bold), cell(v, widths[1])] for k, v in pairs]
+                style.add("FONT", (0, start), (1, start), bold, size + 1, size + 3)
+                style.add("TOPPADDING", (0, start), (1, start), 8)
+                style.add("FONT", (0, start + 1), (0, len(rows) - 1), bold, size, size + 2)
+                style.add("NOSPLIT", (0, start), (1, len(rows) - 1))
+            story.append(Table(rows, colWidths=widths, style=style))
         table = section.get("table")
         if table and table["rows"]:
             widths = [width * share for share in table["widths"]]

@@ -135,15 +135,17 @@ def document(data: dict, kind: str, locale: str) -> dict:
 
     sections.append(referral_section(data, staff))
     if not staff:
+        labels = [_("Phone"), _("Address"), _("Hours"), _("How to apply"), _("What to bring"), _("Expected wait"),
+                  _("Cost")]
+        blocks = []
         for out in data["outs"]:
             if out.status in OUT_PENDING:
-                pairs = [(_("Phone"), out.phone), (_("Address"), out.address), (_("Hours"), out.hours),
-                         (_("How to apply"), out.how_to_apply), (_("What to bring"), out.what_to_bring),
-                         (_("Expected wait"), out.wait), (_("Cost"), out.cost)]
-                pairs = [(k, v) for k, v in pairs if v]
+                values = (out.phone, out.address, out.hours, out.how_to_apply, out.what_to_bring, out.wait, out.cost)
+                pairs = [(k, v) for k, v in zip(labels, values) if v]
                 if pairs:
-                    sections.append({"heading": _("How to use: %(name)s", name=" · ".join(
-                        p for p in (out.organization_name, out.service_name) if p)), "pairs": pairs})
+                    blocks.append((" · ".join(p for p in (out.organization_name, out.service_name) if p), pairs))
+        if blocks:
+            sections.append({"heading": _("How to use each referral"), "blocks": blocks})
     if staff and data["received"]:
         sections.append({"heading": _("Referrals received"), "table": {
             "head": [_("Received"), _("Services"), _("Status")],
