@@ -435,3 +435,46 @@ def test_the_plan_works_on_postgresql(pg_app):
     assert "received 1 · made 2 · delivered 0 · pending 2 · not delivered 0" in page and "Housing" in page
     assert "no outcome after 20 days" in client.get("/").get_data(as_text=True)
     assert "Mi Plan de Acción de Salud" in pdf_text(client.get(f"/members/{member}/plan.pdf").data)
+
+
+def test_supports_preferences_benefits_barriers_meetings_review_and_sign_off(app, client, member_id, auth):
+    from hrsn.models import Barrier, Benefit, CareMeeting, PlanPreferences, Support
+    url = f"/members/{member_id}/plan"
+    assert client.post(f"{url}/supports/new", data={"name": "", "role": "family"}).status_code == 422
+    assert client.post(f"{url}/supports/new", data={"name": "Lucía Ramos", "role": "family", "relation": "Sister",
+                                                    "sharing_allowed": "y"}).status_code == 302
+    assert client.post(f"{url}/preferences", data={"contact_how": "Text first", "what_matters": "My kids' school",
+                                                   "where_to_find": "At her sister's"}).status_code == 302
+    assert client.post(f"{url}/benefits", data={"benefit-program": "castle"}, headers=HX).status_code == 422
+    assert client.post(f"{url}/benefits", data={"benefit-program": "snap", "benefit-detail": "$200 a month"},
+                       headers=HX).status_code == 200
+    assert client.post(f"{url}/barriers", data={"barrier-kind": "transport", "barrier-note": "No car"},
+                       headers=HX).status_code == 200
+    assert client.post(f"{url}/meetings", data={"meeting-held_on": org_today().isoformat(), "meeting-attendees": ""},
+                       headers=HX).status_code == 422
+    response = client.post(f"{url}/meetings", headers=HX, data={
+        "meeting-held_on": org_today().isoformat(), "meeting-attendees": "Maria, the landlord, Salem Housing Help",
+        "meeting-decisions": "Two months of rent from the county"})
+    assert response.status_code == 200 and "Two months of rent from the county" in response.get_data(as_text=True)
+    assert read(app, lambda: [db.session.scalar(db.select(db.func.count(m.id)))
+                              for m in (Benefit, Barrier, CareMeeting)]) == [1, 1, 1]
+    plan = read(app, lambda: db.session.scalar(db.select(Plan).where(Plan.member_id == member_id)))
+    check_in = (org_today() + timedelta(days=10)).isoformat()
+    response = client.post(f"{url}/review", headers=HX, data={"review-next_check_in_on": check_in,
+                                                              "review-version": str(plan.version)})
+    assert response.status_code == 200
+    plan = read(app, lambda: db.session.scalar(db.select(Plan).where(Plan.member_id == member_id)))
+    assert plan.reviewed_on == org_today() and plan.review_due_on > org_today() + timedelta(days=150)
+    assert plan.next_check_in_on.isoformat() == check_in
+    assert client.post(f"{url}/review", headers=HX, data={"review-version": "1"}).status_code == 409
+    assert client.post(f"{url}/sign-off", headers=HX).status_code == 403              # a case manager
+    text = pdf_text(client.get(f"{url}.pdf?language=en").data)
+    assert "Lucía Ramos" in text and "Text first" in text and "My kids' school" in text and "$200 a month" in text
+    assert "At her sister's" not in text                                           # staff only
+    assert "At her sister's" in pdf_text(client.get(f"{url}.pdf?copy=staff&language=en").data)
+    auth.logout()
+    auth.login("coordinator", email="boss@test.local", name="Carmen Boss")
+    assert client.post(f"{url}/sign-off", headers=HX).status_code == 200
+    assert "Signed off by Carmen Boss" in pdf_text(client.get(f"{url}.pdf?copy=staff&language=en").data)
+    assert read(app, lambda: db.session.scalar(db.select(db.func.count(Support.id)))) == 1
+    assert read(app, lambda: db.session.scalar(db.select(PlanPreferences.contact_how))) == "Text first"
