@@ -160,6 +160,14 @@ def test_goals_in_the_members_words_with_needs_and_progress(app, client, member_
         db.session.commit()
         return [(p.source, p.source_id) for p in db.session.scalars(db.select(GoalProgress).order_by(GoalProgress.id))]
     assert read(app, from_check_in) == [("conversation", None), ("check-in", 7)]
+
+    def need_met_at_check_in():
+        from hrsn.models import set_need_status
+        set_need_status(db.session.get(Need, need_id), "met")
+        db.session.commit()
+        plan = db.session.scalar(db.select(Plan).where(Plan.member_id == member_id))
+        return db.session.get(Need, need_id).status, plan.review_due_on
+    assert read(app, need_met_at_check_in) == ("met", org_today())
     assert read(app, lambda: [n.id for n in db.session.get(Goal, goal_id).needs]) == [need_id]
 
 
@@ -295,7 +303,7 @@ def test_referrals_out_with_no_outcome_and_reviews_due_are_on_today(app, client,
 
 
 def test_the_organizations_own_cases_show_by_need(app, client, member_id):
-    from hrsn.models import Authorization, Case, FundingSource, Payment, ServiceType
+    from hrsn.models import Authorization, Case, FundingSource, ServiceType
     def case():
         service = db.session.scalar(db.select(ServiceType).where(ServiceType.code == "rent"))
         source = db.session.scalar(db.select(FundingSource).limit(1))
