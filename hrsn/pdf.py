@@ -320,13 +320,19 @@ def _plain_table():
     from reportlab.platypus import Table
 
     class PlainTable(Table):
+        def draw(self):
+            self._fill = None
+            super().draw()
+
         def _drawCell(self, cellval, cellstyle, pos, size):
             if not isinstance(cellval, str) or cellstyle.alignment != "LEFT" or cellstyle.valign != "TOP" \
                     or cellstyle.href or cellstyle.destination or cellstyle.direction or cellstyle.shaping:
+                self._fill = self._curcellstyle = None     # the canvas's own font and colour are set again
                 return super()._drawCell(cellval, cellstyle, pos, size)
-            if self._curcellstyle is not cellstyle:
+            if self._fill != cellstyle.color:          # every cell has its own style; the colour rarely changes
                 self.canv.setFillColor(cellstyle.color)
-                self._curcellstyle = cellstyle
+                self._fill = cellstyle.color
+            self._curcellstyle = cellstyle
             x = pos[0] + cellstyle.leftPadding
             y = pos[1] + size[1] - cellstyle.topPadding - cellstyle.fontsize
             text = self.canv.beginText(x, y)
