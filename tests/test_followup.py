@@ -148,6 +148,53 @@ def test_completing_a_check_in_logs_a_contact_linked_to_it(app, client, desk):
     assert client.post(url, headers=HX, data={**data, "outcome": "reached", "version": row.version}).status_code == 409
 
 
+def test_a_check_in_writes_what_it_found_to_the_plan(app, client, desk):
+    """A need met, a goal's progress and a new need, from the check-in's form; the plan is then due for review."""
+    from hrsn.models import Goal, GoalProgress, Need, Plan, add_need
+    case_id = desk.open_case()
+    c = first_open(desk, case_id)
+
+    def make():
+        need = add_need(desk.member, "housing", description="Rent behind", source="conversation")
+        goal = Goal(member_id=desk.member, text="Keep my apartment")
+        db.session.add(goal)
+        db.session.commit()
+        return need.id, goal.id
+    need_id, goal_id = desk.read(make)
+
+    def theirs():
+        need = add_need(make_member("Otra", "Persona").id, "food", source="conversation")
+        db.session.commit()
+        return need.id
+    other_need = desk.read(theirs)
+    url = f"/members/{desk.member}/check-ins/{c.id}/complete"
+    form = client.get(url, headers=HX).get_data(as_text=True)
+    assert "Rent behind" in form and "Keep my apartment" in form
+    data = {"version": c.version, "method": "phone", "direction": "outbound", "minutes": "15", "activity": "tenancy",
+            "outcome": "reached", "at": (datetime.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")}
+    # A goal without its progress, a description without its kind, a need that is not this member's: refused.
+    for bad, words in (({"goal": goal_id}, "Write the progress"), ({"new_need": "Food"}, "kind of need first"),
+                       ({"need_met": other_need}, "open needs"), ({"new_need_domain": "spaceflight"}, "from the list")):
+        answer = client.post(url, headers=HX, data={**data, **bad})
+        assert answer.status_code == 422 and words in answer.get_data(as_text=True), bad
+    assert desk.read(lambda: db.session.get(CheckIn, c.id).status) == "due"
+    done = client.post(url, headers=HX, data={**data, "need_met": need_id, "goal": goal_id,
+                                              "progress": "Paid two months", "new_need_domain": "food",
+                                              "new_need": "Groceries short at month end"})
+    assert done.status_code == 200 and "planChanged" in events(done)
+
+    def after():
+        needs = {n.domain: (n.status, n.source) for n in db.session.scalars(
+            db.select(Need).where(Need.member_id == desk.member))}
+        notes = [(p.text, p.source, p.source_id) for p in db.session.scalars(
+            db.select(GoalProgress).where(GoalProgress.goal_id == goal_id))]
+        plan = db.session.scalar(db.select(Plan).where(Plan.member_id == desk.member))
+        return needs, notes, plan.review_due_on
+    needs, notes, review = desk.read(after)
+    assert needs == {"housing": ("met", "conversation"), "food": ("identified", "check-in")}
+    assert notes == [("Paid two months", "check-in", c.id)] and review == org_today()
+
+
 def test_admin_refuses_overlapping_or_negative_offsets(app, client, auth):
     auth.login("admin", email="admin@test.local")
     with app.app_context():

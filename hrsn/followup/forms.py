@@ -3,12 +3,13 @@ check-in), closing and reopening a member, an outcome reported back, a payer's d
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _, lazy_gettext as _l, to_utc, to_user_timezone
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
-from hrsn.forms import (DayField, Form, MultiCheckboxField, Text, VersionMixin, WholeField, choice, clean_text)
-from hrsn.models import (ACTIVITIES, CLOSING_REASONS, CONTACT_METHODS, COUNT_FROM, DIRECTIONS, OUTCOMES,
-                         TEMPLATE_STYLES, utcnow)
+from hrsn.forms import (DayField, Form, MultiCheckboxField, RecordField, Text, VersionMixin, WholeField, choice,
+                        clean_text)
+from hrsn.models import (ACTIVITIES, CLOSING_REASONS, CONTACT_METHODS, COUNT_FROM, DIRECTIONS, NEED_DOMAINS,
+                         OUTCOMES, TEMPLATE_STYLES, utcnow)
 
 REASON_MAX = 500
 WHEN_FORMAT = "%Y-%m-%dT%H:%M"
@@ -51,6 +52,14 @@ class CompleteForm(VersionMixin, Form):
     minutes = WholeField(_l("Minutes spent"), 0, 600, _l("Enter the minutes spent, a whole number from 0 to 600."))
     activity = choice(_l("Activity"), ACTIVITIES, _l("Choose an activity from the list."), "tenancy")
     note = TextAreaField(_l("What was said"), validators=[Text(2000)])
+    # What the check-in found, written to the member's Health Action Plan (all optional).
+    need_met = RecordField(_l("A need that is now met"), _l("Choose one of the member's open needs."),
+                           required=False)
+    goal = RecordField(_l("A goal that moved"), _l("Choose one of the member's goals."), required=False)
+    progress = TextAreaField(_l("Progress on that goal"), validators=[Text(2000)])
+    new_need_domain = SelectField(_l("A new need"), choices=[("", "")] + list(NEED_DOMAINS.items()),
+                                  validate_choice=False)
+    new_need = StringField(_l("The new need, in a few words"), validators=[Text(500)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,6 +75,24 @@ class CompleteForm(VersionMixin, Form):
         if moment > utcnow() + timedelta(minutes=5):
             raise ValidationError(_("A contact cannot be in the future."))
         self.at_utc = moment
+
+    def offer_plan(self, needs, goals) -> None:
+        """The member's open needs and their goals still worked on, as the plan fields' choices."""
+        self.need_met.offer(needs, lambda n: f"{n.domain_label}: {n.description}" if n.description else n.domain_label,
+                            blank="")
+        self.goal.offer(goals, lambda g: g.text[:80], blank="")
+
+    def validate_progress(self, field):
+        if self.goal.data and not clean_text(field.data):
+            raise ValidationError(_("Write the progress on the goal you chose."))
+
+    def validate_new_need_domain(self, field):
+        if field.data and field.data not in NEED_DOMAINS:
+            raise ValidationError(_("Choose a need from the list."))
+
+    def validate_new_need(self, field):
+        if clean_text(field.data) and not self.new_need_domain.data:
+            raise ValidationError(_("Choose the kind of need first."))
 
     def validate_outcome(self, field):
         if field.data not in ("reached", "declined"):

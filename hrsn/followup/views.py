@@ -12,8 +12,9 @@ from hrsn.extensions import db
 from hrsn.followup import bp, rules
 from hrsn.followup.forms import CloseForm, CompleteForm, ReopenForm, RescheduleForm, SkipForm
 from hrsn.forms import clean_or_none, clean_text
-from hrsn.models import (Case, CheckIn, ContactAttempt, Episode, current_episode, generate_schedule, local_today,
-                         reengagement_progress, utcnow)
+from hrsn.models import (OPEN_NEEDS, Case, CheckIn, ContactAttempt, Episode, Goal, Need, add_goal_progress, add_need,
+                         current_episode, generate_schedule, local_today, reengagement_progress, set_need_status,
+                         utcnow)
 from hrsn.render import changed, conflict_events, refused, render
 
 WORK = "contact"        # follow-up is done by the roles that work with the member; finance only reads the tab
@@ -180,9 +181,11 @@ def complete(member_id, check_in_id):
     if request.method == "GET":
         form = CompleteForm(formdata=None)
         form.fill_version(check_in)
+        offer_plan(form, member)
         return render("followup/complete.html", "followup/_complete.html", member=member, check_in=check_in,
                       form=form, tab="followup")
     form = CompleteForm()
+    offer_plan(form, member)
     page = "followup/complete.html"
     partial = "followup/_complete.html"
     if not form.validate_on_submit():
@@ -202,11 +205,41 @@ def complete(member_id, check_in_id):
     with db.session.no_autoflush:
         changes = audit.changes(check_in)
     audit.record("update", member=member, obj=check_in, changes=changes)
+    plan_changed = write_to_plan(form, member, check_in)
     db.session.commit()
     return changed(partial, message=_("The check-in is done and its contact logged."),
-                   events=(*EVENTS, "contactLogged"),
+                   events=(*EVENTS, "contactLogged", *(("planChanged",) if plan_changed else ())),
                    back_to=url_for("followup.tab", member_id=member.id, case=check_in.case_id),
                    member=member, check_in=check_in, form=None, done=True, tab="followup")
+
+
+def offer_plan(form, member) -> None:
+    """The member's open needs and the goals they are working on, for what a check-in may write to the plan."""
+    needs = db.session.scalars(db.select(Need).where(Need.member_id == member.id, Need.status.in_(OPEN_NEEDS))
+                               .order_by(Need.priority, Need.id).limit(50)).all()
+    goals = db.session.scalars(db.select(Goal).where(Goal.member_id == member.id, Goal.status == "active")
+                               .order_by(Goal.id).limit(50)).all()
+    form.offer_plan(needs, goals)
+
+
+def write_to_plan(form, member, check_in) -> bool:
+    """What the check-in found, on the member's plan: a need met, a goal's progress, a new need. True when the
+    plan changed (it is then due for review)."""
+    need = form.need_met.record
+    if need is not None:
+        before = need.status
+        set_need_status(need, "met")
+        audit.record("update", member=member, obj=need, changes={"status": [before, "met"],
+                                                                 "check_in": [None, check_in.id]})
+    if form.goal.record is not None:
+        note = add_goal_progress(form.goal.record, clean_text(form.progress.data), source_id=check_in.id,
+                                 by=current_user)
+        audit.add(note, member=member, fields=("goal_id", "text", "source"))
+    if form.new_need_domain.data:
+        found = add_need(member.id, form.new_need_domain.data, by=current_user, source_on=local_today(),
+                         description=clean_or_none(form.new_need.data), source="check-in")
+        audit.add(found, member=member, fields=("domain", "description", "source"))
+    return bool(need is not None or form.goal.record is not None or form.new_need_domain.data)
 
 
 # Closing and reopening ------------------------------------------------------------------------------
