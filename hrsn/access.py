@@ -10,14 +10,15 @@ from sqlalchemy import select, union
 
 from hrsn import audit, params
 from hrsn.extensions import db
-from hrsn.models import SEES_ALL_MEMBERS, Member, Referral, Role
+from hrsn.models import SEES_ALL_MEMBERS, Member, MemberStaff, Referral, Role
 
 
 def visible_member_ids(user=None):
     """The ids of the members this user may see, as a subquery; every member query starts from this rule.
 
-    A case manager sees their own caseload and the unassigned members with a new referral to triage: two
-    questions each answered by an index, joined by a union (an OR of the two would read every member)."""
+    A case manager sees their own caseload, the unassigned members with a new referral to triage, and the
+    members whose care team they were added to: questions each answered by an index, joined by a union (an OR
+    of them would read every member)."""
     user = user or current_user
     if user.role in SEES_ALL_MEMBERS:
         return select(Member.id)
@@ -25,7 +26,9 @@ def visible_member_ids(user=None):
         mine = select(Member.id).where(Member.assignee_id == user.id)
         unassigned_new = (select(Referral.member_id).join(Member, Member.id == Referral.member_id)
                           .where(Referral.status == "new", Member.assignee_id.is_(None)))
-        return union(mine, unassigned_new)
+        # Secondary staff on a member's care team (a housing navigator beside the case manager), from the plan.
+        beside = select(MemberStaff.member_id).where(MemberStaff.user_id == user.id)
+        return union(mine, unassigned_new, beside)
     return select(Member.id).where(False)
 
 

@@ -2,10 +2,14 @@
 from io import BytesIO
 
 from flask_babel import gettext as _
+from reportlab import rl_config
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen import canvas
+
+# Streams compressed and kept binary (not also spelled out in ASCII85): smaller files, and less time per PDF.
+rl_config.useA85 = 0
 
 MARGIN = 0.7 * inch
 LINE_GAP = 0.36 * inch
@@ -228,4 +232,168 @@ def resource_list_pdf(title: str, entries: list[dict], *, intro: str, footer: st
     if contact:
         story += [Spacer(1, 12), Paragraph(paragraph_text(contact), styles["body"])]
     document.build(story, onFirstPage=page_footer, onLaterPages=page_footer)
+    return buffer.getvalue()
+
+
+# The Health Action Plan: a story of sections (facts, tables, paragraphs), a header repeated on every page ---------
+
+def _numbered_canvas(regular: str, header: str, footer: str):
+    """A canvas that holds its pages until the end, so each can say "page N of M" under a repeated header."""
+    class Numbered(canvas.Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                width, height = LETTER
+                self.setFont(regular, 8)
+                self.drawString(MARGIN, height - MARGIN / 2, header[:120])
+                self.line(MARGIN, height - MARGIN / 2 - 3, width - MARGIN, height - MARGIN / 2 - 3)
+                self.drawString(MARGIN, MARGIN / 2, footer[:100])
+                self.drawRightString(width - MARGIN, MARGIN / 2, _("Page %(n)d of %(total)d", n=self._pageNumber,
+                                                                   total=total))
+                super().showPage()
+            super().save()
+    return Numbered
+
+
+def _char_widths(font_name: str):
+    """A function giving a text's width at size 1000 from a per-character table built once per font: wrapping
+    hundreds of cells then costs a dictionary look-up per character, not a font call per word."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    table: dict[str, float] = {}
+
+    def width(text: str) -> float:
+        total = 0.0
+        for ch in text:
+            w = table.get(ch)
+            if w is None:
+                w = table[ch] = stringWidth(ch, font_name, 1000)
+            total += w
+        return total
+    return width
+
+
+_WIDTHS: dict = {}
+
+
+def wrap_text(text, width_points: float, font_name: str, size: float) -> str:
+    """Plain text broken into lines that fit the width (a word longer than the line is cut), as one string with
+    line breaks: what a table cell draws as plain text, never reading it as markup."""
+    measure = _WIDTHS.setdefault(font_name, _char_widths(font_name))
+    limit = width_points * 1000 / size
+    space = measure(" ")
+    lines = []
+    for paragraph in str(text).splitlines() or [""]:
+        line, used = [], 0.0
+        for word in paragraph.split():
+            w = measure(word)
+            while w > limit:                          # a very long word: cut it where the line ends
+                cut = len(word)
+                while cut > 1 and measure(word[:cut]) > limit:
+                    cut = max(1, cut * 3 // 4)
+                if line:
+                    lines.append(" ".join(line))
+                    line, used = [], 0.0
+                lines.append(word[:cut])
+                word = word[cut:]
+                w = measure(word)
+            if line and used + space + w > limit:
+                lines.append(" ".join(line))
+                line, used = [], 0.0
+            used += (space if line else 0) + w
+            line.append(word)
+        lines.append(" ".join(line))
+    return "\n".join(lines)
+
+
+def _plain_table():
+    """A Table whose text cells (left, top, one font) are drawn as one text object each instead of one per line:
+    a long plan draws thousands of lines."""
+    from reportlab.platypus import Table
+
+    class PlainTable(Table):
+        def _drawCell(self, cellval, cellstyle, pos, size):
+            if not isinstance(cellval, str) or cellstyle.alignment != "LEFT" or cellstyle.valign != "TOP" \
+                    or cellstyle.href or cellstyle.destination or cellstyle.direction or cellstyle.shaping:
+                return super()._drawCell(cellval, cellstyle, pos, size)
+            if self._curcellstyle is not cellstyle:
+                self.canv.setFillColor(cellstyle.color)
+                self._curcellstyle = cellstyle
+            x = pos[0] + cellstyle.leftPadding
+            y = pos[1] + size[1] - cellstyle.topPadding - cellstyle.fontsize
+            text = self.canv.beginText(x, y)
+            text.setFont(cellstyle.fontname, cellstyle.fontsize, cellstyle.leading)
+            for line in cellval.split("\n"):
+                text.textLine(line)
+            self.canv.drawText(text)
+    return PlainTable
+
+
+def action_plan_pdf(plan: dict) -> bytes:
+    """The Health Action Plan: `plan` holds translated strings only (title, header, footer, intro lines, and
+    sections each with "heading" and any of "pairs", "table" {"head", "rows", "widths"}, "lines").
+
+    What people typed goes into table cells as plain text, wrapped here and drawn without any markup reading, so
+    "<font>" or "<img>" typed by a user prints exactly as typed; the few Paragraphs (title, headings) are escaped.
+    Long tables split across pages with their header row repeated; every page repeats the plan's header line and
+    says "page N of M". One embedded font, registered once per process."""
+    from reportlab.lib import colors
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+    Table = _plain_table()
+    regular, bold = unicode_fonts()
+    styles, buffer = _styles(regular, bold), BytesIO()
+    width = LETTER[0] - 2 * MARGIN
+    size, pad = 9, 3
+
+    def cell(value, cell_width, font=regular):
+        return wrap_text(value if value not in (None, "") else "—", cell_width - 2 * pad, font, size)
+
+    def grid(head_rows: int, rows: int) -> TableStyle:
+        commands = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONT", (0, 0), (-1, -1), regular, size, size + 2),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+                    ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad)]
+        if head_rows:
+            commands += [("FONT", (0, 0), (-1, 0), bold, size, size + 2),
+                         ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black)]
+        if rows > head_rows:
+            commands.append(("LINEBELOW", (0, head_rows), (-1, -1), 0.25, colors.lightgrey))
+        return TableStyle(commands)
+
+    story = [Paragraph(paragraph_text(plan["title"]), styles["title"])]
+    for line in plan.get("intro", ()):
+        if line:
+            story.append(Paragraph(paragraph_text(line), styles["body"]))
+    for section in plan["sections"]:
+        heading = Paragraph(paragraph_text(section["heading"]), styles["name"])
+        story.append(Spacer(1, 4))
+        if section.get("pairs"):            # a short block of facts stays on one page with its heading
+            widths = [1.8 * inch, width - 1.8 * inch]
+            rows = [[cell(k, widths[0], bold), cell(v, widths[1])] for k, v in section["pairs"]]
+            style = grid(0, 0)
+            style.add("FONT", (0, 0), (0, -1), bold, size, size + 2)
+            story.append(KeepTogether([heading, Table(rows, colWidths=widths, style=style)]))
+        else:
+            story.append(heading)
+        table = section.get("table")
+        if table and table["rows"]:
+            widths = [width * share for share in table["widths"]]
+            rows = [[cell(h, w, bold) for h, w in zip(table["head"], widths)]]
+            rows += [[cell(value, w) for value, w in zip(row, widths)] for row in table["rows"]]
+            story.append(Table(rows, colWidths=widths, repeatRows=1, style=grid(1, len(rows))))
+        elif table is not None:
+            story.append(Paragraph(paragraph_text(section.get("empty", "—")), styles["body"]))
+        for line in section.get("lines", ()):
+            if line:
+                story.append(Paragraph(paragraph_text(line), styles["body"]))
+    document = SimpleDocTemplate(buffer, pagesize=LETTER, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                                 bottomMargin=MARGIN, title=plan["title"], author=plan.get("organization", ""))
+    document.build(story, canvasmaker=_numbered_canvas(regular, plan["header"], plan["footer"]))
     return buffer.getvalue()

@@ -64,13 +64,14 @@ class Wiring:
 
 
 def steps() -> list[Step]:
-    from hrsn import (admin, auth, cases, contact, directory, documents, intake, members, referrals, reports, screening,
-                      today)
+    from hrsn import (admin, auth, cases, contact, directory, documents, intake, members, plan, referrals, reports,
+                      screening, today)
     from hrsn.cases import defaults as cases_defaults, rules as cases_rules
     from hrsn.contact import defaults as contact_defaults, rules as contact_rules
     from hrsn.directory import rules as directory_rules
     from hrsn.documents import defaults as documents_defaults, rules as documents_rules
     from hrsn.intake import defaults as intake_defaults, rules as intake_rules
+    from hrsn.plan import rules as plan_rules
     from hrsn.reports import rules as reports_rules
     from hrsn.screening import defaults as screening_defaults
     from hrsn.settings import ORGANIZATION
@@ -96,6 +97,8 @@ def steps() -> list[Step]:
              admin=(Link("cases.funding_sources", _l("Funding sources"), "admin"),
                     Link("cases.limits", _l("Limits per payer and service"), "admin")),
              settings=cases_rules.SETTINGS, defaults=cases_defaults.ensure),
+        Step("plan", plan.bp, tab=Tab("plan", _l("Plan"), "plan.tab", "plan"), settings=plan_rules.SETTINGS,
+             picks=("plan.pick",), panels={"organization": ("plan/_organization.html",)}),
         # Any step may show a panel on an organization's page ("organization": its template gets `organization`).
         Step("directory", directory.bp, nav=Link("directory.index", _l("Directory"), "directory"),
              admin=(Link("directory.import_file", _l("Directory import and export"), "admin"),),
@@ -118,6 +121,7 @@ def today_sections() -> list[TodaySection]:
     from hrsn.cases import due as cases_due
     from hrsn.contact import rules as contact_rules
     from hrsn.documents import rules as documents_rules
+    from hrsn.plan import rules as plan_rules
     from hrsn.referrals import rules as referrals_rules
     paid = ("paymentRecorded",)
     return [
@@ -131,6 +135,8 @@ def today_sections() -> list[TodaySection]:
         TodaySection("case-invoices", cases_due.today_invoices, paid),
         TodaySection("case-due", cases_due.today_due, ("paymentRequested", "requestChanged")),
         TodaySection("case-ending", cases_due.today_ending, ("requestChanged",)),
+        TodaySection("plan-referrals", plan_rules.today_referrals_out, ("referralOutChanged",)),
+        TodaySection("plan-reviews", plan_rules.today_reviews, ("planChanged",)),
         TodaySection("unable-report", contact_rules.today_to_report, ("memberChanged",)),
         TodaySection("altered", documents_rules.today_altered),
     ]

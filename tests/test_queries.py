@@ -4,6 +4,7 @@ from datetime import timedelta
 
 
 from cases_helpers import busy_case
+from plan_helpers import busy_plan
 from conftest import PASSWORD, QueryCounter, make_app, make_member, make_user, org_today
 from hrsn.extensions import db
 from hrsn.models import (AuditEvent, ChecklistItem, ContactAttempt, DirectoryFlag, Document, DocumentVersion,
@@ -43,6 +44,7 @@ def build(tmp_path, n: int):
         ids = {"org": org.id, "member": member.id, "referral": member.latest_referral.id, "contact": member.id and db.session.scalar(
             db.select(ContactAttempt.id).where(ContactAttempt.member_id == member.id).limit(1)), "item": item.id}
         ids.update(busy_case(member.id, cm, n))
+        ids.update(busy_plan(member.id, cm, n))
         from hrsn.models import TimeEntry
         db.session.add_all(TimeEntry(staff_id=cm.id, day=org_today(), minutes=5 + i % 3, activity="admin",
                                      member_id=member.id, payer_id=1, source="manual") for i in range(n))
@@ -111,6 +113,17 @@ PAGES = [   # who, method, url, data, htmx
     ("cm", "get", "/directory/review", None, False),
     ("cm", "post", "/directory/list", {"service_id": "1"}, True),
     ("co", "get", "/directory/import", None, False),
+    ("cm", "get", "/members/{member}/plan", None, False),
+    ("cm", "get", "/members/{member}/plan/header", None, True),
+    ("cm", "get", "/members/{member}/plan/needs", None, True),
+    ("cm", "get", "/members/{member}/plan/goals", None, True),
+    ("cm", "get", "/members/{member}/plan/referrals", None, True),
+    ("cm", "get", "/members/{member}/plan/summary", None, True),
+    ("cm", "get", "/members/{member}/plan/extras", None, True),
+    ("cm", "get", "/members/{member}/plan/team", None, True),
+    ("cm", "get", "/members/{member}/plan.pdf", None, False),
+    ("cm", "get", "/today/plan-referrals", None, True),
+    ("cm", "get", "/today/plan-reviews", None, True),
     ("cm", "get", "/time", None, False),
     ("co", "get", "/time?staff=1", None, False),
     ("co", "get", "/reports", None, False),
@@ -160,4 +173,4 @@ def test_query_counts_do_not_grow_with_the_rows(tmp_path):
     # A contact saved is also its time entry (one INSERT more than before time was kept).
     assert small["save a contact"] <= 11 and small["record a payment step"] <= 12
     fragments = [(who, url) for who, _m, url, _d, htmx in PAGES if htmx]
-    assert all(small[page] <= 10 for page in fragments), {page: small[page] for page in fragments}
+    assert all(small[page] <= 10 for page in fragments), {page: small[page] for page in fragments if small[page] > 10}

@@ -216,6 +216,25 @@ def test_an_already_seeded_database_is_refused(runner, app):
         assert count(Member) == 5
 
 
+def test_plans_hold_needs_goals_and_referrals_out_in_every_state(seeded):
+    from hrsn.models import OUT_STATUSES, Goal, Need, Plan, ReferralOut, ReferralOutStep, ScreeningApplied
+    assert count(ScreeningApplied) == db.session.scalar(sa.select(sa.func.count()).where(Screening.status == "complete"))
+    assert count(Need) and count(Goal) and count(Plan)
+    assert set(db.session.scalars(sa.select(ReferralOut.status))) == set(OUT_STATUSES)
+    # Every referral's history starts at "sent" and ends at its status.
+    last = dict(db.session.execute(sa.select(ReferralOutStep.referral_out_id, sa.func.max(ReferralOutStep.id))
+                                   .group_by(ReferralOutStep.referral_out_id)).all())
+    ends = dict(db.session.execute(sa.select(ReferralOutStep.id, ReferralOutStep.to_status)
+                                   .where(ReferralOutStep.id.in_(last.values()))).all())
+    for referral in db.session.scalars(sa.select(ReferralOut)):
+        assert ends[last[referral.id]] == referral.status
+        assert referral.made_on <= (referral.delivered_on or referral.made_on)
+    # Two plans span pages: one member reading Spanish, one English.
+    long = db.session.execute(sa.select(Need.member_id).group_by(Need.member_id)
+                              .having(sa.func.count() >= 20)).scalars().all()
+    assert {db.session.get(Member, m).preferred_language for m in long} == {"es", "en"}
+
+
 def test_time_follows_every_contact_and_the_weeks_are_submitted(seeded):
     from hrsn.models import Timesheet, TimeEntry
     with_minutes = db.session.scalar(sa.select(sa.func.count()).where(ContactAttempt.minutes > 0))

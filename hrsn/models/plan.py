@@ -147,6 +147,7 @@ class Plan(Versioned, db.Model):
     member_printed_at: Mapped[datetime | None]      # the member's last printed copy
     next_check_in_on: Mapped[date | None]
 
+    member = relationship("Member")
     signed_off_by = relationship("User", foreign_keys=[signed_off_by_id])
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
 
@@ -293,6 +294,7 @@ class ReferralOut(Lifecycle, Versioned, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
+    member = relationship("Member")
     need = relationship("Need")
     owner = relationship("User", foreign_keys=[owner_id])
     steps = relationship("ReferralOutStep", order_by="ReferralOutStep.id")
@@ -414,20 +416,22 @@ class MemberStaff(db.Model):
 # What other steps call (helpers: they never commit) ------------------------------------------------------------
 
 def plan_of(member_id: int, create: bool = True) -> Plan | None:
-    plan = db.session.scalar(sa.select(Plan).where(Plan.member_id == member_id))
+    plan = next((p for p in db.session.new if isinstance(p, Plan) and p.member_id == member_id), None) \
+        or db.session.scalar(sa.select(Plan).where(Plan.member_id == member_id))
     if plan is None and create:
         plan = Plan(member_id=member_id)
         db.session.add(plan)
     return plan
 
 
-def mark_plan_changed(member_id: int, review: bool = False) -> None:
+def mark_plan_changed(member_id: int, review: bool = False) -> Plan:
     """The plan changed (its member copy is out of date); `review`: and it is due for review now (a check-in
     that changed a need)."""
     plan = plan_of(member_id)
     plan.changed_at = utcnow()
     if review:
         plan.review_due_on = local_today()
+    return plan
 
 
 def add_need(member_id: int, domain: str, *, by=None, description: str | None = None, source: str = "check-in",

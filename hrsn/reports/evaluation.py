@@ -70,11 +70,11 @@ def evaluation(filters: Filters, user) -> list[Table]:
     trend = _trend(filters, user)
     return [Table("evaluation", _l("Referrals made, per organization"), [
         (_l("Organization"), "text"), (_l("Referrals made"), "count"), (_l("People referred"), "count"),
-        (_l("People who received services"), "count"), (_l("% of people referred who received services"), "percent"),
+        (_l("People who received services"), "count"), (_l("Share of people referred who received services (%)"), "percent"),
         (_l("People started long enough ago"), "count"), (_l("People still receiving then"), "count"),
-        (_l("% of those people still receiving services"), "percent"),
+        (_l("Share of those people still receiving services (%)"), "percent"),
         (_l("Referrals not appropriate for the need"), "count"),
-        (_l("% of referrals not appropriate for the need"), "percent")], rows, note=note,
+        (_l("Share of referrals not appropriate for the need (%)"), "percent")], rows, note=note,
         chart=Chart("hbar_percent", 0, (4, 7, 9))), trend, gaps(filters, user, organization_level=True)]
 
 
@@ -145,7 +145,7 @@ def needs(filters: Filters, user) -> list[Table]:
              for d, n, still in db.session.execute(positive.group_by(Need.domain).order_by(Need.domain))]
     positive_table = Table("screening", _l("Positive screenings by domain"), [
         (_l("Need"), "text"), (_l("Screenings positive"), "count"), (_l("Screenings completed"), "count"),
-        (_l("% positive"), "percent"), (_l("Still open"), "count"),
+        (_l("Share positive (%)"), "percent"), (_l("Still open"), "count"),
         (_l("An organization in the directory meets it"), "text")], rates,
         note=_l("Of the screenings completed in the range (all of them, the denominator), those with a need "
                 "found in the domain."), chart=Chart("hbar_percent", 0, (3,)))

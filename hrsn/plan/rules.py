@@ -1,0 +1,302 @@
+"""The plan step's settings and queries: the member's needs, goals, referrals received and made with the summary
+counted in SQL, the organization's own cases linked to needs, what a referral out needs prefilled from the
+directory, and Today's sections. Nothing here commits."""
+from datetime import timedelta
+
+from flask import url_for
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from sqlalchemy import case as when, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from hrsn import settings
+from hrsn.extensions import db
+from hrsn.models import (OPEN_NEEDS, OUT_DELIVERED, OUT_NOT_DELIVERED, OUT_PENDING, Authorization, Barrier, Benefit,
+                         CareMeeting, Case, Goal, GoalProgress, Member, MemberStaff, Need, Payment,
+                         Plan, PlanPreferences, Referral, ReferralOut, ReferralOutStep, Screening, Support, local_today,
+                         mark_plan_changed, needs_from_screening)
+from hrsn.settings import Spec
+
+SETTINGS = (
+    Spec("plan_referral_days", 14, _l("Referrals out: on Today when there is no outcome after this many days"),
+         minimum=1, maximum=365),
+    Spec("plan_review_months", 6, _l("Health Action Plans: reviewed every this many months"), minimum=1, maximum=36),
+)
+NEEDS_PAGE = 20
+GOALS_PAGE = 10
+REFERRALS_PAGE = 20
+RECEIVED_SHOWN = 10
+SMALL_PAGE = 20
+
+# The organization's own services (the case step's service types) and the need each addresses; a service type an
+# admin added is "other" until listed here.
+SERVICE_TO_NEED = {"rent": "housing", "move_in": "housing", "storage": "housing", "tenancy": "housing",
+                   "home_mod": "housing", "climate": "housing", "utility": "utilities", "outreach": None}
+
+
+def service_need(code: str) -> str | None:
+    return SERVICE_TO_NEED.get(code, "other")
+
+
+# Needs and goals ------------------------------------------------------------------------------------------------
+
+def _unapplied(member):
+    from hrsn.models import ScreeningApplied
+    return select(Screening).where(Screening.member_id == member.id, Screening.status == "complete",
+                                   ~Screening.id.in_(select(ScreeningApplied.screening_id)
+                                                     .where(ScreeningApplied.member_id == member.id)))
+
+
+def screenings_to_apply(member) -> bool:
+    return db.session.scalar(_unapplied(member).with_only_columns(Screening.id).limit(1)) is not None
+
+
+def apply_screenings(member, by=None) -> list[Need]:
+    """Every completed screening of the member not yet turned into needs, oldest first (usually none)."""
+    made = []
+    for screening in db.session.scalars(_unapplied(member).order_by(Screening.completed_at, Screening.id)).all():
+        made += needs_from_screening(screening, by)
+    return made
+
+
+def needs_page(member, page: int):
+    query = (select(Need).where(Need.member_id == member.id)
+             .order_by(when((Need.status.in_(OPEN_NEEDS), 0), else_=1), Need.priority, Need.identified_on.desc(),
+                       Need.id.desc()))
+    return db.paginate(query, page=page, per_page=NEEDS_PAGE, error_out=False)
+
+
+def member_needs(member) -> list[Need]:
+    """Every need of the member, for pick lists (a member has tens, not thousands)."""
+    return list(db.session.scalars(select(Need).where(Need.member_id == member.id)
+                                   .order_by(Need.domain, Need.id).limit(200)))
+
+
+def goals_page(member, page: int):
+    query = (select(Goal).where(Goal.member_id == member.id)
+             .options(selectinload(Goal.needs), selectinload(Goal.progress).joinedload(GoalProgress.by))
+             .order_by(when((Goal.status == "active", 0), else_=1), Goal.target_on.is_(None), Goal.target_on,
+                       Goal.id.desc()))
+    return db.paginate(query, page=page, per_page=GOALS_PAGE, error_out=False)
+
+
+# Referrals ---------------------------------------------------------------------------------------------------
+
+def received_of(member) -> list[Referral]:
+    return list(db.session.scalars(select(Referral).where(Referral.member_id == member.id)
+                                   .options(selectinload(Referral.services))
+                                   .order_by(Referral.received_on.desc(), Referral.id.desc()).limit(RECEIVED_SHOWN)))
+
+
+def with_row(query):
+    return query.options(joinedload(ReferralOut.need), joinedload(ReferralOut.owner),
+                         selectinload(ReferralOut.steps).joinedload(ReferralOutStep.by))
+
+
+def referrals_page(member, page: int):
+    query = with_row(select(ReferralOut).where(ReferralOut.member_id == member.id)).order_by(
+        when((ReferralOut.status.in_(OUT_PENDING), 0), else_=1), ReferralOut.made_on.desc(), ReferralOut.id.desc())
+    return db.paginate(query, page=page, per_page=REFERRALS_PAGE, error_out=False)
+
+
+def referral_out(member, referral_id) -> ReferralOut | None:
+    if not isinstance(referral_id, int):
+        return None
+    return db.session.scalar(with_row(select(ReferralOut).where(ReferralOut.id == referral_id,
+                                                                ReferralOut.member_id == member.id)))
+
+
+def summary(member) -> dict:
+    """received N · made N · delivered N · pending N · not delivered N, in one query."""
+    def count_in(statuses):
+        return func.coalesce(func.sum(when((ReferralOut.status.in_(statuses), 1), else_=0)), 0)
+    received = select(func.count(Referral.id)).where(Referral.member_id == member.id).scalar_subquery()
+    row = db.session.execute(select(received, func.count(ReferralOut.id), count_in(OUT_DELIVERED),
+                                    count_in(OUT_PENDING), count_in(OUT_NOT_DELIVERED))
+                             .select_from(ReferralOut).where(ReferralOut.member_id == member.id)).one()
+    return dict(zip(("received", "made", "delivered", "pending", "not_delivered"), (int(n or 0) for n in row)))
+
+
+def consent_covers(member, organization_name: str) -> tuple[bool, str]:
+    """Whether the member's current consent holds today and its scope names the organization (or says it covers
+    any organization); else the warning to give."""
+    from hrsn.models import consent_status, fold
+    status, consent = consent_status(member)
+    if status != "valid":
+        return False, _("The member has no valid consent to share information on file.")
+    scope = fold(consent.scope)
+    if fold(organization_name) and (fold(organization_name) in scope
+                                    or any(word in scope for word in ("any organization", "all organizations",
+                                                                      "cualquier organizacion", "any partner"))):
+        return True, ""
+    return False, _("The member's consent on file does not name this organization.")
+
+
+def directory_prefill(service, locale: str = "en") -> dict:
+    """What the member needs to use a service, from its directory entry (each editable on the referral)."""
+    places = [sal.location for sal in service.at_locations]
+    phones = service.phones or service.organization.phones or [p for place in places for p in place.phones]
+    address = "\n".join("\n".join(place.address_lines) for place in places if place.address_lines)
+    schedules = service.schedules or [row for place in places for row in place.schedules]
+    hours = "; ".join(hours_line(row, locale) for row in schedules)
+    return {"phone": ", ".join(p.display for p in phones)[:100], "address": address[:500], "hours": hours[:500],
+            "how_to_apply": (service.application_process or "")[:2000],
+            "what_to_bring": (service.documents_to_bring or "")[:2000], "wait": (service.wait_time or "")[:200],
+            "cost": (service.fees_description or "")[:500]}
+
+
+def hours_line(row, locale: str) -> str:
+    """One weekly schedule as a person reads it, day names in `locale`: "Monday, Tuesday: 09:00–17:00"."""
+    from babel import Locale
+    days = Locale.parse(locale).days["format"]["wide"]
+    names = [days[i] for i in range(7) if row.days & (1 << i)]
+    times = f"{row.opens_at}–{row.closes_at}" if row.opens_at and row.closes_at else ""
+    text = ", ".join(names) + (f": {times}" if names and times else times)
+    return " · ".join(part for part in (text, row.description) if part)
+
+
+# The organization's own services ------------------------------------------------------------------------------
+
+def own_cases(member) -> list[dict]:
+    """The member's cases with the need each addresses and, for months of assistance, months paid of months
+    authorized; two queries whatever the number of cases."""
+    cases = db.session.scalars(select(Case).where(Case.member_id == member.id)
+                               .options(joinedload(Case.service_type))
+                               .order_by(Case.opened_on.desc(), Case.id.desc()).limit(20)).all()
+    if not cases:
+        return []
+    ids = [c.id for c in cases]
+    authorized = dict(db.session.execute(
+        select(Authorization.case_id, func.sum(Authorization.quantity))
+        .where(Authorization.case_id.in_(ids), Authorization.unit == "months").group_by(Authorization.case_id)).all())
+    paid = dict(db.session.execute(
+        select(Payment.case_id, func.count(func.distinct(Payment.period)))
+        .where(Payment.case_id.in_(ids), Payment.paid_on.is_not(None), Payment.status != "cancelled",
+               Payment.period.is_not(None)).group_by(Payment.case_id)).all())
+    rows = []
+    for case in cases:
+        months = authorized.get(case.id)
+        progress = (_("%(paid)d of %(total)d months paid", paid=int(paid.get(case.id) or 0), total=int(months))
+                    if months else case.status_label)
+        rows.append({"case": case, "domain": service_need(case.service_type.code), "service": case.service_type.name,
+                     "progress": progress, "completed": case.status == "closed"})
+    return rows
+
+
+# Supports, preferences, benefits, meetings ----------------------------------------------------------------------
+
+def supports_of(member) -> list[Support]:
+    return list(db.session.scalars(select(Support).where(Support.member_id == member.id)
+                                   .order_by(Support.role, Support.id).limit(SMALL_PAGE)))
+
+
+def preferences_of(member) -> PlanPreferences | None:
+    return db.session.scalar(select(PlanPreferences).where(PlanPreferences.member_id == member.id))
+
+
+def benefits_of(member) -> list[Benefit]:
+    return list(db.session.scalars(select(Benefit).where(Benefit.member_id == member.id)
+                                   .order_by(Benefit.ended_on.is_not(None), Benefit.id).limit(SMALL_PAGE)))
+
+
+def barriers_of(member) -> list[Barrier]:
+    return list(db.session.scalars(select(Barrier).where(Barrier.member_id == member.id)
+                                   .order_by(Barrier.resolved_on.is_not(None), Barrier.id.desc()).limit(SMALL_PAGE)))
+
+
+def meetings_page(member, page: int):
+    query = (select(CareMeeting).where(CareMeeting.member_id == member.id).options(joinedload(CareMeeting.by))
+             .order_by(CareMeeting.held_on.desc(), CareMeeting.id.desc()))
+    return db.paginate(query, page=page, per_page=5, error_out=False)
+
+
+def staff_of(member) -> list[MemberStaff]:
+    return list(db.session.scalars(select(MemberStaff).where(MemberStaff.member_id == member.id)
+                                   .options(joinedload(MemberStaff.user)).order_by(MemberStaff.added_at)))
+
+
+def plan_row(member) -> Plan | None:
+    return db.session.scalar(select(Plan).where(Plan.member_id == member.id)
+                             .options(joinedload(Plan.signed_off_by)))
+
+
+def review_due_after(day):
+    """The next review's day: the setting's months after `day`."""
+    from calendar import monthrange
+    months = int(settings.get("plan_review_months"))
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
+
+
+def touch(member_id: int, review: bool = False) -> Plan:
+    """The plan changed: its member copy is out of date; the first change also sets when it is due for review."""
+    plan = mark_plan_changed(member_id, review=review)
+    if plan.review_due_on is None:
+        plan.review_due_on = review_due_after(local_today())
+    return plan
+
+
+# Today ---------------------------------------------------------------------------------------------------------
+
+def _section(key, title, base, order, line, load=()):
+    from hrsn.today import LINES, Section
+    total = db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery()))
+    rows = db.session.scalars(base.options(*load).order_by(*order).limit(LINES)).unique().all()
+    return Section(key, title, [line(row) for row in rows], None, total=total)
+
+
+def today_referrals_out(user):
+    """The user's referrals out (owned, or of their members when nobody owns them) with no outcome after the
+    setting's days."""
+    if not user.can("plan"):
+        return None
+    from hrsn.today import Item
+    cutoff = local_today() - timedelta(days=int(settings.get("plan_referral_days")))
+    base = (select(ReferralOut).join(Member, ReferralOut.member_id == Member.id)
+            .where(ReferralOut.status.in_(OUT_PENDING), ReferralOut.made_on <= cutoff,
+                   (ReferralOut.owner_id == user.id) | (ReferralOut.owner_id.is_(None) & (Member.assignee_id == user.id))))
+
+    def line(referral):
+        text = ngettext("Referral to %(org)s: no outcome after %(num)d day",
+                        "Referral to %(org)s: no outcome after %(num)d days", referral.days_open,
+                        org=referral.organization_name)
+        return Item(referral.member, text, url_for("plan.tab", member_id=referral.member_id,
+                                                             _anchor=f"out-{referral.id}"),
+                    late=referral.days_open >= 2 * int(settings.get("plan_referral_days")))
+    return _section("plan-referrals", _("Referrals out with no outcome"), base,
+                    (ReferralOut.made_on, ReferralOut.id), line, load=(joinedload(ReferralOut.member),))
+
+
+def today_reviews(user):
+    """The user's members whose plan is due for review."""
+    if not user.can("plan"):
+        return None
+    from hrsn.today import Item
+    today = local_today()
+    base = (select(Plan).join(Member, Plan.member_id == Member.id)
+            .where(Plan.review_due_on <= today, Member.assignee_id == user.id))
+
+    def line(plan):
+        return Item(plan.member, _("Health Action Plan review due %(day)s", day=plan.review_due_on.isoformat()),
+                    url_for("plan.tab", member_id=plan.member_id), late=plan.review_due_on < today)
+    return _section("plan-reviews", _("Health Action Plan reviews due"), base, (Plan.review_due_on, Plan.id), line,
+                    load=(joinedload(Plan.member),))
+
+
+
+# The directory's organization page ------------------------------------------------------------------------------
+
+def organization_figures(organization_id: int) -> dict:
+    """Referrals made to an organization: how many, delivered, still pending, not delivered, how many members
+    said it helped, and the newest tips for the next member (one query for the counts, one for the tips)."""
+    def count_in(statuses):
+        return func.coalesce(func.sum(when((ReferralOut.status.in_(statuses), 1), else_=0)), 0)
+    row = db.session.execute(select(func.count(ReferralOut.id), count_in(OUT_DELIVERED), count_in(OUT_PENDING),
+                                    count_in(OUT_NOT_DELIVERED),
+                                    func.coalesce(func.sum(when((ReferralOut.feedback_helped.is_(True), 1), else_=0)), 0))
+                             .where(ReferralOut.organization_id == organization_id)).one()
+    tips = db.session.scalars(select(ReferralOut.feedback_tip).where(
+        ReferralOut.organization_id == organization_id, ReferralOut.feedback_tip.is_not(None))
+        .order_by(ReferralOut.id.desc()).limit(3)).all()
+    return {**dict(zip(("made", "delivered", "pending", "not_delivered", "helped"), (int(n) for n in row))),
+            "tips": tips}

@@ -1,0 +1,437 @@
+"""The Health Action Plan: needs (by hand and from a screening, once), goals and progress, referrals out through
+their lifecycle with its refusals, the summary counted in SQL, consent warnings kept, the organization's own cases
+by need, and the printed plan (member copy without staff notes, in the member's language)."""
+import io
+from datetime import datetime, time, timedelta
+
+import pytest
+from pypdf import PdfReader
+
+from cases_helpers import HX
+from conftest import announced, events, make_member, make_user, org_today
+from hrsn.extensions import db
+from hrsn.models import (OUT_HL7, OUT_MOVES, OUT_STATUSES, AuditEvent, Consent, ContactAttempt, Goal, GoalProgress,
+                         Need, Plan, PlanCopy, ReferralOut, ReferralOutStep, Screening, ScreeningInstrument,
+                         add_goal_progress, add_need, need_domain_of_screening, NEED_DOMAINS)
+
+HTML = '<font color=red>Hi</font><img src=x> & <script>alert(1)</script>'
+
+
+@pytest.fixture
+def cm(app, auth):
+    return auth.login("case_manager", email="maria@test.local", name="Maria Lopez", locale="en")
+
+
+@pytest.fixture
+def member_id(app, cm):
+    with app.app_context():
+        return make_member("Rosa", "Núñez", assignee=cm, status="enrolled", preferred_language="es").id
+
+
+def read(app, fn):
+    with app.app_context():
+        return fn()
+
+
+def screening(app, member_id, results, days_ago=3):
+    def add():
+        instrument = db.session.scalar(db.select(ScreeningInstrument).limit(1))
+        row = Screening(member_id=member_id, instrument_id=instrument.id, language="en", domains=list(results),
+                        answers={}, results={code: {"positive": positive, "score": 1}
+                                             for code, positive in results.items()},
+                        status="complete",
+                        completed_at=datetime.combine(org_today() - timedelta(days=days_ago), time(20, 0)))
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+    return read(app, add)
+
+
+def needs_of(app, member_id):
+    return read(app, lambda: [(n.domain, n.source, n.screening_id is not None) for n in db.session.scalars(
+        db.select(Need).where(Need.member_id == member_id).order_by(Need.id))])
+
+
+def add_referral(client, member_id, **extra):
+    data = {"made_on": org_today().isoformat(), "organization_name": "Marion Food Share", "service_name": "Pantry",
+            "method": "phone", "consent_checked": "y", "consent_warned": "y", "need_id": "", "owner_id": "",
+            "feedback_helped": "", **extra}
+    response = client.post(f"/members/{member_id}/plan/referrals/new", data=data)
+    return response
+
+
+def newest_referral(app, member_id):
+    return read(app, lambda: db.session.scalar(db.select(ReferralOut.id).where(ReferralOut.member_id == member_id)
+                                               .order_by(ReferralOut.id.desc()).limit(1)))
+
+
+def move(client, app, member_id, referral_id, to, **extra):
+    version = read(app, lambda: db.session.get(ReferralOut, referral_id).version)
+    data = {"move-to": to, "move-on": org_today().isoformat(), "move-version": str(version), **extra}
+    return client.post(f"/members/{member_id}/plan/referrals/{referral_id}/move", data=data, headers=HX)
+
+
+# The model's one table of statuses ---------------------------------------------------------------------------
+
+def test_every_status_has_moves_and_one_hl7_code():
+    assert set(OUT_STATUSES) == set(OUT_MOVES) == set(OUT_HL7)
+    assert set(OUT_HL7.values()) <= {"requested", "accepted", "in-progress", "on-hold", "completed", "rejected",
+                                     "cancelled", "failed"}
+    assert OUT_HL7["waitlisted"] == "on-hold" and OUT_HL7["delivered"] == "completed"
+    assert "delivered" not in OUT_MOVES["sent"]
+    for code in ("living", "food", "transportation", "utilities", "safety", "employment", "support", "mental_health",
+                 "substance_use", "disabilities", "something_new"):
+        assert need_domain_of_screening(code) in NEED_DOMAINS
+    assert need_domain_of_screening("living") == "housing" and need_domain_of_screening("something_new") == "other"
+
+
+# Needs ------------------------------------------------------------------------------------------------------
+
+def test_positive_screening_domains_become_needs_once(app, client, member_id):
+    first = screening(app, member_id, {"living": True, "food": False, "safety": True, "support": True})
+    assert client.get(f"/members/{member_id}/plan").status_code == 200
+    assert needs_of(app, member_id) == [("housing", "screening", True), ("safety", "screening", True),
+                                        ("family_support", "screening", True)]
+    client.get(f"/members/{member_id}/plan")
+    assert len(needs_of(app, member_id)) == 3                   # once: the screening is applied
+    need_id = read(app, lambda: db.session.scalar(db.select(Need.id).where(Need.domain == "safety")))
+    edit = {"domain": "safety", "priority": "1", "status": "in_progress", "version": "1"}
+    assert client.post(f"/members/{member_id}/plan/needs/{need_id}/edit", data={**edit, "source": "check-in"}).status_code == 422
+    assert client.post(f"/members/{member_id}/plan/needs/{need_id}/edit", data={**edit, "source": "screening"}).status_code == 302
+    screening(app, member_id, {"living": True, "food": True}, days_ago=1)
+    page = client.get(f"/members/{member_id}/plan").get_data(as_text=True)
+    assert needs_of(app, member_id)[-1] == ("food", "screening", True) and len(needs_of(app, member_id)) == 4
+    assert "Screening" in page and "Housing" in page
+    source_on = read(app, lambda: db.session.scalar(db.select(Need.source_on).where(Need.screening_id == first).limit(1)))
+    assert source_on == org_today() - timedelta(days=3)
+
+
+def test_a_need_added_by_hand_is_checked_and_shown_as_text(app, client, member_id):
+    url = f"/members/{member_id}/plan/needs/new"
+    assert client.get(url).status_code == 200
+    assert client.post(url, data={"domain": "castle", "priority": "2", "status": "identified",
+                                  "source": "conversation"}).status_code == 422
+    assert client.post(url, data={"domain": "housing", "priority": "9", "status": "identified",
+                                  "source": "conversation"}).status_code == 422
+    assert client.post(url, data={"domain": "housing", "priority": "1", "status": "identified", "source": "conversation",
+                                  "description": "x" * 2001}).status_code == 422
+    response = client.post(url, data={"domain": "housing", "priority": "1", "status": "identified",
+                                      "source": "conversation", "description": HTML, "staff_note": "Landlord is hostile"})
+    assert response.status_code == 302
+    page = client.get(f"/members/{member_id}/plan").get_data(as_text=True)
+    assert "&lt;font color=red&gt;" in page and "<font color=red>" not in page and "<script>alert" not in page
+    need = read(app, lambda: db.session.scalar(db.select(Need).where(Need.member_id == member_id)))
+    assert (need.priority, need.status, need.created_by_id is not None) == (1, "identified", True)
+    plan = read(app, lambda: db.session.scalar(db.select(Plan).where(Plan.member_id == member_id)))
+    assert plan.review_due_on is not None and plan.changed_since_print
+
+
+def test_a_stale_need_edit_is_refused_keeping_what_was_typed(app, client, member_id):
+    need_id = read(app, lambda: (add_need(member_id, "food", source="conversation"), db.session.commit())[0].id)
+    data = {"domain": "food", "priority": "2", "status": "in_progress", "source": "conversation", "version": "1"}
+    assert client.post(f"/members/{member_id}/plan/needs/{need_id}/edit", data=data).status_code == 302
+    response = client.post(f"/members/{member_id}/plan/needs/{need_id}/edit",
+                           data={**data, "status": "met", "description": "typed meanwhile"})
+    assert response.status_code == 409 and "typed meanwhile" in response.get_data(as_text=True)
+
+
+# Goals ------------------------------------------------------------------------------------------------------
+
+def test_goals_in_the_members_words_with_needs_and_progress(app, client, member_id):
+    need_id = read(app, lambda: (add_need(member_id, "housing", source="conversation"), db.session.commit())[0].id)
+    other = read(app, lambda: make_member("Otro", "Miembro").id)
+    other_need = read(app, lambda: (add_need(other, "food", source="conversation"), db.session.commit())[0].id)
+    url = f"/members/{member_id}/plan/goals/new"
+    assert client.post(url, data={"text": "Stay in my apartment", "needs": [str(other_need)],
+                                  "status": "active"}).status_code == 422          # another member's need
+    assert client.post(url, data={"text": "", "status": "active"}).status_code == 422
+    assert client.post(url, data={"text": "Stay in my apartment", "needs": [str(need_id)], "status": "active",
+                                  "target_on": (org_today() + timedelta(days=90)).isoformat()}).status_code == 302
+    goal_id = read(app, lambda: db.session.scalar(db.select(Goal.id).where(Goal.member_id == member_id)))
+    response = client.post(f"/members/{member_id}/plan/goals/{goal_id}/progress", data={"progress-text": ""},
+                           headers=HX)
+    assert response.status_code == 422
+    response = client.post(f"/members/{member_id}/plan/goals/{goal_id}/progress",
+                           data={"progress-text": "Paid half of the rent"}, headers=HX)
+    assert response.status_code == 200 and "Paid half of the rent" in response.get_data(as_text=True)
+    # The seam a check-in calls.
+    def from_check_in():
+        add_goal_progress(db.session.get(Goal, goal_id), "Said the landlord agreed", source="check-in", source_id=7)
+        db.session.commit()
+        return [(p.source, p.source_id) for p in db.session.scalars(db.select(GoalProgress).order_by(GoalProgress.id))]
+    assert read(app, from_check_in) == [("conversation", None), ("check-in", 7)]
+    assert read(app, lambda: [n.id for n in db.session.get(Goal, goal_id).needs]) == [need_id]
+
+
+# Referrals out ----------------------------------------------------------------------------------------------
+
+def test_a_referral_out_without_consent_needs_the_warning_which_is_kept(app, client, member_id):
+    response = add_referral(client, member_id, consent_checked="", consent_warned="")
+    assert response.status_code == 422
+    assert "no valid consent" in response.get_data(as_text=True)
+    assert read(app, lambda: db.session.scalar(db.select(db.func.count(ReferralOut.id)))) == 0
+    assert add_referral(client, member_id, consent_checked="", consent_warned="y").status_code == 302
+    referral = read(app, lambda: db.session.get(ReferralOut, newest_referral(app, member_id)))
+    assert referral.consent_warning and referral.consent_warned_at and referral.status == "sent"
+    # Consent on file that names the organization: no warning needed, none recorded.
+    def consent():
+        db.session.add(Consent(member_id=member_id, given_on=org_today() - timedelta(days=1), form="signed",
+                               scope="Share with Marion Food Share and the housing authority", recorded_by_id=1))
+        db.session.commit()
+    read(app, consent)
+    assert add_referral(client, member_id, consent_warned="").status_code == 302
+    referral = read(app, lambda: db.session.get(ReferralOut, newest_referral(app, member_id)))
+    assert referral.consent_checked and referral.consent_warning is None
+    # ...and one it does not name still needs the warning.
+    assert add_referral(client, member_id, organization_name="Other Org", consent_warned="").status_code == 422
+
+
+def test_the_lifecycle_allows_forward_moves_and_refuses_jumps(app, client, member_id):
+    need_id = read(app, lambda: (add_need(member_id, "food", source="conversation"), db.session.commit())[0].id)
+    made_on = org_today() - timedelta(days=20)
+    assert add_referral(client, member_id, need_id=str(need_id), made_on=made_on.isoformat()).status_code == 302
+    rid = newest_referral(app, member_id)
+    # Delivered before it was even accepted or started: refused, nothing changes.
+    response = move(client, app, member_id, rid, "delivered", **{"move-delivered_what": "box"})
+    assert response.status_code == 409 and "cannot become" in announced(response)
+    assert move(client, app, member_id, rid, "bogus").status_code == 422
+    # A day before the referral was made, a confirmation before it: refused with a clear message.
+    response = move(client, app, member_id, rid, "accepted", **{"move-on": (made_on - timedelta(days=1)).isoformat()})
+    assert response.status_code == 422
+    response = move(client, app, member_id, rid, "accepted", **{
+        "move-confirmed_on": (made_on - timedelta(days=2)).isoformat(), "move-confirmed_how": "organization"})
+    assert response.status_code == 422 and "confirmed before the referral was made" in response.get_data(as_text=True)
+    response = move(client, app, member_id, rid, "accepted")
+    assert response.status_code == 200 and events(response) == {"referralOutChanged"}
+    assert 'data-status="accepted"' in response.get_data(as_text=True)
+    later = (org_today() + timedelta(days=30)).isoformat()
+    assert move(client, app, member_id, rid, "waitlisted", **{"move-expected_start_on": later}).status_code == 200
+    assert move(client, app, member_id, rid, "started").status_code == 200
+    assert move(client, app, member_id, rid, "delivered").status_code == 422      # what was delivered?
+    response = move(client, app, member_id, rid, "delivered", **{
+        "move-delivered_what": ["box", "snap"], "move-delivered_note": "Two boxes",
+        "move-confirmed_on": org_today().isoformat(), "move-confirmed_how": "member"})
+    assert response.status_code == 200
+    referral = read(app, lambda: db.session.get(ReferralOut, rid))
+    assert (referral.status, referral.delivered_codes, referral.delivered_note, referral.confirmed_how) == \
+        ("delivered", ["box", "snap"], "Two boxes", "member")
+    assert referral.hl7_status == "completed" and referral.delivered_on == org_today()
+    steps = read(app, lambda: [(s.from_status, s.to_status, s.by_id is not None) for s in db.session.scalars(
+        db.select(ReferralOutStep).where(ReferralOutStep.referral_out_id == rid).order_by(ReferralOutStep.id))])
+    assert steps == [(None, "sent", True), ("sent", "accepted", True), ("accepted", "waitlisted", True),
+                     ("waitlisted", "started", True), ("started", "delivered", True)]
+    assert move(client, app, member_id, rid, "sent").status_code == 409           # delivered is final
+    # A stale version is refused.
+    assert client.post(f"/members/{member_id}/plan/referrals/{rid}/move", headers=HX, data={
+        "move-to": "ended", "move-on": org_today().isoformat(), "move-version": "1"}).status_code == 409
+    audited = read(app, lambda: db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(
+        AuditEvent.record_type == "ReferralOut", AuditEvent.action == "update")))
+    assert audited == 4
+
+
+def test_declined_by_the_organization_needs_a_reason(app, client, member_id):
+    add_referral(client, member_id)
+    rid = newest_referral(app, member_id)
+    assert move(client, app, member_id, rid, "org_declined").status_code == 422
+    assert move(client, app, member_id, rid, "org_declined", **{"move-reason": "No capacity"}).status_code == 200
+    assert read(app, lambda: db.session.get(ReferralOut, rid).reason) == "No capacity"
+
+
+def test_the_summary_counts_received_made_delivered_pending_and_not_delivered(app, client, member_id):
+    for name in ("A", "B", "C", "D"):
+        add_referral(client, member_id, organization_name=f"Org {name}")
+    ids = read(app, lambda: db.session.scalars(db.select(ReferralOut.id).order_by(ReferralOut.id)).all())
+    move(client, app, member_id, ids[0], "started")
+    move(client, app, member_id, ids[0], "delivered", **{"move-delivered_what": "service"})
+    move(client, app, member_id, ids[1], "no_response")
+    move(client, app, member_id, ids[2], "waitlisted")
+    page = client.get(f"/members/{member_id}/plan").get_data(as_text=True)
+    assert "received 1 · made 4 · delivered 1 · pending 2 · not delivered 1" in page
+    response = client.get(f"/members/{member_id}/plan/summary", headers=HX)
+    assert "received 1 · made 4 · delivered 1 · pending 2 · not delivered 1" in response.get_data(as_text=True)
+
+
+def test_a_referral_out_is_prefilled_from_the_directory(app, client, member_id):
+    from hrsn.models import Organization, Phone, Service
+    def directory():
+        org = Organization(hsds_id="o1")
+        org.set_name("Salem Housing Help")
+        db.session.add(org)
+        db.session.flush()
+        service = Service(organization_id=org.id, name="Rent help", application_process="Call first",
+                          documents_to_bring="ID and lease", wait_time="2 weeks", fees_description="Free")
+        db.session.add(service)
+        db.session.flush()
+        db.session.add(Phone(organization_id=org.id, number="503-555-0100"))
+        db.session.commit()
+        return service.id
+    service_id = read(app, directory)
+    response = client.post(f"/members/{member_id}/plan/referrals/pick", data={"service_id": service_id})
+    assert response.status_code == 302 and f"service={service_id}" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Salem Housing Help" in page and "ID and lease" in page and "503-555-0100" in page
+    assert client.post(response.headers["Location"], data={
+        "made_on": org_today().isoformat(), "organization_name": "Salem Housing Help", "method": "warm_handoff",
+        "consent_warned": "y", "what_to_bring": "ID, lease and a pay stub", "feedback_helped": ""}).status_code == 302
+    referral = read(app, lambda: db.session.get(ReferralOut, newest_referral(app, member_id)))
+    assert referral.service_id == service_id and referral.organization_id and \
+        referral.what_to_bring == "ID, lease and a pay stub"
+    page = client.get(f"/directory/organizations/{referral.organization_id}").get_data(as_text=True)
+    assert "made 1 · delivered 0 · pending 1 · not delivered 0 · said it helped 0" in page
+
+
+def test_referrals_out_with_no_outcome_and_reviews_due_are_on_today(app, client, member_id):
+    add_referral(client, member_id, made_on=(org_today() - timedelta(days=15)).isoformat(),
+                 organization_name="Late Org")
+    add_referral(client, member_id, organization_name="Fresh Org")
+    def due():
+        plan = db.session.scalar(db.select(Plan).where(Plan.member_id == member_id))
+        plan.review_due_on = org_today() - timedelta(days=1)
+        db.session.commit()
+    read(app, due)
+    page = client.get("/").get_data(as_text=True)
+    assert "Referral to Late Org: no outcome after 15 days" in page and "Fresh Org" not in page
+    assert "Health Action Plan reviews due" in page
+
+
+def test_the_organizations_own_cases_show_by_need(app, client, member_id):
+    from hrsn.models import Authorization, Case, FundingSource, Payment, ServiceType
+    def case():
+        service = db.session.scalar(db.select(ServiceType).where(ServiceType.code == "rent"))
+        source = db.session.scalar(db.select(FundingSource).limit(1))
+        from hrsn.models import Member
+        payer_id = db.session.get(Member, member_id).latest_referral.payer_id
+        row = Case(member_id=member_id, service_type_id=service.id, payer_id=payer_id, funding_source_id=source.id,
+                   opened_on=org_today(), status="open")
+        db.session.add(row)
+        db.session.flush()
+        db.session.add(Authorization(case_id=row.id, member_id=member_id, funding_source_id=source.id, number="A1",
+                                     unit="months", quantity=6, start_on=org_today(), end_on=org_today() + timedelta(days=180)))
+        db.session.commit()
+    read(app, case)
+    page = client.get(f"/members/{member_id}/plan").get_data(as_text=True)
+    assert "Rent assistance" in page and "0 of 6 months paid" in page
+
+
+# The printed plan ---------------------------------------------------------------------------------------------
+
+def pdf_text(body: bytes) -> str:
+    reader = PdfReader(io.BytesIO(body))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_member_copy_leaves_out_staff_notes_and_ids_the_staff_copy_has_them(app, client, member_id):
+    client.post(f"/members/{member_id}/plan/needs/new", data={
+        "domain": "housing", "priority": "1", "status": "identified", "source": "conversation",
+        "description": "Behind on rent", "staff_note": "SECRETNOTE landlord"})
+    add_referral(client, member_id, staff_note="STAFFONLY remark", phone="503-555-0199",
+                 what_to_bring="Photo ID")
+    member_copy = client.get(f"/members/{member_id}/plan.pdf?copy=member&language=en")
+    assert member_copy.status_code == 200 and member_copy.mimetype == "application/pdf"
+    text = pdf_text(member_copy.data)
+    assert "Behind on rent" in text and "Photo ID" in text and "503-555-0199" in text
+    assert "SECRETNOTE" not in text and "STAFFONLY" not in text and f"Member {member_id}" not in text
+    assert "How to ask for changes" in text
+    staff_text = pdf_text(client.get(f"/members/{member_id}/plan.pdf?copy=staff&language=en").data)
+    assert "SECRETNOTE" in staff_text and "STAFFONLY" in staff_text and f"Member {member_id}" in staff_text
+    copies = read(app, lambda: [(c.kind, c.language) for c in db.session.scalars(db.select(PlanCopy).order_by(PlanCopy.id))])
+    assert copies == [("member", "en"), ("staff", "en")]
+    assert not read(app, lambda: db.session.scalar(db.select(Plan).where(Plan.member_id == member_id)).changed_since_print)
+
+
+def test_the_plan_prints_in_the_members_language_whatever_the_staffs(app, client, member_id):
+    client.post(f"/members/{member_id}/plan/needs/new", data={
+        "domain": "food", "priority": "2", "status": "identified", "source": "conversation",
+        "description": "Comida para la semana"})
+    page = client.get(f"/members/{member_id}/plan").get_data(as_text=True)
+    assert "Health Action Plan" in page                   # the staff's interface is English
+    response = client.get(f"/members/{member_id}/plan.pdf")
+    assert 'health-action-plan-member-es.pdf' in response.headers["Content-Disposition"]
+    text = pdf_text(response.data)
+    assert "Mi Plan de Acción de Salud" in text and "Comida" in text and "Necesidades" in text and "Núñez" in text
+    assert "My Health Action Plan" not in text
+
+
+def test_markup_typed_by_a_user_prints_as_literal_text(app, client, member_id):
+    client.post(f"/members/{member_id}/plan/needs/new", data={
+        "domain": "other", "priority": "2", "status": "identified", "source": "conversation", "description": HTML})
+    add_referral(client, member_id, organization_name='<img src="/etc/passwd"> Org', how_to_apply=HTML)
+    response = client.get(f"/members/{member_id}/plan.pdf?copy=member&language=en")
+    assert response.status_code == 200
+    text = pdf_text(response.data)
+    assert "<font color=red>Hi</font><img src=x>" in text.replace("\n", "")
+    assert '<img src="/etc/passwd"> Org' in text
+
+
+def test_a_long_plan_spans_pages_with_headers_and_page_numbers(app, client, member_id):
+    def many():
+        for i in range(40):
+            add_need(member_id, "housing", source="conversation", description=f"Need number {i} " + "word " * 40)
+        db.session.commit()
+    read(app, many)
+    body = client.get(f"/members/{member_id}/plan.pdf?copy=staff&language=en").data
+    reader = PdfReader(io.BytesIO(body))
+    pages = len(reader.pages)
+    assert pages >= 3
+    last = reader.pages[-1].extract_text()
+    assert f"Page {pages} of {pages}" in last and "Rosa Núñez" in last
+
+
+def test_giving_the_member_copy_is_logged_as_a_contact_in_one_click(app, client, member_id):
+    client.get(f"/members/{member_id}/plan.pdf?copy=member")
+    copy_id = read(app, lambda: db.session.scalar(db.select(PlanCopy.id)))
+    page = client.get(f"/members/{member_id}/plan").get_data(as_text=True)
+    assert "Log it as a contact" in page
+    response = client.post(f"/members/{member_id}/plan/copies/{copy_id}/contact", data={"copy-how": "mail"}, headers=HX)
+    assert response.status_code == 200 and "contactLogged" in events(response)
+    contact = read(app, lambda: db.session.scalar(db.select(ContactAttempt)))
+    assert (contact.method, contact.outcome) == ("mail", "message_sent")
+    client.post(f"/members/{member_id}/plan/copies/{copy_id}/contact", data={"copy-how": "mail"}, headers=HX)
+    assert read(app, lambda: db.session.scalar(db.select(db.func.count(ContactAttempt.id)))) == 1
+
+
+def test_another_caseload_cannot_open_or_change_the_plan(app, client, member_id, auth):
+    auth.logout()
+    auth.login("case_manager", email="other@test.local")
+    assert client.get(f"/members/{member_id}/plan").status_code == 404
+    assert client.get(f"/members/{member_id}/plan.pdf").status_code == 404
+    assert add_referral(client, member_id).status_code == 404
+    auth.logout()
+    auth.login("finance", email="fin@test.local")
+    assert client.get(f"/members/{member_id}/plan").status_code == 403
+
+
+def test_secondary_staff_added_by_a_coordinator_may_open_the_record(app, client, member_id, auth):
+    with app.app_context():
+        navigator = make_user("case_manager", email="nav@test.local", name="Nadia Navigator")
+        navigator_id = navigator.id
+    # A case manager cannot add staff; a coordinator can.
+    assert client.post(f"/members/{member_id}/plan/staff", data={"staff-user_id": navigator_id}).status_code == 403
+    auth.logout()
+    auth.login("coordinator", email="co@test.local")
+    response = client.post(f"/members/{member_id}/plan/staff", headers=HX,
+                           data={"staff-user_id": navigator_id, "staff-role": "Housing navigator"})
+    assert response.status_code == 200 and "Nadia Navigator" in response.get_data(as_text=True)
+    auth.logout()
+    client.post("/login", data={"email": "nav@test.local", "password": "correct horse battery"})
+    assert client.get(f"/members/{member_id}/plan").status_code == 200
+
+
+def test_the_plan_works_on_postgresql(pg_app):
+    """The summary's aggregates, the moves, the Today sections and the PDF on PostgreSQL."""
+    from conftest import Auth
+    client = pg_app.test_client()
+    cm = Auth(client, pg_app).login("case_manager", email="pg@test.local")
+    with pg_app.app_context():
+        member = make_member("Rosa", "Núñez", assignee=cm, status="enrolled", preferred_language="es").id
+    screening(pg_app, member, {"living": True, "food": True})
+    assert client.get(f"/members/{member}/plan").status_code == 200
+    assert add_referral(client, member, made_on=(org_today() - timedelta(days=20)).isoformat()).status_code == 302
+    rid = newest_referral(pg_app, member)
+    assert move(client, pg_app, member, rid, "delivered").status_code == 409
+    assert move(client, pg_app, member, rid, "started").status_code == 200
+    add_referral(client, member, organization_name="Second")
+    page = client.get(f"/members/{member}/plan").get_data(as_text=True)
+    assert "received 1 · made 2 · delivered 0 · pending 2 · not delivered 0" in page and "Housing" in page
+    assert "no outcome after 20 days" in client.get("/").get_data(as_text=True)
+    assert "Mi Plan de Acción de Salud" in pdf_text(client.get(f"/members/{member}/plan.pdf").data)
