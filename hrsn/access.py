@@ -10,7 +10,7 @@ from sqlalchemy import select, union
 
 from hrsn import audit, params
 from hrsn.extensions import db
-from hrsn.models import SEES_ALL_MEMBERS, Member, MemberStaff, Referral, Role
+from hrsn.models import SEES_ALL_MEMBERS, Member, MemberStaff, Referral, Role, closed_episode
 
 
 def visible_member_ids(user=None):
@@ -45,13 +45,24 @@ def may_see(member_id: int, user=None) -> bool:
         is not None
 
 
-def _load(member_id, area: str) -> Member:
+def _load(member_id, area: str, closed_ok: bool = True) -> Member:
+    """The member, if the user may see them; unless `closed_ok`, a member whose record is closed is refused (423),
+    asked in the same query."""
     if not current_user.can(area):
         audit.refusal(403, area)
         abort(403)
     if not isinstance(member_id, int):
         member_id = params.number("member_id", source={"member_id": member_id})
-    member = db.session.scalar(visible_members().where(Member.id == member_id)) if member_id else None
+    if not member_id:
+        abort(404)
+    query = visible_members().where(Member.id == member_id)
+    if closed_ok:
+        member = db.session.scalar(query)
+    else:
+        row = db.session.execute(query.add_columns(closed_episode(Member.id))).first()
+        member = row[0] if row else None
+        if row is not None and row[1] is not None:
+            abort(423)
     if member is None:
         abort(404)
     return member
@@ -72,9 +83,11 @@ def member_for_fragment(member_id, area: str) -> Member:
     return _load(member_id, area)
 
 
-def member_for_change(member_id, area: str) -> Member:
-    """The member a change is about; the change itself is audited by the view that makes it."""
-    return _load(member_id, area)
+def member_for_change(member_id, area: str, *, closed_ok: bool = False) -> Member:
+    """The member a change is about; the change itself is audited by the view that makes it.
+
+    A member whose episode is closed is read-only (423) until reopened; only the closing step passes closed_ok."""
+    return _load(member_id, area, closed_ok)
 
 
 def owned(model, record_id, member: Member, *, column: str = "member_id"):

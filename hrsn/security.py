@@ -137,6 +137,8 @@ def init_app(app: Flask) -> None:
             404: (_("Not found"), _("There is nothing here, or you do not have access to it.")),
             405: (_("Not allowed"), _("This address does not accept that kind of request.")),
             413: (_("Too large"), _("What was sent is larger than allowed. Nothing was saved.")),
+            423: (_("Closed record"), _("This member's record is closed and can only be read. Reopen it on the "
+                                          "Follow-up tab to change anything. Nothing was saved.")),
             429: (_("Too many attempts"), _("Too many tries in a short time. Wait a minute, then try again.")),
         }
         if error.code == 413 and g.get("upload_limit_mb"):

@@ -64,11 +64,12 @@ class Wiring:
 
 
 def steps() -> list[Step]:
-    from hrsn import (admin, auth, cases, contact, directory, documents, intake, members, plan, referrals, reports,
-                      screening, today)
+    from hrsn import (admin, auth, cases, contact, directory, documents, followup, intake, members, plan, referrals,
+                      reports, screening, today)
     from hrsn.cases import defaults as cases_defaults, rules as cases_rules
     from hrsn.contact import defaults as contact_defaults, rules as contact_rules
     from hrsn.directory import rules as directory_rules
+    from hrsn.followup import defaults as followup_defaults, rules as followup_rules
     from hrsn.documents import defaults as documents_defaults, rules as documents_rules
     from hrsn.intake import defaults as intake_defaults, rules as intake_rules
     from hrsn.plan import rules as plan_rules
@@ -99,6 +100,11 @@ def steps() -> list[Step]:
              settings=cases_rules.SETTINGS, defaults=cases_defaults.ensure),
         Step("plan", plan.bp, tab=Tab("plan", _l("Plan"), "plan.tab", "plan"), settings=plan_rules.SETTINGS,
              picks=("plan.pick",), panels={"organization": ("plan/_organization.html",)}),
+        Step("followup", followup.bp, nav=Link("followup.week", _l("Week"), "contact"),
+             tab=Tab("followup", _l("Follow-up"), "followup.tab", "case"),
+             admin=(Link("followup.templates", _l("Follow-up templates and payer deadlines"), "admin"),),
+             settings=followup_rules.SETTINGS, header=(followup_rules.closed_in_header,),
+             defaults=followup_defaults.ensure),
         # Any step may show a panel on an organization's page ("organization": its template gets `organization`).
         Step("directory", directory.bp, nav=Link("directory.index", _l("Directory"), "directory"),
              admin=(Link("directory.import_file", _l("Directory import and export"), "admin"),),
@@ -121,9 +127,11 @@ def today_sections() -> list[TodaySection]:
     from hrsn.cases import due as cases_due
     from hrsn.contact import rules as contact_rules
     from hrsn.documents import rules as documents_rules
+    from hrsn.followup import rules as followup_rules
     from hrsn.plan import rules as plan_rules
     from hrsn.referrals import rules as referrals_rules
     paid = ("paymentRecorded",)
+    closed = ("memberClosed", "outcomeReported")
     return [
         TodaySection("referrals", referrals_rules.today_waiting, ("referralChanged",)),
         TodaySection("outreach-due", contact_rules.today_attempts_due, ("contactLogged", "contactCorrected")),
@@ -133,11 +141,15 @@ def today_sections() -> list[TodaySection]:
         TodaySection("case-approvals", cases_due.today_approvals, paid),
         TodaySection("case-checks", cases_due.today_checks, paid),
         TodaySection("case-invoices", cases_due.today_invoices, paid),
+        TodaySection("followup-check-ins", followup_rules.today_check_ins, ("checkInChanged", "memberChanged")),
         TodaySection("case-due", cases_due.today_due, ("paymentRequested", "requestChanged")),
         TodaySection("case-ending", cases_due.today_ending, ("requestChanged",)),
+        TodaySection("followup-deadlines", followup_rules.today_deadlines, ("contactLogged", "memberChanged")),
         TodaySection("plan-referrals", plan_rules.today_referrals_out, ("referralOutChanged",)),
         TodaySection("plan-reviews", plan_rules.today_reviews, ("planChanged",)),
+        TodaySection("followup-unreported", followup_rules.today_unreported, closed),
         TodaySection("unable-report", contact_rules.today_to_report, ("memberChanged",)),
+        TodaySection("followup-waitlist", followup_rules.today_waitlist, ("referralChanged", "memberChanged")),
         TodaySection("altered", documents_rules.today_altered),
     ]
 

@@ -20,6 +20,8 @@ class Item:
     text: str               # what is due, in the user's language
     url: str                # where to do it
     late: bool = False
+    action: str | None = None       # a quick action done from Today (its form loads into the line)
+    action_label: str | None = None
 
 
 @dataclass

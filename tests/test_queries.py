@@ -49,8 +49,24 @@ def build(tmp_path, n: int):
         db.session.add_all(TimeEntry(staff_id=cm.id, day=org_today(), minutes=5 + i % 3, activity="admin",
                                      member_id=member.id, payer_id=1, source="manual") for i in range(n))
         db.session.commit()
+        followup_rows(n, ids["case"], member, members[1:], cm)
+        ids["cm"] = cm.id
         engine = db.engine
     return app, engine, ids
+
+
+def followup_rows(n: int, case_id: int, member, others, user):
+    """n check-ins on the member's case at every status, and the other members closed, their outcome unreported."""
+    from hrsn.models import CheckIn, Episode
+    statuses = ("due", "rescheduled", "done", "skipped")
+    for i in range(n):
+        day = org_today() + timedelta(days=i % 9 - 4)
+        db.session.add(CheckIn(case_id=case_id, member_id=member.id, month=i + 1, due_on=day, planned_on=day,
+                               status=statuses[i % 4], reason="x" if i % 4 in (1, 3) else None, changed_by_id=user.id))
+    db.session.add_all(Episode(member_id=other.id, number=1, opened_on=org_today() - timedelta(days=30),
+                               closed_on=org_today(), close_reason="declined", summary="s", closed_by_id=user.id)
+                       for other in others)
+    db.session.commit()
 
 
 def directory_rows(n: int, user):
@@ -134,6 +150,21 @@ PAGES = [   # who, method, url, data, htmx
     ("co", "get", "/reports/money/money.csv", None, False),
     ("co", "get", "/reports/funnel/funnel.svg", None, False),
     ("fi", "get", "/billing/export.csv?payer_id=1&period=week&start={today}", None, False),
+    ("cm", "get", "/members/{member}/followup", None, False),
+    ("cm", "get", "/members/{member}/followup/{case}/schedule", None, True),
+    ("cm", "get", "/members/{member}/followup/closing", None, True),
+    ("cm", "get", "/today/followup-check-ins", None, True),
+    ("cm", "get", "/today/followup-deadlines", None, True),
+    ("cm", "get", "/today/followup-unreported", None, True),
+    ("cm", "get", "/today/followup-waitlist", None, True),
+    ("cm", "get", "/outcomes", None, False),
+    ("cm", "get", "/outcomes.csv", None, False),
+    ("cm", "get", "/check-ins.ics", None, False),
+    ("cm", "get", "/week", None, False),
+    ("co", "get", "/week", None, False),
+    ("co", "get", "/week?staff={cm}", None, False),
+    ("co", "get", "/today/followup-deadlines", None, True),
+    ("ad", "get", "/admin/followup-templates", None, False),
 ]
 
 

@@ -244,3 +244,14 @@ def test_time_follows_every_contact_and_the_weeks_are_submitted(seeded):
     assert db.session.scalar(sa.select(sa.func.count()).where(TimeEntry.source == "manual")) > 300
     assert db.session.scalar(sa.select(sa.func.count()).where(Timesheet.status == "submitted")) > 100
     assert db.session.scalar(sa.select(sa.func.min(TimeEntry.day))) < local_today() - timedelta(days=700)
+def test_follow_up_schedules_and_closed_and_reopened_members(seeded):
+    from hrsn.models import CheckIn, Episode
+    statuses = dict(db.session.execute(sa.select(CheckIn.status, sa.func.count()).group_by(CheckIn.status)).all())
+    assert {"done", "due", "rescheduled", "skipped"} <= set(statuses), statuses
+    overdue = db.session.scalar(sa.select(sa.func.count()).where(CheckIn.status == "due",
+                                                                  CheckIn.due_on < local_today()))
+    assert overdue > 0
+    assert db.session.scalar(sa.select(sa.func.count()).where(Episode.number == 2, Episode.closed_on.is_(None)))
+    closed = db.session.execute(sa.select(Episode.reported_on.is_(None), sa.func.count())
+                                .where(Episode.closed_on.is_not(None)).group_by(Episode.reported_on.is_(None))).all()
+    assert dict(closed).get(True) and dict(closed).get(False)          # some reported back, some not yet

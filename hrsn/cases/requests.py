@@ -12,7 +12,7 @@ from hrsn.cases.rules import active_sources, pending_request, request_missing, r
 from hrsn.cases.views import case_of, for_work, requests_context, tab_context
 from hrsn.extensions import db
 from hrsn.forms import clean_or_none
-from hrsn.models import Authorization, Document, ServiceRequest, local_today
+from hrsn.models import Authorization, Document, ServiceRequest, local_today, schedule_from_authorization
 from hrsn.render import changed, conflict_events, refused
 
 PARTIAL = "cases/_requests.html"
@@ -114,4 +114,5 @@ def apply_decision(member, case, service_request, form) -> str:
                          amount_cents=form.amount.cents, unit=form.unit.data, quantity=form.quantity.number,
                          start_on=form.start_on.data, end_on=form.end_on.data, recorded_by_id=current_user.id)
     audit.add(auth, member=member, fields=AUTH_FIELDS)
+    schedule_from_authorization(case, current_user)    # a template counted from the authorization's start
     return _("The authorization is recorded.")         # flashed without htmx: no number in the session cookie

@@ -13,7 +13,7 @@ from hrsn.cases.rules import (active_sources, case_authorizations, cases_page, l
                               requests_of, sendable_documents)
 from hrsn.extensions import db
 from hrsn.forms import clean_text, money_text
-from hrsn.models import Case, Payer, ServiceType, local_today, payee_choices
+from hrsn.models import Case, Payer, ServiceType, generate_schedule, local_today, payee_choices
 from hrsn.render import changed, conflict_events, edit_page, refused, render
 
 WORK = "contact"    # case work is done by the roles that work with the member (finance only reads the tab)
@@ -173,6 +173,7 @@ def edit(member_id, case_id):
         if not case_id:
             case.opened_on, case.opened_by_id = local_today(), current_user.id
             case.begin("open", current_user)
+            generate_schedule(case, current_user)      # its follow-up check-ins, from the service's template
     return edit_page(case, form, "cases/case_form.html", apply=apply, fill=fill, member=member, tab="case",
                      back_to=url_for("cases.tab", member_id=member.id, case=case_id),
                      message=_("Case saved.") if case_id else _("Case opened."), case=case if case_id else None)

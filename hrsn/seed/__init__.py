@@ -5,7 +5,7 @@ from datetime import timedelta
 from hrsn import passwords
 from hrsn.extensions import db
 from hrsn.models import Member, Referral, User, store_all_outreach
-from hrsn.seed import action_plan, cases, contact, directory, documents, intake, screening, timesheets, triage
+from hrsn.seed import action_plan, cases, contact, directory, documents, followup, intake, screening, timesheets, triage
 from hrsn.seed.bulk import Clock, Seeding, Writer, business_day
 from hrsn.steps import ensure_defaults
 
@@ -66,6 +66,7 @@ def run(members: int, password: str, rng_seed: int, years: int = 3, progress=qui
     ctx.writer.flush()
     timesheets.seed(ctx)
     cases.seed(ctx.staff, enrolled_members(), ctx.rng("cases"))
+    followup.seed(ctx.staff, ctx.rng("followup"))
     directory.seed(ctx.rng("directory"))
     action_plan.seed(ctx)
     store_all_outreach()          # rows written in bulk: where each open referral stands on the outreach rule

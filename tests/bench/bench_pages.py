@@ -118,6 +118,20 @@ PAGES = [
     ("Timesheet: this week", "casemanager1", "GET", lambda s: Req("/time")),
     ("Billing export: last month", "finance", "GET",
      lambda s: Req(f"/billing/export.csv?payer_id=1&period=month&start={date.today().replace(day=1).isoformat()}")),
+    ("Member record: Follow-up", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}/followup")),
+    ("Follow-up: closing fragment", "casemanager1", "GET",
+     lambda s: Req(f"/members/{s.member}/followup/closing", htmx=True)),
+    ("Today: check-ins section", "casemanager1", "GET", lambda s: Req("/today/followup-check-ins", htmx=True)),
+    ("Today: payer deadlines (coordinator)", "coordinator", "GET",
+     lambda s: Req("/today/followup-deadlines", htmx=True)),
+    ("Today: outcomes to report (coordinator)", "coordinator", "GET",
+     lambda s: Req("/today/followup-unreported", htmx=True)),
+    ("Today: the waitlist (coordinator)", "coordinator", "GET", lambda s: Req("/today/followup-waitlist", htmx=True)),
+    ("Outcomes to report back (coordinator)", "coordinator", "GET", lambda s: Req("/outcomes")),
+    ("Outcomes to report back CSV (coordinator)", "coordinator", "GET", lambda s: Req("/outcomes.csv")),
+    ("The week (coordinator)", "coordinator", "GET", lambda s: Req("/week")),
+    ("Check-ins calendar (.ics)", "casemanager1", "GET", lambda s: Req("/check-ins.ics")),
+    ("Follow-up templates (admin)", "admin", "GET", lambda s: Req("/admin/followup-templates")),
 ]
 
 FLOOR_PAGE = """<!doctype html><title>Members</title><table>{% for m in rows %}

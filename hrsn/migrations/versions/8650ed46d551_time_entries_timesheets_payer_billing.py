@@ -2,7 +2,7 @@
 existing contacts' minutes become time entries (their UTC day)
 
 Revision ID: 8650ed46d551
-Revises: e1283b86bb8d
+Revises: e1283b86bb8d, f67544faab19
 Create Date: 2026-12-02 00:45:41.146737
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8650ed46d551'
-down_revision = 'e1283b86bb8d'
+down_revision = ('e1283b86bb8d', 'f67544faab19')
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,359 @@
+"""Follow-up's settings, queries and rules that are not one record's: a case's schedule, what stands in the way of
+closing a member, the outcomes to report back, Today's sections and the coordinator's week. Nothing here commits."""
+from datetime import date, timedelta
+
+from flask import url_for
+from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
+from sqlalchemy import and_, func, or_
+from sqlalchemy.orm import joinedload
+
+from hrsn import settings
+from hrsn.access import visible_member_ids
+from hrsn.extensions import db
+from hrsn.models import (CHECK_IN_OPEN, SEES_ALL_MEMBERS, Case, CheckIn, Episode, Member, Payer, PayerDeadline,
+                         PayerOutcomeWord, Payment, Referral, Role, User, case_end, current_episode, local_today,
+                         offset_problems, parse_months)
+from hrsn.settings import Spec
+
+SETTINGS = (
+    Spec("followup_warn_days", 2, _l("Payer deadlines: on Today this many days before the deadline"),
+         minimum=0, maximum=60),
+    Spec("followup_report_days", 7, _l("Outcomes: late on Today when not reported back after this many days"),
+         minimum=1, maximum=365),
+)
+SCHEDULE_PAGE = 25
+EPISODES_PAGE = 10
+OUTCOMES_PAGE = 25
+WEEK_PAGE = 25
+# Payers without deadlines of their own (defaults.py writes these for the payers of day one).
+FIRST_CONTACT_DAYS, OUTREACH_DAYS = 3, 30
+UNPAID = ("requested", "approved")
+OUTSTANDING_INVOICES = ("invoiced", "rejected")
+
+
+def week_end(day: date | None = None) -> date:
+    """The last day (Sunday) of the week holding `day`."""
+    day = day or local_today()
+    return day + timedelta(days=6 - day.weekday())
+
+
+# A case's schedule ----------------------------------------------------------------------------------
+
+def schedule_page(case, page: int = 1):
+    query = (db.select(CheckIn).where(CheckIn.case_id == case.id)
+             .options(joinedload(CheckIn.changed_by), joinedload(CheckIn.contact))
+             .order_by(CheckIn.due_on, CheckIn.id))
+    return db.paginate(query, page=page, per_page=SCHEDULE_PAGE, error_out=False)
+
+
+def open_cases(member):
+    return db.session.scalars(db.select(Case).where(Case.member_id == member.id, Case.status != "closed")
+                              .options(joinedload(Case.service_type)).order_by(Case.opened_on, Case.id)).all()
+
+
+def reschedule_problem(check_in, day: date) -> str | None:
+    """Why a check-in cannot move to that day (None when it can)."""
+    if not check_in.open:
+        return _("This check-in is %(status)s: only a check-in still due can be rescheduled.",
+                 status=check_in.status_label.lower())
+    if day < local_today():
+        return _("A check-in cannot be rescheduled into the past.")
+    end = case_end(check_in.case)
+    if end is not None and day > end:
+        return _("A check-in cannot be rescheduled after the case ends (%(day)s).", day=format_date(end))
+    return None
+
+
+def template_problems(form) -> list[str]:
+    try:
+        months = parse_months(form.check_in_months.data) if form.style.data == "fixed" else []
+    except ValueError:
+        return [_("Write the check-in months as whole numbers separated by commas, like 3, 5.")]
+    return offset_problems(form.style.data, months, form.closing_month.number)
+
+
+# Closing and reopening -------------------------------------------------------------------------------
+
+def closing_items(member) -> list[dict]:
+    """What is still open on the member: open cases, unpaid check requests, outstanding invoices; each must be
+    resolved first or carried on purpose when the member is closed."""
+    items = [{"key": f"case-{c.id}", "kind": "case", "id": c.id,
+              "label": _("Open case: %(service)s, %(status)s", service=c.service_type.name, status=c.status_label)}
+             for c in open_cases(member)]
+    payments = db.session.scalars(db.select(Payment).where(
+        Payment.member_id == member.id,
+        or_(Payment.status.in_(UNPAID + OUTSTANDING_INVOICES),
+            (Payment.status == "accepted") & Payment.paid_on.is_(None)))
+        .options(joinedload(Payment.payee)).order_by(Payment.requested_on, Payment.id)).all()
+    from hrsn.forms import money_text
+    for p in payments:
+        if p.status in UNPAID or p.status == "accepted":
+            label = _("Unpaid check request: %(amount)s to %(payee)s", amount=money_text(p.amount_cents),
+                      payee=p.payee.display)
+            kind = "check"
+        else:
+            label = _("Outstanding invoice %(number)s: %(amount)s", number=p.invoice_number or "—",
+                      amount=money_text(p.amount_cents))
+            kind = "invoice"
+        items.append({"key": f"{kind}-{p.id}", "kind": kind, "id": p.id, "label": label})
+    return items
+
+
+def closed_in_header(member):
+    """The record's header says when the member's record is closed, and why."""
+    episode = current_episode(member.id)
+    if episode is None or not episode.closed:
+        return []
+    return [(_("Record"), _("Closed %(day)s: %(reason)s", day=format_date(episode.closed_on),
+                            reason=episode.reason_label))]
+
+
+def episodes_page(member, page: int = 1):
+    query = (db.select(Episode).where(Episode.member_id == member.id)
+             .options(joinedload(Episode.opened_by), joinedload(Episode.closed_by))
+             .order_by(Episode.number.desc()))
+    return db.paginate(query, page=page, per_page=EPISODES_PAGE, error_out=False)
+
+
+def first_day(member) -> date:
+    """The day a member's first episode began: their first referral, else the day they were added."""
+    received = db.session.scalar(db.select(func.min(Referral.received_on)).where(Referral.member_id == member.id))
+    return received or member.created_at.date()
+
+
+# Outcomes to report back -----------------------------------------------------------------------------
+
+def unreported(user, rows: bool = True):
+    """Closed episodes of members the user may see whose outcome the payer has not heard yet; with `rows`, each with
+    the member's latest referral's payer, its referral id on the payer's platform, and the payer's words for the
+    reason. The latest referral is looked up for the episodes found only (an index each), never grouped over all."""
+    columns = (Episode, Referral.external_id, Payer.name, PayerOutcomeWord.words) if rows else (Episode,)
+    query = (db.select(*columns).join(Member, Episode.member_id == Member.id)
+             .where(Episode.reported_on.is_(None), Episode.closed_on.is_not(None))
+             .options(joinedload(Episode.member)).order_by(Episode.closed_on, Episode.id))
+    if user.role not in SEES_ALL_MEMBERS:
+        query = query.where(Episode.member_id.in_(visible_member_ids(user)))
+    if rows:
+        latest = (db.select(func.max(Referral.id)).where(Referral.member_id == Episode.member_id)
+                  .correlate(Episode).scalar_subquery())
+        query = (query.outerjoin(Referral, Referral.id == latest)
+                 .outerjoin(Payer, Payer.id == Referral.payer_id)
+                 .outerjoin(PayerOutcomeWord, and_(PayerOutcomeWord.payer_id == Payer.id,
+                                                   PayerOutcomeWord.reason == Episode.close_reason)))
+    return query
+
+
+class RowsPage:
+    """A page of rows of several columns (Flask-SQLAlchemy's pages hold one entity): the same attributes."""
+
+    def __init__(self, query, page: int, per_page: int, count_query=None):
+        self.total = _count_of(count_query if count_query is not None else query)
+        self.per_page = per_page
+        self.pages = max((self.total + per_page - 1) // per_page, 1)
+        self.page = min(max(page, 1), self.pages)
+        self.items = db.session.execute(query.limit(per_page).offset((self.page - 1) * per_page)).unique().all()
+        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
+        self.prev_num, self.next_num = self.page - 1, self.page + 1
+
+
+def unreported_page(user, page: int):
+    return RowsPage(unreported(user), page, OUTCOMES_PAGE, unreported(user, rows=False))
+
+
+# Today ------------------------------------------------------------------------------------------------
+
+def _mine(user, query, member_column):
+    return query.join(Member, member_column == Member.id).where(Member.assignee_id == user.id)
+
+
+def _section(key, title, base, order, line, more_url=None, load=(), count_base=None):
+    from hrsn.today import LINES, Section
+    total = _count_of(count_base if count_base is not None else base)
+    rows = db.session.execute(base.options(*load).order_by(*order).limit(LINES)).unique().all()
+    return Section(key, title, [line(*row) for row in rows], more_url, total=total)
+
+
+def _count_of(query) -> int:
+    return db.session.scalar(db.select(func.count()).select_from(query.order_by(None).subquery())) or 0
+
+
+def today_check_ins(user):
+    """The user's check-ins due by the end of this week, and those overdue (first)."""
+    if not user.can("contact"):
+        return None
+    from hrsn.today import Item
+    today = local_today()
+    base = (_mine(user, db.select(CheckIn), CheckIn.member_id).join(Case, CheckIn.case_id == Case.id)
+            .where(CheckIn.status.in_(CHECK_IN_OPEN), CheckIn.due_on <= week_end(today), Case.status != "closed"))
+
+    def line(check_in):
+        late = check_in.due_on < today
+        text = (_("%(what)s, overdue since %(day)s", what=check_in.kind_label, day=format_date(check_in.due_on))
+                if late else _("%(what)s, due %(day)s", what=check_in.kind_label, day=format_date(check_in.due_on)))
+        return Item(check_in.member, text, url_for("followup.tab", member_id=check_in.member_id, case=check_in.case_id),
+                    late=late, action=url_for("followup.complete", member_id=check_in.member_id,
+                                              check_in_id=check_in.id),
+                    action_label=_("Log the check-in"))
+    return _section("followup-check-ins", _("Check-ins due this week and overdue"), base,
+                    (CheckIn.due_on, CheckIn.id), line, url_for("followup.week"),
+                    load=(joinedload(CheckIn.member),))
+
+
+def _deadlines():
+    """Per payer: its days for the first contact and for the outreach window (defaults where it has none)."""
+    return (func.coalesce(PayerDeadline.first_contact_days, FIRST_CONTACT_DAYS),
+            func.coalesce(PayerDeadline.outreach_days, OUTREACH_DAYS))
+
+
+def deadline_rows(user, own: bool, warn_days: int):
+    """Open referrals whose member is not reached yet, with the day each of the payer's two deadlines falls on;
+    those that fall within `warn_days` (or are already missed)."""
+    first_days, window_days = _deadlines()
+    query = (db.select(Referral, first_days, window_days)
+             .join(Member, Referral.member_id == Member.id)
+             .outerjoin(PayerDeadline, PayerDeadline.payer_id == Referral.payer_id)
+             .where(Referral.status.in_(("new", "enrolled")), Referral.outreach_state.in_(("trying", "met")),
+                    Referral.member_id.in_(visible_member_ids(user))))
+    if own:
+        query = query.where(Member.assignee_id == user.id)
+    return query, local_today() + timedelta(days=warn_days)
+
+
+def today_deadlines(user):
+    """Referrals whose payer's deadline for the first contact, or for the whole outreach window, is within the
+    setting's days (or missed): the user's own, or every one for a coordinator."""
+    if not user.can("contact"):
+        return None
+    from hrsn.today import Item
+    coordinator = user.role in (Role.COORDINATOR, Role.ADMIN)
+    warn = int(settings.get("followup_warn_days"))
+    query, horizon = deadline_rows(user, not coordinator, warn)
+    first_days, window_days = _deadlines()
+    # The first-contact deadline is the nearest: a referral is shown once its first deadline comes within reach.
+    first_due = _plus_days(Referral.received_on, first_days)
+    base = query.where(first_due <= horizon)
+    today = local_today()
+
+    def line(referral, first, window):
+        first_on = referral.received_on + timedelta(days=first)
+        window_on = referral.received_on + timedelta(days=window)
+        if referral.outreach_attempts == 0:
+            late, day = first_on < today, first_on
+            text = (_("First contact deadline missed on %(day)s", day=format_date(day)) if late
+                    else _("First contact due by %(day)s", day=format_date(day)))
+        else:
+            late, day = window_on < today, window_on
+            text = (_("Outreach window closed on %(day)s", day=format_date(day)) if late
+                    else _("Outreach window closes %(day)s", day=format_date(day)))
+        return Item(referral.member, text, url_for("contact.tab", member_id=referral.member_id), late=late)
+    return _section("followup-deadlines", _("Payer deadlines close to being missed"), base,
+                    (Referral.received_on, Referral.id), line, load=(joinedload(Referral.member),))
+
+
+def _plus_days(day_column, days):
+    """A date column plus a number of days, in SQL on SQLite and PostgreSQL alike."""
+    if db.engine.dialect.name == "postgresql":
+        return day_column + days
+    return func.date(day_column, func.printf("+%d days", days), type_=db.Date)
+
+
+def missed_deadlines() -> dict:
+    """How many open referrals missed their payer's first-contact deadline and their outreach window (reports)."""
+    first_days, window_days = _deadlines()
+    today = local_today()
+    base = (db.select(func.count(Referral.id)).outerjoin(PayerDeadline, PayerDeadline.payer_id == Referral.payer_id)
+            .where(Referral.status.in_(("new", "enrolled"))))
+    first = db.session.scalar(base.where(Referral.outreach_attempts == 0,
+                                         Referral.outreach_state.in_(("trying", "met")),
+                                         _plus_days(Referral.received_on, first_days) < today))
+    window = db.session.scalar(base.where(Referral.outreach_state.in_(("trying", "met")),
+                                          _plus_days(Referral.received_on, window_days) < today))
+    return {"first_contact": first or 0, "outreach_window": window or 0}
+
+
+def today_unreported(user):
+    """Closed members whose outcome the payer has not heard yet (those the user may see)."""
+    if not user.can("contact"):
+        return None
+    from hrsn.today import Item
+    late_before = local_today() - timedelta(days=int(settings.get("followup_report_days")))
+    base, counted = unreported(user), unreported(user, rows=False)
+    if user.role == Role.CASE_MANAGER:
+        base, counted = (q.where(Member.assignee_id == user.id) for q in (base, counted))
+
+    def line(episode, external_id, payer, words):
+        return Item(episode.member, _("Closed %(day)s: %(reason)s", day=format_date(episode.closed_on),
+                                      reason=words or episode.reason_label),
+                    url_for("followup.outcomes"), late=episode.closed_on < late_before)
+    return _section("followup-unreported", _("Outcomes not yet reported back to the payer"), base,
+                    (Episode.closed_on, Episode.id), line, url_for("followup.outcomes"), count_base=counted)
+
+
+def today_waitlist(user):
+    """The waitlist: a coordinator's whole list, a case manager's own waitlisted members."""
+    if not user.can("referrals"):
+        return None
+    from hrsn.today import Item
+    base = db.select(Referral).join(Member, Referral.member_id == Member.id).where(Referral.status == "waitlist")
+    if user.role == Role.CASE_MANAGER:
+        base = base.where(Member.assignee_id == user.id)
+    today = local_today()
+
+    def line(referral):
+        days = (today - referral.received_on).days
+        return Item(referral.member, ngettext("On the waitlist, referred %(num)d day ago",
+                                              "On the waitlist, referred %(num)d days ago", days),
+                    url_for("referrals.show", referral_id=referral.id))
+    return _section("followup-waitlist", _("The waitlist"), base, (Referral.urgency_rank, Referral.received_on,
+                                                                     Referral.id), line,
+                    url_for("referrals.index", queue="waitlist"), load=(joinedload(Referral.member),))
+
+
+# The coordinator's week ------------------------------------------------------------------------------
+
+def week_rows(page: int):
+    """Every staff member who takes a caseload: members assigned, check-ins overdue and due this week, and outreach
+    attempts due by the week's end (SQL aggregates, one query for the page)."""
+    today, end = local_today(), week_end()
+    caseload = (db.select(Member.assignee_id.label("user_id"), func.count(Member.id).label("members"))
+                .where(Member.assignee_id.is_not(None)).group_by(Member.assignee_id).subquery())
+    due = (db.select(CheckIn.member_id, CheckIn.due_on).join(Case, CheckIn.case_id == Case.id)
+           .where(CheckIn.status.in_(CHECK_IN_OPEN), Case.status != "closed", CheckIn.due_on <= end)
+           .subquery())
+    per_user = (db.select(Member.assignee_id.label("user_id"),
+                          func.sum(db.case((due.c.due_on < today, 1), else_=0)).label("overdue"),
+                          func.sum(db.case((due.c.due_on >= today, 1), else_=0)).label("this_week"))
+                .join(due, due.c.member_id == Member.id).group_by(Member.assignee_id).subquery())
+    outreach = (db.select(Member.assignee_id.label("user_id"), func.count(Referral.id).label("attempts"))
+                .join(Member, Referral.member_id == Member.id)
+                .where(Referral.status.in_(("new", "enrolled")), Referral.outreach_state == "trying",
+                       Referral.outreach_due_on <= end)
+                .group_by(Member.assignee_id).subquery())
+    query = (db.select(User, func.coalesce(caseload.c.members, 0), func.coalesce(per_user.c.overdue, 0),
+                       func.coalesce(per_user.c.this_week, 0), func.coalesce(outreach.c.attempts, 0))
+             .outerjoin(caseload, caseload.c.user_id == User.id).outerjoin(per_user, per_user.c.user_id == User.id)
+             .outerjoin(outreach, outreach.c.user_id == User.id)
+             .where(User.active.is_(True), User.role.in_([str(r) for r in (Role.CASE_MANAGER, Role.COORDINATOR,
+                                                                            Role.ADMIN)]))
+             .order_by(User.name, User.id))
+    return RowsPage(query, page, WEEK_PAGE, db.select(User).where(
+        User.active.is_(True), User.role.in_([str(r) for r in (Role.CASE_MANAGER, Role.COORDINATOR, Role.ADMIN)])))
+
+
+def week_items(user_id: int, page: int):
+    """One staff member's check-ins due this week and overdue, oldest first."""
+    query = (db.select(CheckIn).join(Member, CheckIn.member_id == Member.id).join(Case, CheckIn.case_id == Case.id)
+             .where(Member.assignee_id == user_id, CheckIn.status.in_(CHECK_IN_OPEN), Case.status != "closed",
+                    CheckIn.due_on <= week_end())
+             .options(joinedload(CheckIn.member)).order_by(CheckIn.due_on, CheckIn.id))
+    return db.paginate(query, page=page, per_page=WEEK_PAGE, error_out=False)
+
+
+def my_open_check_ins(user, limit: int = 300):
+    """The user's check-ins still to do (the calendar feed), from a month back to six months ahead."""
+    return db.session.scalars(
+        _mine(user, db.select(CheckIn), CheckIn.member_id).join(Case, CheckIn.case_id == Case.id)
+        .where(CheckIn.status.in_(CHECK_IN_OPEN), Case.status != "closed")
+        .where(CheckIn.due_on >= local_today() - timedelta(days=30),
+               CheckIn.due_on <= local_today() + timedelta(days=183))
+        .options(joinedload(CheckIn.member)).order_by(CheckIn.due_on, CheckIn.id).limit(limit)).all()
