@@ -44,7 +44,7 @@ def evaluation(filters: Filters, user) -> list[Table]:
         sa.func.count(sa.distinct(delivered)).label("people_delivered"),
         sa.func.count(sa.distinct(started_early)).label("people_started"),
         sa.func.count(sa.distinct(lasting)).label("people_lasting"),
-        sa.func.sum(not_appropriate).label("not_appropriate")), True).group_by(ReferralOut.organization_id).subquery()
+        sa.func.sum(not_appropriate).label("not_appropriate")), True).group_by(ReferralOut.organization_id).cte("per_org")
     listed = db.session.execute(
         sa.select(Organization.name, per_org.c.made, per_org.c.people, per_org.c.people_delivered,
                   per_org.c.people_started, per_org.c.people_lasting, per_org.c.not_appropriate)
@@ -134,11 +134,13 @@ def needs(filters: Filters, user) -> list[Table]:
         Screening.completed_at < _after(filters.end)),
         Screening.member_id, filters, user)
     screenings = db.session.scalar(screened) or 0
+    completed = sa.select(Screening.id).where(Screening.status == "complete",
+                                              Screening.completed_at >= _after(filters.start, 0),
+                                              Screening.completed_at < _after(filters.end))
     positive = scoped(sa.select(Need.domain, sa.func.count(sa.distinct(Need.screening_id)),
                                 sa.func.sum(sa.case((Need.status.in_(OPEN_NEEDS), 1), else_=0)))
-                      .join(Screening, Screening.id == Need.screening_id)
-                      .where(Need.source == "screening", Screening.completed_at >= _after(filters.start, 0),
-                             Screening.completed_at < _after(filters.end)), Need.member_id, filters, user)
+                      .where(Need.source == "screening", Need.screening_id.in_(completed)),
+                      Need.member_id, filters, user)
     covered = set(db.session.scalars(_covered_domains()))
     rates = [(str(NEED_DOMAINS.get(d, d)), n, screenings, percent(n, screenings), int(still or 0),
               str(_l("Yes")) if d in covered else str(_l("No: a gap")))
