@@ -27,7 +27,7 @@ def _first_contact(filters: Filters, user) -> Table:
                .scalar_subquery())
     raw = _referrals(filters, user, sa.func.coalesce(Referral.payer_id, 0).label("payer_id"),
                      Referral.received_on.label("received_on"), first.label("first_contact"),
-                     sa.func.coalesce(allowed, DEFAULT_FIRST_CONTACT_DAYS).label("allowed")).subquery()
+                     sa.func.coalesce(allowed, DEFAULT_FIRST_CONTACT_DAYS).label("allowed")).cte("deadline_raw")
     took = days_between(raw.c.received_on, raw.c.first_contact)
     waited = days_between(raw.c.received_on, sa.literal(local_today(), sa.Date))
     each = sa.select(
