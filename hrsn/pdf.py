@@ -320,13 +320,19 @@ def _plain_table():
     from reportlab.platypus import Table
 
     class PlainTable(Table):
+        def draw(self):
+            self._fill = None
+            super().draw()
+
         def _drawCell(self, cellval, cellstyle, pos, size):
             if not isinstance(cellval, str) or cellstyle.alignment != "LEFT" or cellstyle.valign != "TOP" \
                     or cellstyle.href or cellstyle.destination or cellstyle.direction or cellstyle.shaping:
+                self._fill = self._curcellstyle = None     # the canvas's own font and colour are set again
                 return super()._drawCell(cellval, cellstyle, pos, size)
-            if self._curcellstyle is not cellstyle:
+            if self._fill != cellstyle.color:          # every cell has its own style; the colour rarely changes
                 self.canv.setFillColor(cellstyle.color)
-                self._curcellstyle = cellstyle
+                self._fill = cellstyle.color
+            self._curcellstyle = cellstyle
             x = pos[0] + cellstyle.leftPadding
             y = pos[1] + size[1] - cellstyle.topPadding - cellstyle.fontsize
             text = self.canv.beginText(x, y)
@@ -339,7 +345,8 @@ def _plain_table():
 
 def action_plan_pdf(plan: dict) -> bytes:
     """The Health Action Plan: `plan` holds translated strings only (title, header, footer, intro lines, and
-    sections each with "heading" and any of "pairs", "table" {"head", "rows", "widths"}, "lines").
+    sections each with "heading" and any of "pairs", "blocks" [(title, pairs)], "table" {"head", "rows", "widths"},
+    "lines").
 
     What people typed goes into table cells as plain text, wrapped here and drawn without any markup reading, so
     "<font>" or "<img>" typed by a user prints exactly as typed; the few Paragraphs (title, headings) are escaped.
@@ -382,6 +389,20 @@ def action_plan_pdf(plan: dict) -> bytes:
             story.append(KeepTogether([heading, Table(rows, colWidths=widths, style=style)]))
         else:
             story.append(heading)
+        if section.get("blocks"):           # titled blocks of facts, one table, each block kept on one page
+            widths = [1.8 * inch, width - 1.8 * inch]
+            rows, style = [], grid(0, 0)
+            for title, pairs in section["blocks"]:
+                start = len(rows)
+                # The title is wrapped to the whole width and drawn from the first cell over the empty second one
+                # (plain text is not clipped): a SPAN per block would cost more than the rest of the table.
+                rows.append([wrap_text(title, width - 2 * pad, bold, size + 1), ""])
+                rows += [[cell(k, widths[0], bold), cell(v, widths[1])] for k, v in pairs]
+                style.add("FONT", (0, start), (1, start), bold, size + 1, size + 3)
+                style.add("TOPPADDING", (0, start), (1, start), 8)
+                style.add("FONT", (0, start + 1), (0, len(rows) - 1), bold, size, size + 2)
+                style.add("NOSPLIT", (0, start), (1, len(rows) - 1))
+            story.append(Table(rows, colWidths=widths, style=style))
         table = section.get("table")
         if table and table["rows"]:
             widths = [width * share for share in table["widths"]]

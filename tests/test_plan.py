@@ -160,6 +160,14 @@ def test_goals_in_the_members_words_with_needs_and_progress(app, client, member_
         db.session.commit()
         return [(p.source, p.source_id) for p in db.session.scalars(db.select(GoalProgress).order_by(GoalProgress.id))]
     assert read(app, from_check_in) == [("conversation", None), ("check-in", 7)]
+
+    def need_met_at_check_in():
+        from hrsn.models import set_need_status
+        set_need_status(db.session.get(Need, need_id), "met")
+        db.session.commit()
+        plan = db.session.scalar(db.select(Plan).where(Plan.member_id == member_id))
+        return db.session.get(Need, need_id).status, plan.review_due_on
+    assert read(app, need_met_at_check_in) == ("met", org_today())
     assert read(app, lambda: [n.id for n in db.session.get(Goal, goal_id).needs]) == [need_id]
 
 
@@ -295,7 +303,7 @@ def test_referrals_out_with_no_outcome_and_reviews_due_are_on_today(app, client,
 
 
 def test_the_organizations_own_cases_show_by_need(app, client, member_id):
-    from hrsn.models import Authorization, Case, FundingSource, Payment, ServiceType
+    from hrsn.models import Authorization, Case, FundingSource, ServiceType
     def case():
         service = db.session.scalar(db.select(ServiceType).where(ServiceType.code == "rent"))
         source = db.session.scalar(db.select(FundingSource).limit(1))
@@ -435,3 +443,46 @@ def test_the_plan_works_on_postgresql(pg_app):
     assert "received 1 · made 2 · delivered 0 · pending 2 · not delivered 0" in page and "Housing" in page
     assert "no outcome after 20 days" in client.get("/").get_data(as_text=True)
     assert "Mi Plan de Acción de Salud" in pdf_text(client.get(f"/members/{member}/plan.pdf").data)
+
+
+def test_supports_preferences_benefits_barriers_meetings_review_and_sign_off(app, client, member_id, auth):
+    from hrsn.models import Barrier, Benefit, CareMeeting, PlanPreferences, Support
+    url = f"/members/{member_id}/plan"
+    assert client.post(f"{url}/supports/new", data={"name": "", "role": "family"}).status_code == 422
+    assert client.post(f"{url}/supports/new", data={"name": "Lucía Ramos", "role": "family", "relation": "Sister",
+                                                    "sharing_allowed": "y"}).status_code == 302
+    assert client.post(f"{url}/preferences", data={"contact_how": "Text first", "what_matters": "My kids' school",
+                                                   "where_to_find": "At her sister's"}).status_code == 302
+    assert client.post(f"{url}/benefits", data={"benefit-program": "castle"}, headers=HX).status_code == 422
+    assert client.post(f"{url}/benefits", data={"benefit-program": "snap", "benefit-detail": "$200 a month"},
+                       headers=HX).status_code == 200
+    assert client.post(f"{url}/barriers", data={"barrier-kind": "transport", "barrier-note": "No car"},
+                       headers=HX).status_code == 200
+    assert client.post(f"{url}/meetings", data={"meeting-held_on": org_today().isoformat(), "meeting-attendees": ""},
+                       headers=HX).status_code == 422
+    response = client.post(f"{url}/meetings", headers=HX, data={
+        "meeting-held_on": org_today().isoformat(), "meeting-attendees": "Maria, the landlord, Salem Housing Help",
+        "meeting-decisions": "Two months of rent from the county"})
+    assert response.status_code == 200 and "Two months of rent from the county" in response.get_data(as_text=True)
+    assert read(app, lambda: [db.session.scalar(db.select(db.func.count(m.id)))
+                              for m in (Benefit, Barrier, CareMeeting)]) == [1, 1, 1]
+    plan = read(app, lambda: db.session.scalar(db.select(Plan).where(Plan.member_id == member_id)))
+    check_in = (org_today() + timedelta(days=10)).isoformat()
+    response = client.post(f"{url}/review", headers=HX, data={"review-next_check_in_on": check_in,
+                                                              "review-version": str(plan.version)})
+    assert response.status_code == 200
+    plan = read(app, lambda: db.session.scalar(db.select(Plan).where(Plan.member_id == member_id)))
+    assert plan.reviewed_on == org_today() and plan.review_due_on > org_today() + timedelta(days=150)
+    assert plan.next_check_in_on.isoformat() == check_in
+    assert client.post(f"{url}/review", headers=HX, data={"review-version": "1"}).status_code == 409
+    assert client.post(f"{url}/sign-off", headers=HX).status_code == 403              # a case manager
+    text = pdf_text(client.get(f"{url}.pdf?language=en").data)
+    assert "Lucía Ramos" in text and "Text first" in text and "My kids' school" in text and "$200 a month" in text
+    assert "At her sister's" not in text                                           # staff only
+    assert "At her sister's" in pdf_text(client.get(f"{url}.pdf?copy=staff&language=en").data)
+    auth.logout()
+    auth.login("coordinator", email="boss@test.local", name="Carmen Boss")
+    assert client.post(f"{url}/sign-off", headers=HX).status_code == 200
+    assert "Signed off by Carmen Boss" in pdf_text(client.get(f"{url}.pdf?copy=staff&language=en").data)
+    assert read(app, lambda: db.session.scalar(db.select(db.func.count(Support.id)))) == 1
+    assert read(app, lambda: db.session.scalar(db.select(PlanPreferences.contact_how))) == "Text first"

@@ -3,7 +3,8 @@ benefits and barriers, and every referral made to another organization with its 
 
 The referrals the organization *received* for the member are intake's `Referral` rows; the ones it *made* are
 `ReferralOut` here. Other steps (the follow-up's check-ins) write to the plan only through the functions at the
-end of this module: `add_need`, `add_goal_progress`, `mark_plan_changed`."""
+end of this module: `add_need(..., source="check-in")`, `set_need_status`, `add_goal_progress(goal, text,
+source="check-in", source_id=check_in.id)`, `mark_plan_changed` (and `plan_of(member_id).next_check_in_on`)."""
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ __all__ = [
     "BENEFIT_PROGRAMS", "BARRIER_KINDS", "COPY_KINDS",
     "Plan", "Need", "Goal", "goal_need", "GoalProgress", "ReferralOut", "ReferralOutStep", "Support",
     "PlanPreferences", "Benefit", "Barrier", "CareMeeting", "PlanCopy", "MemberStaff", "ScreeningApplied",
-    "add_need", "add_goal_progress", "mark_plan_changed", "needs_from_screening", "plan_of",
+    "add_need", "set_need_status", "add_goal_progress", "mark_plan_changed", "needs_from_screening", "plan_of",
 ]
 
 # Needs ------------------------------------------------------------------------------------------------------
@@ -445,6 +446,16 @@ def add_need(member_id: int, domain: str, *, by=None, description: str | None = 
     db.session.add(need)
     mark_plan_changed(member_id, review=source == "check-in")
     return need
+
+
+def set_need_status(need: Need, status: str, *, review: bool = True) -> None:
+    """A need's new status from outside the plan's own forms (a check-in found it met): the plan is then due for
+    review (`review`), as after every check-in that changes a need."""
+    if status not in NEED_STATUSES:
+        raise ValueError("unknown need status")
+    if need.status != status:
+        need.status, need.status_on = status, local_today()
+        mark_plan_changed(need.member_id, review=review)
 
 
 def add_goal_progress(goal: Goal, text: str, *, source: str = "check-in", source_id: int | None = None,

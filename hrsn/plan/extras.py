@@ -22,6 +22,8 @@ SIGNERS = (Role.COORDINATOR, Role.ADMIN)
 
 def staff_form(member, form=None) -> StaffForm:
     form = form or StaffForm(formdata=None)
+    if current_user.role not in SIGNERS:
+        return form                       # only a coordinator or an administrator adds staff: nothing to offer
     taken = {row.user_id for row in rules.staff_of(member)} | {member.assignee_id}
     users = db.session.scalars(db.select(User).where(User.active, User.role.in_(CASELOAD_ROLES))
                                .order_by(User.name).limit(500))

@@ -53,26 +53,28 @@ def _label(table, key) -> str:
     return found
 
 
-def plan_data(member) -> dict:
-    """Everything the printed plan shows, read in a fixed number of queries."""
+def plan_data(member, staff: bool = True) -> dict:
+    """Everything the printed plan shows, read in a fixed number of queries (the member copy reads no history)."""
     needs = db.session.scalars(select(Need).where(Need.member_id == member.id)
                                .order_by(Need.status.in_(("met", "not_met", "declined")), Need.priority, Need.id)
                                .limit(MAX_ROWS)).all()
-    goals = db.session.scalars(select(Goal).where(Goal.member_id == member.id)
-                               .options(selectinload(Goal.needs), selectinload(Goal.progress).selectinload(GoalProgress.by))
+    goal_options = [selectinload(Goal.needs)]
+    out_options = [selectinload(ReferralOut.need)]
+    if staff:
+        goal_options.append(selectinload(Goal.progress).selectinload(GoalProgress.by))
+        out_options += [selectinload(ReferralOut.owner), selectinload(ReferralOut.steps).selectinload(ReferralOutStep.by)]
+    goals = db.session.scalars(select(Goal).where(Goal.member_id == member.id).options(*goal_options)
                                .order_by(Goal.id).limit(MAX_ROWS)).all()
-    outs = db.session.scalars(select(ReferralOut).where(ReferralOut.member_id == member.id)
-                              .options(selectinload(ReferralOut.need), selectinload(ReferralOut.owner),
-                                       selectinload(ReferralOut.steps).selectinload(ReferralOutStep.by))
+    outs = db.session.scalars(select(ReferralOut).where(ReferralOut.member_id == member.id).options(*out_options)
                               .order_by(ReferralOut.made_on, ReferralOut.id).limit(MAX_ROWS)).all()
     received = db.session.scalars(select(Referral).where(Referral.member_id == member.id)
                                   .options(selectinload(Referral.services))
-                                  .order_by(Referral.received_on).limit(50)).all()
+                                  .order_by(Referral.received_on).limit(50)).all() if staff else []
     return {"member": member, "plan": rules.plan_row(member), "needs": needs, "goals": goals, "outs": outs,
             "received": received, "counts": rules.summary(member), "cases": rules.own_cases(member),
             "supports": rules.supports_of(member), "preferences": rules.preferences_of(member),
             "benefits": [b for b in rules.benefits_of(member) if b.ended_on is None],
-            "barriers": [b for b in rules.barriers_of(member) if b.resolved_on is None]}
+            "barriers": [b for b in rules.barriers_of(member) if b.resolved_on is None] if staff else []}
 
 
 def document(data: dict, kind: str, locale: str) -> dict:
@@ -135,15 +137,17 @@ def document(data: dict, kind: str, locale: str) -> dict:
 
     sections.append(referral_section(data, staff))
     if not staff:
+        labels = [_("Phone"), _("Address"), _("Hours"), _("How to apply"), _("What to bring"), _("Expected wait"),
+                  _("Cost")]
+        blocks = []
         for out in data["outs"]:
             if out.status in OUT_PENDING:
-                pairs = [(_("Phone"), out.phone), (_("Address"), out.address), (_("Hours"), out.hours),
-                         (_("How to apply"), out.how_to_apply), (_("What to bring"), out.what_to_bring),
-                         (_("Expected wait"), out.wait), (_("Cost"), out.cost)]
-                pairs = [(k, v) for k, v in pairs if v]
+                values = (out.phone, out.address, out.hours, out.how_to_apply, out.what_to_bring, out.wait, out.cost)
+                pairs = [(k, v) for k, v in zip(labels, values) if v]
                 if pairs:
-                    sections.append({"heading": _("How to use: %(name)s", name=" · ".join(
-                        p for p in (out.organization_name, out.service_name) if p)), "pairs": pairs})
+                    blocks.append((" · ".join(p for p in (out.organization_name, out.service_name) if p), pairs))
+        if blocks:
+            sections.append({"heading": _("How to use each referral"), "blocks": blocks})
     if staff and data["received"]:
         sections.append({"heading": _("Referrals received"), "table": {
             "head": [_("Received"), _("Services"), _("Status")],
@@ -209,7 +213,7 @@ def referral_section(data, staff: bool) -> dict:
 
 def plan_pdf(member, kind: str, locale: str | None = None) -> bytes:
     locale = locale or member_locale(member)
-    data = plan_data(member)
+    data = plan_data(member, staff=kind == "staff")
     with force_locale(locale):
         g._plan_memo = {}
         try:

@@ -215,8 +215,15 @@ def staff_of(member) -> list[MemberStaff]:
 
 
 def plan_row(member) -> Plan | None:
-    return db.session.scalar(select(Plan).where(Plan.member_id == member.id)
-                             .options(joinedload(Plan.signed_off_by)))
+    """The member's plan (read once per request: the tab's header and its review form both show it)."""
+    from flask import g, has_request_context
+    key = ("plan_row", member.id)
+    if has_request_context() and key in g.get("_plan_rows", {}):
+        return g._plan_rows[key]
+    plan = db.session.scalar(select(Plan).where(Plan.member_id == member.id).options(joinedload(Plan.signed_off_by)))
+    if has_request_context():
+        g.setdefault("_plan_rows", {})[key] = plan
+    return plan
 
 
 def review_due_after(day):

@@ -66,3 +66,6 @@ def test_a_need_a_goal_and_a_referral_out_delivered_then_the_printed_plan(live_s
     body = open(download.value.path(), "rb").read()
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages)
     assert "Mi Plan de Acción de Salud" in text and "Tener comida para mis hijos" in text and "Entregado" in text
+    header = page.locator("#plan-header")
+    header.get_by_role("button", name="Given in person").click()         # offered once the copy was printed
+    expect(page.locator("#plan-header")).to_contain_text("logged as a contact")
