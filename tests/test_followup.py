@@ -391,3 +391,29 @@ def test_the_follow_up_tab_and_today_in_spanish(app, client, desk):
     assert "Seguimientos de esta semana y atrasados" in today and "atrasado desde el" in today
     refused = client.post(f"/members/{desk.member}/close", headers=HX, data=close_data())
     assert "Resuelva primero estos pendientes" in refused.get_data(as_text=True)
+
+
+def test_closing_a_case_skips_its_check_ins_still_due(app, client, desk):
+    case_id = desk.open_case(service="utility", monthly="")
+    version = desk.read(lambda: db.session.get(Case, case_id).version)
+    moved = client.post(f"/members/{desk.member}/case/{case_id}/move", headers=HX,
+                        data={"move-to": "closed", "move-reason": "Bill paid", "move-version": version})
+    assert moved.status_code == 200, moved.get_data(as_text=True)[:1000]
+    assert {r[3] for r in check_ins(desk, case_id)} == {"skipped"}
+    assert client.post(f"/members/{desk.member}/followup/{case_id}/reapply", headers=HX).status_code == 409
+    version = desk.read(lambda: db.session.get(Case, case_id).version)
+    reopened = client.post(f"/members/{desk.member}/case/{case_id}/move", headers=HX,
+                           data={"move-to": "open", "move-reason": "A new bill", "move-version": version})
+    assert reopened.status_code == 200
+    assert {r[3] for r in check_ins(desk, case_id)} == {"due"}
+
+
+def test_two_closings_at_once_leave_one_episode(app, client, desk):
+    """The second of two closings sent from the same page (no episode yet) is refused, not a server error."""
+    from unittest import mock
+    from hrsn.followup import views
+    with mock.patch.object(views, "current_episode", return_value=None):
+        assert client.post(f"/members/{desk.member}/close", headers=HX, data=close_data()).status_code == 200
+        second = client.post(f"/members/{desk.member}/close", headers=HX, data=close_data(reason="declined"))
+    assert second.status_code == 409
+    assert desk.read(lambda: db.session.scalar(db.select(db.func.count(Episode.id)))) == 1

@@ -13,7 +13,8 @@ from hrsn.cases.rules import (active_sources, case_authorizations, cases_page, l
                               requests_of, sendable_documents)
 from hrsn.extensions import db
 from hrsn.forms import clean_text, money_text
-from hrsn.models import Case, Payer, ServiceType, generate_schedule, local_today, payee_choices
+from hrsn.models import (Case, Payer, ServiceType, close_schedule, generate_schedule, local_today, payee_choices,
+                         reopen_schedule)
 from hrsn.render import changed, conflict_events, edit_page, refused, render
 
 WORK = "contact"    # case work is done by the roles that work with the member (finance only reads the tab)
@@ -203,8 +204,12 @@ def move(member_id, case_id):
         error = _("This case is now “%(status)s”; that change is not possible from here.", status=case.status_label)
         return refused("cases/tab.html", partial, status=409, message=error, page_context=lambda: tab_context(member, case),
                        **case_context(member, case, None, move_error=error, conflict=conflict_events(case, form)))
-    before = case.status
+    before, closed_at = case.status, case.status_at
     case.move(form.to.data, current_user, clean_text(form.reason.data))
+    if case.status == "closed":
+        close_schedule(case, current_user)          # its follow-up check-ins still due are skipped...
+    elif before == "closed":
+        reopen_schedule(case, closed_at, current_user)      # ...and are due again when it reopens
     audit.record("update", member=member, obj=case, changes={"status": [before, case.status],
                                                              "reason": [None, clean_text(form.reason.data)]})
     db.session.commit()

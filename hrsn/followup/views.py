@@ -3,6 +3,8 @@ skipped), re-applying a template to a case, closing the member's episode with a 
 from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from hrsn import audit, params
 from hrsn.access import member_for_change, member_for_fragment, member_for_view, owned
@@ -266,7 +268,11 @@ def close(member_id):
     episode.summary, episode.closed_by_id = clean_text(form.summary.data), current_user.id
     episode.carried = [{"kind": items[k]["kind"], "id": items[k]["id"], "label": str(items[k]["label"])}
                        for k in carried] or None
-    db.session.flush()
+    try:
+        db.session.flush()
+    except (IntegrityError, StaleDataError):    # another closing of the same member won the race
+        db.session.rollback()
+        return refuse(409, _("Someone else changed this member's episode meanwhile."))
     audit.record("update", member=member, obj=episode,
                  changes={"closed_on": [None, episode.closed_on.isoformat()],
                           "close_reason": [None, episode.close_reason],
@@ -298,7 +304,13 @@ def reopen(member_id):
                                          conflict=conflict_events(episode, form)))
     new = Episode(member_id=member.id, number=episode.number + 1, opened_on=local_today(),
                   open_reason=clean_text(form.reason.data), opened_by_id=current_user.id)
-    audit.add(new, member=member, fields=("number", "opened_on", "open_reason"))
+    try:
+        audit.add(new, member=member, fields=("number", "opened_on", "open_reason"))
+    except IntegrityError:          # someone reopened it at the same moment: their episode stands
+        db.session.rollback()
+        error = _("Someone else changed this member's episode meanwhile.")
+        return refused("followup/tab.html", partial, status=409, message=error,
+                       page_context=lambda: tab_context(member), **closing_context(member, error=error))
     db.session.commit()
     return changed(partial, message=_("The member's record is open again, as a new episode."),
                    events=("memberChanged", "memberClosed"), back_to=url_for("followup.tab", member_id=member.id),

@@ -18,6 +18,7 @@ __all__ = ["TEMPLATE_STYLES", "COUNT_FROM", "CHECK_IN_STATUSES", "CHECK_IN_OPEN"
            "OUTCOME_REASONS", "FollowupTemplate", "CheckIn", "Episode", "PayerDeadline", "PayerOutcomeWord",
            "month_offsets", "offset_problems", "parse_months", "generate_schedule", "schedule_dates",
            "member_closed", "closed_episode", "current_episode", "schedule_from_authorization", "case_end",
+           "close_schedule", "reopen_schedule",
            "reengagement_progress", "MONTHLY_CAP"]
 
 TEMPLATE_STYLES = {"fixed": _l("Check-ins at fixed months"), "monthly": _l("A check-in every month")}
@@ -268,6 +269,30 @@ def schedule_from_authorization(case, by=None) -> list[CheckIn]:
     if db.session.scalar(sa.select(sa.func.count(Authorization.id)).where(Authorization.case_id == case.id)) != 1:
         return []
     return generate_schedule(case, by, replace=True)
+
+
+def close_schedule(case, by=None) -> int:
+    """The case closed: its check-ins still due are skipped, with that reason (reopening the case brings back
+    those still ahead, see reopen_schedule). Returns how many."""
+    from flask_babel import gettext as _
+    rows = db.session.scalars(sa.select(CheckIn).where(CheckIn.case_id == case.id,
+                                                       CheckIn.status.in_(CHECK_IN_OPEN))).all()
+    for check_in in rows:
+        check_in.status, check_in.reason = "skipped", _("The case was closed.")
+        check_in.changed_by_id, check_in.changed_at = getattr(by, "id", None), utcnow()
+    return len(rows)
+
+
+def reopen_schedule(case, closed_at: datetime, by=None) -> int:
+    """The case was reopened: the check-ins its closing (at `closed_at`) skipped and still ahead are due again;
+    those a person skipped before stay skipped. Returns how many."""
+    rows = db.session.scalars(sa.select(CheckIn).where(
+        CheckIn.case_id == case.id, CheckIn.status == "skipped", CheckIn.changed_at >= closed_at - timedelta(seconds=5),
+        CheckIn.due_on >= local_today())).all()
+    for check_in in rows:
+        check_in.status, check_in.reason = "due", None
+        check_in.changed_by_id, check_in.changed_at = getattr(by, "id", None), utcnow()
+    return len(rows)
 
 
 def case_end(case) -> date | None:

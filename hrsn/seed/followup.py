@@ -47,12 +47,12 @@ def check_ins(staff: dict, rng) -> None:
                                          Case.opened_by_id, first_auth.c.start)
                                .outerjoin(first_auth, first_auth.c.case_id == Case.id)).all()
     today, rows = local_today(), []
-    for case_id, member_id, service_id, opened_on, closed_on, by, auth_start in cases:
+    for k, (case_id, member_id, service_id, opened_on, closed_on, by, auth_start) in enumerate(cases):
         template = templates.get(service_id)
         if template is None:
             continue
         start = auth_start if template.count_from == "authorization" and auth_start else opened_on
-        for month, kind, due in schedule_dates(template, start):
+        for n, (month, kind, due) in enumerate(schedule_dates(template, start)):
             row = {"case_id": case_id, "member_id": member_id, "template_id": template.id, "month": month,
                    "kind": kind, "due_on": due, "planned_on": due, "status": "due", "reason": None, "done_on": None,
                    "contact_id": None, "changed_by_id": by, "changed_at": datetime.combine(min(due, today), time(17)),
@@ -60,15 +60,18 @@ def check_ins(staff: dict, rng) -> None:
             roll = rng.random()
             if closed_on and due > closed_on:
                 row.update(status="skipped", reason="The case closed before this check-in.")
-            elif due < today - timedelta(days=7):
-                if roll < .85:
+            elif closed_on or due < today - timedelta(days=7):
+                if roll < .88 or closed_on:
                     row.update(status="done", done_on=due + timedelta(days=rng.randint(0, 5)))
-                elif roll < .95:
+                else:
                     row.update(status="skipped", reason=rng.choice(SKIP_REASONS))
-                # else: left overdue
             elif due < today:
                 if roll < .5:
                     row.update(status="done", done_on=min(due + timedelta(days=rng.randint(0, 3)), today))
+            elif n == 0 and k % 4 == 0:
+                # Moved earlier at the member's request, and not done yet: overdue.
+                row.update(status="rescheduled", due_on=today - timedelta(days=rng.randint(1, 6)),
+                           reason="The member asked to meet before the rent is due.")
             elif roll < .12:
                 row.update(status="rescheduled", due_on=due + timedelta(days=rng.randint(3, 14)),
                            reason=rng.choice(MOVE_REASONS))
