@@ -162,7 +162,7 @@ PAGES = [   # who, method, url, data, htmx
     ("co", "get", "/time?staff=1", None, False),
     ("co", "get", "/reports", None, False),
     *[("co", "get", f"/reports/{key}", None, False)
-      for key in ("evaluation", "funnel", "waitlist", "outreach", "needs", "money", "caseload", "time")],
+      for key in ("evaluation", "funnel", "waitlist", "deadlines", "outreach", "needs", "money", "caseload", "time")],
     ("cm", "get", "/reports/funnel", None, False),
     ("fi", "get", "/reports/money", None, False),
     ("co", "get", "/reports/money/money.csv", None, False),

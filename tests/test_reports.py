@@ -116,6 +116,18 @@ def data(app):
                                                      (m3, "legal", 3, "identified", date(2026, 6, 1))):
             db.session.add(Need(member_id=member.id, domain=domain, priority=priority, status=status,
                                 identified_on=on))
+        # Follow-up: payer 1 allows 3 days for the first contact; two closings, one reported back after 10 days.
+        from hrsn.models import Episode, PayerDeadline
+        deadline = db.session.scalar(db.select(PayerDeadline).where(PayerDeadline.payer_id == 1)) or \
+            PayerDeadline(payer_id=1)
+        deadline.first_contact_days = 3
+        db.session.add(deadline)
+        db.session.add_all([
+            Episode(member_id=m1.id, number=1, opened_on=date(2026, 3, 2), closed_on=date(2026, 6, 1),
+                    close_reason="goals_met", reported_on=date(2026, 6, 11)),
+            Episode(member_id=m3.id, number=1, opened_on=date(2026, 4, 1), closed_on=date(2026, 8, 1),
+                    close_reason="unable_to_reach"),
+            Episode(member_id=m2.id, number=1, opened_on=date(2025, 3, 1), closed_on=date(2025, 12, 1))])
         db.session.commit()
         return {"a": a.id, "b": b.id, "m1": m1.id, "second": second.id}
 
@@ -205,6 +217,16 @@ def test_referral_evaluation_with_its_denominators(client, auth, data):
     assert table(client, "evaluation", "gaps")[1:] == [["2026-06", "Legal help", "1"]]
     page = client.get("/reports/evaluation", query_string=RANGE).get_data(as_text=True)
     assert "PEOPLE referred" in page and "REFERRALS made" in page
+
+
+def test_deadlines_and_reporting_back(client, auth, data):
+    auth.login("coordinator")
+    # payer 1 (3 days): first contacts after 2 (in time), 4 and 6 days (missed); Second CCO: no contact at all, its
+    # 3 days long gone
+    assert table(client, "deadlines")[1:] == [
+        ["Local CCO (rename me)", "3", "1", "2", "0", "33.3", "4.0"],
+        ["Second CCO", "1", "0", "1", "0", "0.0", ""]]
+    assert table(client, "deadlines", "reported")[1:] == [["Local CCO (rename me)", "2", "1", "1", "50.0", "10.0"]]
 
 
 def test_needs_of_the_caseload(client, auth, data):

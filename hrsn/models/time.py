@@ -12,6 +12,7 @@ from hrsn.models.cases import Case, Lifecycle, PartyContact, StepColumns
 from hrsn.models.contact import ContactAttempt
 from hrsn.models.core import Versioned, local_day, utcnow
 from hrsn.models.intake import Referral, TriageDecision
+from hrsn.models.plan import Need, ReferralOut
 
 __all__ = ["TIME_ACTIVITIES", "TIME_SOURCES", "ROUNDING", "TIMESHEET_STATUSES", "TimeEntry", "Timesheet",
            "TimesheetStep", "PayerBilling", "units", "week_of", "billing_of"]
@@ -142,6 +143,10 @@ sa.Index("ix_referral_received", Referral.received_on)
 sa.Index("ix_triage_decision_to_referral", TriageDecision.to_status, TriageDecision.referral_id)
 # The funnel asks, for each referral, whether the member was reached after it: answered from the index alone.
 sa.Index("ix_contact_attempt_member_at_outcome", ContactAttempt.member_id, ContactAttempt.at, ContactAttempt.outcome)
+# The referral evaluation and the needs report count a range of days from these indexes alone.
+sa.Index("ix_referral_out_made_org", ReferralOut.made_on, ReferralOut.organization_id, ReferralOut.member_id,
+         ReferralOut.status)
+sa.Index("ix_need_identified", Need.identified_on, Need.domain, Need.priority, Need.status)
 
 
 # Contacts become time ---------------------------------------------------------------------------------------------

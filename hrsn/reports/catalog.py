@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from hrsn.models import Role
-from hrsn.reports import evaluation, figures
+from hrsn.reports import evaluation, figures, followthrough
 from hrsn.reports.tables import Report
 
 EVERYONE = frozenset({Role.ADMIN, Role.COORDINATOR, Role.CASE_MANAGER, Role.FINANCE})
@@ -17,6 +17,8 @@ REPORTS = {r.key: r for r in (
            _l("From referral received to reached, enrolled, service delivered and closed.")),
     Report("waitlist", _l("Waitlist over time"), figures.waitlist, CASEWORK,
            _l("Referrals waiting at the end of each month.")),
+    Report("deadlines", _l("Deadlines and reporting back"), followthrough.deadlines, CASEWORK,
+           _l("First contacts within each payer's deadline; outcomes reported back to payers and how long it took.")),
     Report("outreach", _l("Outreach compliance"), figures.outreach, CASEWORK,
            _l("Members closed as unable to reach, and whether the outreach rule was met first.")),
     Report("needs", _l("Needs of the caseload"), evaluation.needs, CASEWORK,

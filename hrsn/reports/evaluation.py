@@ -44,7 +44,7 @@ def evaluation(filters: Filters, user) -> list[Table]:
         sa.func.count(sa.distinct(delivered)).label("people_delivered"),
         sa.func.count(sa.distinct(started_early)).label("people_started"),
         sa.func.count(sa.distinct(lasting)).label("people_lasting"),
-        sa.func.sum(not_appropriate).label("not_appropriate")), True).group_by(ReferralOut.organization_id).subquery()
+        sa.func.sum(not_appropriate).label("not_appropriate")), True).group_by(ReferralOut.organization_id).cte("per_org")
     listed = db.session.execute(
         sa.select(Organization.name, per_org.c.made, per_org.c.people, per_org.c.people_delivered,
                   per_org.c.people_started, per_org.c.people_lasting, per_org.c.not_appropriate)
@@ -70,11 +70,11 @@ def evaluation(filters: Filters, user) -> list[Table]:
     trend = _trend(filters, user)
     return [Table("evaluation", _l("Referrals made, per organization"), [
         (_l("Organization"), "text"), (_l("Referrals made"), "count"), (_l("People referred"), "count"),
-        (_l("People who received services"), "count"), (_l("% of people referred who received services"), "percent"),
+        (_l("People who received services"), "count"), (_l("Share of people referred who received services (%)"), "percent"),
         (_l("People started long enough ago"), "count"), (_l("People still receiving then"), "count"),
-        (_l("% of those people still receiving services"), "percent"),
+        (_l("Share of those people still receiving services (%)"), "percent"),
         (_l("Referrals not appropriate for the need"), "count"),
-        (_l("% of referrals not appropriate for the need"), "percent")], rows, note=note,
+        (_l("Share of referrals not appropriate for the need (%)"), "percent")], rows, note=note,
         chart=Chart("hbar_percent", 0, (4, 7, 9))), trend, gaps(filters, user, organization_level=True)]
 
 
@@ -134,18 +134,20 @@ def needs(filters: Filters, user) -> list[Table]:
         Screening.completed_at < _after(filters.end)),
         Screening.member_id, filters, user)
     screenings = db.session.scalar(screened) or 0
+    completed = sa.select(Screening.id).where(Screening.status == "complete",
+                                              Screening.completed_at >= _after(filters.start, 0),
+                                              Screening.completed_at < _after(filters.end))
     positive = scoped(sa.select(Need.domain, sa.func.count(sa.distinct(Need.screening_id)),
                                 sa.func.sum(sa.case((Need.status.in_(OPEN_NEEDS), 1), else_=0)))
-                      .join(Screening, Screening.id == Need.screening_id)
-                      .where(Need.source == "screening", Screening.completed_at >= _after(filters.start, 0),
-                             Screening.completed_at < _after(filters.end)), Need.member_id, filters, user)
+                      .where(Need.source == "screening", Need.screening_id.in_(completed)),
+                      Need.member_id, filters, user)
     covered = set(db.session.scalars(_covered_domains()))
     rates = [(str(NEED_DOMAINS.get(d, d)), n, screenings, percent(n, screenings), int(still or 0),
               str(_l("Yes")) if d in covered else str(_l("No: a gap")))
              for d, n, still in db.session.execute(positive.group_by(Need.domain).order_by(Need.domain))]
     positive_table = Table("screening", _l("Positive screenings by domain"), [
         (_l("Need"), "text"), (_l("Screenings positive"), "count"), (_l("Screenings completed"), "count"),
-        (_l("% positive"), "percent"), (_l("Still open"), "count"),
+        (_l("Share positive (%)"), "percent"), (_l("Still open"), "count"),
         (_l("An organization in the directory meets it"), "text")], rates,
         note=_l("Of the screenings completed in the range (all of them, the denominator), those with a need "
                 "found in the domain."), chart=Chart("hbar_percent", 0, (3,)))

@@ -122,7 +122,7 @@ PAGES = [
     ("Follow-up templates (admin)", "admin", "GET", lambda s: Req("/admin/followup-templates")),
     ("Reports index", "coordinator", "GET", lambda s: Req("/reports")),
     *[(f"Report: {key}", "coordinator", "GET", lambda s, key=key: Req(f"/reports/{key}"))
-      for key in ("evaluation", "funnel", "waitlist", "outreach", "needs", "money", "caseload", "time")],
+      for key in ("evaluation", "funnel", "waitlist", "deadlines", "outreach", "needs", "money", "caseload", "time")],
     *[(f"Report: {key}, ten years", "coordinator", "GET", lambda s, key=key: Req(f"/reports/{key}?{TEN_YEARS}"))
       for key in ("evaluation", "funnel", "waitlist", "money", "time")],
     ("Report: funnel (case manager)", "casemanager1", "GET", lambda s: Req("/reports/funnel")),

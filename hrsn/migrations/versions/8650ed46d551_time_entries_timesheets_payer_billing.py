@@ -2,7 +2,7 @@
 existing contacts' minutes become time entries (their UTC day)
 
 Revision ID: 8650ed46d551
-Revises: e1283b86bb8d
+Revises: e1283b86bb8d, f67544faab19
 Create Date: 2026-12-02 00:45:41.146737
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8650ed46d551'
-down_revision = 'e1283b86bb8d'
+down_revision = ('e1283b86bb8d', 'f67544faab19')
 branch_labels = None
 depends_on = None
 
@@ -92,6 +92,9 @@ def upgrade():
     op.create_index('ix_triage_decision_to_referral', 'triage_decision', ['to_status', 'referral_id'], unique=False)
     op.create_index('ix_contact_attempt_member_at_outcome', 'contact_attempt', ['member_id', 'at', 'outcome'],
                     unique=False)
+    op.create_index('ix_referral_out_made_org', 'referral_out', ['made_on', 'organization_id', 'member_id', 'status'],
+                    unique=False)
+    op.create_index('ix_need_identified', 'need', ['identified_on', 'domain', 'priority', 'status'], unique=False)
     _backfill()
 
 
@@ -115,6 +118,8 @@ def _backfill():
 
 
 def downgrade():
+    op.drop_index('ix_need_identified', table_name='need')
+    op.drop_index('ix_referral_out_made_org', table_name='referral_out')
     op.drop_index('ix_contact_attempt_member_at_outcome', table_name='contact_attempt')
     op.drop_index('ix_triage_decision_to_referral', table_name='triage_decision')
     op.drop_index('ix_referral_received', table_name='referral')

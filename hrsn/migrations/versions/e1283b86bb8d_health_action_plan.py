@@ -2,7 +2,7 @@
 benefits, barriers, care-team meetings, printed copies, secondary staff and screenings turned into needs
 
 Revision ID: e1283b86bb8d
-Revises: f67544faab19
+Revises: eca3a11d541b
 Create Date: 2026-12-02 00:45:37.864640
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e1283b86bb8d'
-down_revision = 'f67544faab19'
+down_revision = 'eca3a11d541b'
 branch_labels = None
 depends_on = None
 

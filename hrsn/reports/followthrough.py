@@ -1,0 +1,86 @@
+"""Deadlines and reporting back: whether each referral's first contact came within its payer's deadline, and how
+many closed members' outcomes went back to the payer and how long that took (read from the follow-up step's
+payer deadlines and episodes)."""
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from hrsn.extensions import db
+from hrsn.models import ContactAttempt, Episode, Payer, PayerDeadline, Referral, local_today
+from hrsn.reports.figures import _referrals, _round
+from hrsn.reports.filters import Filters, scoped
+from hrsn.reports.sql import days_between, medians
+from hrsn.reports.tables import Chart, Table, percent
+
+# A payer with no deadline of its own has the model's default (the follow-up step's admin page sets it).
+DEFAULT_FIRST_CONTACT_DAYS = PayerDeadline.__table__.c.first_contact_days.default.arg
+
+
+def deadlines(filters: Filters, user) -> list[Table]:
+    return [_first_contact(filters, user), _reported(filters, user)]
+
+
+def _first_contact(filters: Filters, user) -> Table:
+    first = (sa.select(sa.func.min(ContactAttempt.at))
+             .where(ContactAttempt.member_id == Referral.member_id, ContactAttempt.at >= Referral.received_on)
+             .scalar_subquery())
+    allowed = (sa.select(PayerDeadline.first_contact_days).where(PayerDeadline.payer_id == Referral.payer_id)
+               .scalar_subquery())
+    raw = _referrals(filters, user, sa.func.coalesce(Referral.payer_id, 0).label("payer_id"),
+                     Referral.received_on.label("received_on"), first.label("first_contact"),
+                     sa.func.coalesce(allowed, DEFAULT_FIRST_CONTACT_DAYS).label("allowed")).cte("deadline_raw")
+    took = days_between(raw.c.received_on, raw.c.first_contact)
+    waited = days_between(raw.c.received_on, sa.literal(local_today(), sa.Date))
+    each = sa.select(
+        raw.c.payer_id, took.label("days"),
+        sa.case((sa.and_(raw.c.first_contact.is_not(None), took <= raw.c.allowed), 1), else_=0).label("met"),
+        sa.case((sa.or_(sa.and_(raw.c.first_contact.is_not(None), took > raw.c.allowed),
+                        sa.and_(raw.c.first_contact.is_(None), waited > raw.c.allowed)), 1), else_=0).label("missed"),
+    ).cte("deadline_each")
+    median = medians(each, ["payer_id"], "days")
+    totals = (sa.select(each.c.payer_id, sa.func.count().label("n"), sa.func.sum(each.c.met).label("met"),
+                        sa.func.sum(each.c.missed).label("missed")).group_by(each.c.payer_id).subquery())
+    rows = db.session.execute(
+        sa.select(sa.func.coalesce(Payer.name, ""), totals.c.n, totals.c.met, totals.c.missed, median.c.median)
+        .select_from(totals).outerjoin(Payer, Payer.id == totals.c.payer_id)
+        .outerjoin(median, median.c.payer_id == totals.c.payer_id).order_by(sa.func.coalesce(Payer.name, ""))).all()
+    out = [(payer or str(_l("No payer")), n, int(met or 0), int(missed or 0), n - int(met or 0) - int(missed or 0),
+            percent(int(met or 0), int(met or 0) + int(missed or 0)), _round(days))
+           for payer, n, met, missed, days in rows]
+    return Table("deadlines", _l("First contact within the payer's deadline"), [
+        (_l("Payer"), "text"), (_l("Referrals received"), "count"), (_l("First contact in time"), "count"),
+        (_l("Deadline missed"), "count"), (_l("Deadline not reached yet"), "count"),
+        (_l("Share in time (%)"), "percent"), (_l("Median days to first contact"), "days")], out,
+        note=_l("Referrals received in the range. In time: a first attempt within the payer's days for first "
+                "contact (%(n)d for a payer without its own). The share counts the referrals whose deadline has "
+                "come: in time and missed.", n=DEFAULT_FIRST_CONTACT_DAYS),
+        chart=Chart("stacked", 0, (2, 3, 4)))
+
+
+def _reported(filters: Filters, user) -> Table:
+    payer = (sa.select(Referral.payer_id).where(Referral.member_id == Episode.member_id)
+             .order_by(Referral.received_on.desc(), Referral.id.desc()).limit(1).scalar_subquery())
+    query = (sa.select(sa.func.coalesce(payer, 0).label("payer_id"),
+                       sa.case((Episode.reported_on.is_not(None), 1), else_=0).label("reported"),
+                       days_between(Episode.closed_on, Episode.reported_on).label("days"))
+             .where(Episode.closed_on >= filters.start, Episode.closed_on <= filters.end))
+    query = scoped(query, Episode.member_id, filters, user)
+    raw = query.subquery()
+    each = sa.select(raw).where(raw.c.payer_id == filters.payer_id) if filters.payer_id is not None \
+        else sa.select(raw)
+    each = each.cte("reported_each")
+    median = medians(each, ["payer_id"], "days")
+    totals = (sa.select(each.c.payer_id, sa.func.count().label("n"), sa.func.sum(each.c.reported).label("reported"))
+              .group_by(each.c.payer_id).subquery())
+    rows = db.session.execute(
+        sa.select(sa.func.coalesce(Payer.name, ""), totals.c.n, totals.c.reported, median.c.median)
+        .select_from(totals).outerjoin(Payer, Payer.id == totals.c.payer_id)
+        .outerjoin(median, median.c.payer_id == totals.c.payer_id).order_by(sa.func.coalesce(Payer.name, ""))).all()
+    out = [(name or str(_l("No payer")), n, int(done or 0), n - int(done or 0), percent(int(done or 0), n),
+            _round(days)) for name, n, done, days in rows]
+    return Table("reported", _l("Outcomes reported back to the payer"), [
+        (_l("Payer"), "text"), (_l("Members closed"), "count"), (_l("Outcome reported"), "count"),
+        (_l("Not reported yet"), "count"), (_l("Share reported (%)"), "percent"),
+        (_l("Median days from closing to report"), "days")], out,
+        note=_l("Members whose record was closed in the range (each closing counts once), by the payer of their "
+                "latest referral."),
+        chart=Chart("stacked", 0, (2, 3)))
