@@ -114,6 +114,11 @@ def test_the_documents_tab_shows_the_latest_finished_screenings_positive_domains
         latest = db.session.scalars(db.select(Screening).order_by(Screening.id)).all()[1]
         assert latest.positive_domains == ["transportation"]
         latest_id, other_id = latest.id, make_member("No", "Screening").id
+    with app.app_context():         # each finished screening's positive domains are needs on the plan at once
+        from hrsn.models import Need
+        needs = db.session.execute(db.select(Need.domain, Need.source, Need.screening_id).order_by(Need.id)).all()
+        assert [tuple(n) for n in needs] == [("food", "screening", latest_id - 1), ("transportation", "screening",
+                                                                                   latest_id)]
     page = client.get(f"/members/{member_id}/documents").get_data(as_text=True)
     summary = page[page.index('id="screening-summary"'):]
     summary = summary[:summary.index("</section>")]

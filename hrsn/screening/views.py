@@ -7,7 +7,7 @@ from hrsn import audit, params
 from hrsn.access import member_for_change, member_for_view, owned, require
 from hrsn.extensions import db
 from hrsn.forms import clean_text
-from hrsn.models import LANGUAGES, Screening, ScreeningInstrument, utcnow
+from hrsn.models import LANGUAGES, Screening, ScreeningInstrument, needs_from_screening, utcnow
 from hrsn.render import render
 from hrsn.screening import bp
 from hrsn.screening.rules import InstrumentProblems, active_instrument, read_upload, score
@@ -83,6 +83,9 @@ def fill(member_id, screening_id):
             changes["status"] = ["in_progress", "complete"]
             changes["positive_domains"] = [None, screening.positive_domains]
         audit.record("update", member=member, obj=screening, changes=changes)
+        if finishing:       # its positive domains become needs on the member's plan, once
+            for need in needs_from_screening(screening, current_user):
+                audit.add(need, member=member, fields=("domain", "source", "screening_id"))
         db.session.commit()
         flash(_("Screening finished.") if finishing else _("Answers saved; you can finish the screening later."),
               "success")
