@@ -110,12 +110,23 @@ def data(app):
                 (m4, None, date(2026, 7, 1), "ended", dict(started_on=date(2026, 7, 2), ended_on=date(2026, 7, 5)))):
             db.session.add(ReferralOut(member_id=member.id, organization_id=orgs.get(org), made_on=made, status=status,
                                        organization_name=org or "Cousin's church", **extra))
-        for member, domain, priority, status, on in ((m1, "housing", 1, "identified", date(2026, 3, 2)),
-                                                     (m1, "food", 2, "met", date(2026, 3, 2)),
-                                                     (m2, "housing", 1, "identified", date(2026, 3, 10)),
-                                                     (m3, "legal", 3, "identified", date(2026, 6, 1))):
+        # Two screenings completed in 2026 (one found food insecurity), one in 2025.
+        from hrsn.models import Screening
+        screenings = []
+        for member, done in ((m1, noon(2026, 3, 2)), (m2, noon(2026, 3, 10)), (m3, noon(2025, 3, 1))):
+            screening = Screening(member_id=member.id, instrument_id=1, language="en", domains=["food", "living"],
+                                  answers={}, status="complete", completed_at=done)
+            db.session.add(screening)
+            screenings.append(screening)
+        db.session.flush()
+        for member, domain, priority, status, on, source in (
+                (m1, "housing", 1, "identified", date(2026, 3, 2), "conversation"),
+                (m1, "food", 2, "met", date(2026, 3, 2), "screening"),
+                (m2, "housing", 1, "identified", date(2026, 3, 10), "conversation"),
+                (m3, "legal", 3, "identified", date(2026, 6, 1), "conversation")):
             db.session.add(Need(member_id=member.id, domain=domain, priority=priority, status=status,
-                                identified_on=on))
+                                identified_on=on, source=source,
+                                screening_id=screenings[0].id if source == "screening" else None))
         # Follow-up: payer 1 allows 3 days for the first contact; two closings, one reported back after 10 days.
         from hrsn.models import Episode, PayerDeadline
         deadline = db.session.scalar(db.select(PayerDeadline).where(PayerDeadline.payer_id == 1)) or \
@@ -233,6 +244,8 @@ def test_needs_of_the_caseload(client, auth, data):
     auth.login("coordinator")
     assert table(client, "needs")[1:] == [["Food", "Medium", "Met", "1"], ["Housing", "High", "Identified", "2"],
                                           ["Legal help", "Low", "Identified", "1"]]
+    # food found by one of the two screenings completed in 2026, now met; the Food Bank meets it
+    assert table(client, "needs", "screening")[1:] == [["Food", "1", "2", "50.0", "0", "Yes"]]
 
 
 @pytest.mark.parametrize("params, message", [
