@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, abort
 from flask_login import current_user
+from sqlalchemy import func, select
 
+from hrsn.extensions import db
 from hrsn.render import render
 from hrsn.steps import wiring
 
@@ -36,6 +38,20 @@ class Section:
     @property
     def count(self) -> int:
         return self.total if self.total is not None else len(self.items)
+
+
+def query_section(key, title, base, order, line, more_url=None, load=(), count_base=None, columns=False) -> Section:
+    """A step's section from one query: its total (of `count_base` when the lines' query joins more than the
+    count needs) and its first LINES lines, with what they show loaded (`load`) in the same query. `line` makes an
+    Item of a record, or of the selected columns (`columns`)."""
+    counted = (count_base if count_base is not None else base).order_by(None).subquery()
+    total = db.session.scalar(select(func.count()).select_from(counted)) or 0
+    query = base.options(*load).order_by(*order).limit(LINES)
+    if columns:
+        items = [line(*row) for row in db.session.execute(query).unique().all()]
+    else:
+        items = [line(record) for record in db.session.scalars(query).unique().all()]
+    return Section(key, title, items, more_url, total=total)
 
 
 def _build(spec) -> Section | None:

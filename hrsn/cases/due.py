@@ -13,19 +13,12 @@ from hrsn.cases.figures import COUNTED, add_months, in_units, money, waiting
 from hrsn.cases.rules import APPROVERS, approval_on, visible_payments, waiting_for
 from hrsn.extensions import db
 from hrsn.models import Authorization, Case, Member, Payment, ServiceRequest, local_today
+from hrsn.today import query_section as _section
 
 # Payers often take 30 to 60 days: a request still unanswered after a month is shown as late.
 LATE_REQUEST_DAYS = 30
 PAYMENT_LINE = (joinedload(Payment.member), joinedload(Payment.payee))
 AUTH_LINE = (joinedload(Authorization.case).joinedload(Case.member),)
-
-
-def _section(key, title, base, order, line, more_url=None, load=()):
-    """A section: its total, and its first lines with what they show loaded (`load`) in the same query."""
-    from hrsn.today import LINES, Section
-    total = db.session.scalar(db.select(func.count()).select_from(base.order_by(None).subquery()))
-    rows = db.session.scalars(base.options(*load).order_by(*order).limit(LINES)).unique().all()
-    return Section(key, title, [line(row) for row in rows], more_url, total=total)
 
 
 def _tab(member_id, case_id):

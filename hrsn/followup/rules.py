@@ -14,6 +14,7 @@ from hrsn.models import (CHECK_IN_OPEN, SEES_ALL_MEMBERS, Case, CheckIn, Episode
                          PayerOutcomeWord, Payment, Referral, Role, User, case_end, current_episode, local_today,
                          offset_problems, parse_months)
 from hrsn.settings import Spec
+from hrsn.today import query_section
 
 SETTINGS = (
     Spec("followup_warn_days", 2, _l("Payer deadlines: on Today this many days before the deadline"),
@@ -166,11 +167,9 @@ def _mine(user, query, member_column):
     return query.join(Member, member_column == Member.id).where(Member.assignee_id == user.id)
 
 
-def _section(key, title, base, order, line, more_url=None, load=(), count_base=None):
-    from hrsn.today import LINES, Section
-    total = _count_of(count_base if count_base is not None else base)
-    rows = db.session.execute(base.options(*load).order_by(*order).limit(LINES)).unique().all()
-    return Section(key, title, [line(*row) for row in rows], more_url, total=total)
+def _section(*args, **kwargs):
+    """Today's sections of this step select the record beside the member: each line gets both."""
+    return query_section(*args, columns=True, **kwargs)
 
 
 def _count_of(query) -> int:

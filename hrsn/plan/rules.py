@@ -15,6 +15,7 @@ from hrsn.models import (OPEN_NEEDS, OUT_DELIVERED, OUT_NOT_DELIVERED, OUT_PENDI
                          Plan, PlanPreferences, Referral, ReferralOut, ReferralOutStep, Screening, Support, local_today,
                          mark_plan_changed, needs_from_screening)
 from hrsn.settings import Spec
+from hrsn.today import query_section as _section
 
 SETTINGS = (
     Spec("plan_referral_days", 14, _l("Referrals out: on Today when there is no outcome after this many days"),
@@ -244,13 +245,6 @@ def touch(member_id: int, review: bool = False) -> Plan:
 
 
 # Today ---------------------------------------------------------------------------------------------------------
-
-def _section(key, title, base, order, line, load=()):
-    from hrsn.today import LINES, Section
-    total = db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery()))
-    rows = db.session.scalars(base.options(*load).order_by(*order).limit(LINES)).unique().all()
-    return Section(key, title, [line(row) for row in rows], None, total=total)
-
 
 def today_referrals_out(user):
     """The user's referrals out (owned, or of their members when nobody owns them) with no outcome after the

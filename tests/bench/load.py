@@ -118,6 +118,11 @@ class Work:
         return result
 
 
+# A member whose latest episode is closed is read-only (423): the load changes only open records.
+OPEN_RECORD = ("m.id NOT IN (SELECT e.member_id FROM member_episode e WHERE e.closed_on IS NOT NULL AND NOT EXISTS "
+               "(SELECT 1 FROM member_episode l WHERE l.member_id = e.member_id AND l.number > e.number))")
+
+
 def shares(uri: str, clients: list[str], zone) -> list[Work]:
     """Split each account's open members (and their items and triageable referrals) between its clients."""
     engine = sa.create_engine(uri)
@@ -128,7 +133,8 @@ def shares(uri: str, clients: list[str], zone) -> list[Work]:
             user_id = conn.execute(sa.text("SELECT id FROM \"user\" WHERE email = :e"), {"e": email}).scalar()
             members = conn.execute(sa.text(
                 "SELECT DISTINCT m.id FROM member m JOIN referral r ON r.member_id = m.id "
-                "WHERE r.status = 'enrolled' AND (m.assignee_id = :u OR :coordinator) ORDER BY m.id"),
+                f"WHERE r.status = 'enrolled' AND (m.assignee_id = :u OR :coordinator) AND {OPEN_RECORD} "
+                "ORDER BY m.id"),
                 {"u": user_id, "coordinator": "coordinator" in email}).scalars().all()
             for k, slot in enumerate(mine):
                 own = members[k::len(mine)][:50]
@@ -137,7 +143,7 @@ def shares(uri: str, clients: list[str], zone) -> list[Work]:
                     f"AND member_id IN ({','.join(map(str, own)) or 'NULL'})")).all()
                 referrals = conn.execute(sa.text(
                     "SELECT r.id, r.status FROM referral r JOIN member m ON m.id = r.member_id "
-                    "WHERE r.status IN ('new', 'waitlist', 'declined') AND "
+                    f"WHERE r.status IN ('new', 'waitlist', 'declined') AND {OPEN_RECORD} AND "
                     + ("m.assignee_id IS NULL" if "coordinator" in email else "m.assignee_id = :u")
                     + " ORDER BY r.id"), {"u": user_id}).all()[k::len(mine)]
                 # Coordinators' members are also case managers' members: they leave the checklists to them.
