@@ -70,6 +70,26 @@ def _saved(member, message, **forms):
                    **extras_context(member, **forms))
 
 
+def _added(member, record, fields, message, touch=True):
+    """A new row of the plan's lists, kept and audited; the plan marked changed (`touch`)."""
+    audit.add(record, member=member, fields=fields)
+    if touch:
+        rules.touch(member.id)
+    db.session.commit()
+    return _saved(member, message)
+
+
+def _ended(member, record, column, message, touch=True):
+    """A row of the plan's lists marked ended or resolved today (once), audited."""
+    if getattr(record, column) is None:
+        setattr(record, column, local_today())
+        audit.record("update", member=member, obj=record, changes={column: [None, audit.plain(local_today())]})
+        if touch:
+            rules.touch(member.id)
+        db.session.commit()
+    return _saved(member, message)
+
+
 def _refused(member, **forms):
     return refused("plan/tab.html", "plan/_extras.html", status=422, page_context=lambda: tab_context(member),
                    **extras_context(member, **forms))
@@ -115,24 +135,13 @@ def add_benefit(member_id):
         return _refused(member, benefit_form=form)
     benefit = Benefit(member_id=member.id, program=form.program.data, detail=clean_text(form.detail.data) or None,
                       since_on=form.since_on.data)
-    db.session.add(benefit)
-    db.session.flush()
-    audit.add(benefit, member=member, fields=["program", "detail", "since_on"])
-    rules.touch(member.id)
-    db.session.commit()
-    return _saved(member, _("Benefit added."))
+    return _added(member, benefit, ["program", "detail", "since_on"], _("Benefit added."))
 
 
 @bp.post("/members/<int:member_id>/plan/benefits/<int:benefit_id>/end")
 def end_benefit(member_id, benefit_id):
     member = for_work(member_id)
-    benefit = owned(Benefit, benefit_id, member)
-    if benefit.ended_on is None:
-        benefit.ended_on = local_today()
-        audit.record("update", member=member, obj=benefit, changes={"ended_on": [None, audit.plain(benefit.ended_on)]})
-        rules.touch(member.id)
-        db.session.commit()
-    return _saved(member, _("The benefit is marked ended."))
+    return _ended(member, owned(Benefit, benefit_id, member), "ended_on", _("The benefit is marked ended."))
 
 
 @bp.post("/members/<int:member_id>/plan/barriers")
@@ -142,23 +151,14 @@ def add_barrier(member_id):
     if not form.validate_on_submit():
         return _refused(member, barrier_form=form)
     barrier = Barrier(member_id=member.id, kind=form.kind.data, note=clean_text(form.note.data) or None)
-    db.session.add(barrier)
-    db.session.flush()
-    audit.add(barrier, member=member, fields=["kind", "note"])
-    rules.touch(member.id)
-    db.session.commit()
-    return _saved(member, _("Barrier added."))
+    return _added(member, barrier, ["kind", "note"], _("Barrier added."))
 
 
 @bp.post("/members/<int:member_id>/plan/barriers/<int:barrier_id>/resolve")
 def resolve_barrier(member_id, barrier_id):
     member = for_work(member_id)
-    barrier = owned(Barrier, barrier_id, member)
-    if barrier.resolved_on is None:
-        barrier.resolved_on = local_today()
-        audit.record("update", member=member, obj=barrier, changes={"resolved_on": [None, audit.plain(barrier.resolved_on)]})
-        db.session.commit()
-    return _saved(member, _("The barrier is marked resolved."))
+    return _ended(member, owned(Barrier, barrier_id, member), "resolved_on", _("The barrier is marked resolved."),
+                  touch=False)
 
 
 @bp.post("/members/<int:member_id>/plan/meetings")
@@ -169,11 +169,7 @@ def add_meeting(member_id):
         return _refused(member, meeting_form=form)
     meeting = CareMeeting(member_id=member.id, held_on=form.held_on.data, attendees=clean_text(form.attendees.data),
                           decisions=clean_text(form.decisions.data) or None, by_id=current_user.id)
-    db.session.add(meeting)
-    db.session.flush()
-    audit.add(meeting, member=member, fields=["held_on", "attendees", "decisions"])
-    db.session.commit()
-    return _saved(member, _("Care-team meeting logged."))
+    return _added(member, meeting, ["held_on", "attendees", "decisions"], _("Care-team meeting logged."), touch=False)
 
 
 @bp.post("/members/<int:member_id>/plan/staff")
