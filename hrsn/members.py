@@ -6,6 +6,7 @@ from hrsn import params
 from hrsn.access import member_for_fragment, require, visible_members
 from hrsn.extensions import db
 from hrsn.models import Member, name_key
+from hrsn.paging import paginate
 from hrsn.render import render
 from hrsn.steps import wiring
 
@@ -36,7 +37,7 @@ def index():
     if q:
         query = query.where(db.or_(Member.name_key.like(params.like_pattern(name_key(q, "")), escape="\\"),
                                    Member.medicaid_id.ilike(params.like_pattern(q.replace(" ", "")), escape="\\")))
-    page = db.paginate(query, page=params.page(request.form), per_page=PER_PAGE, error_out=False, count=True)
+    page = paginate(query, page=params.page(request.form), per_page=PER_PAGE)
     return render("members/index.html", "members/_rows.html", page=page, q=q)
 
 

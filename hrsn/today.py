@@ -40,18 +40,26 @@ class Section:
         return self.total if self.total is not None else len(self.items)
 
 
+def total_of(lines: list, query) -> int:
+    """How many a section holds: its lines when they do not fill it, else the count of `query` (one statement more,
+    sent only when there may be more than are shown)."""
+    if len(lines) < LINES:
+        return len(lines)
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+
+
 def query_section(key, title, base, order, line, more_url=None, load=(), count_base=None, columns=False) -> Section:
-    """A step's section from one query: its total (of `count_base` when the lines' query joins more than the
-    count needs) and its first LINES lines, with what they show loaded (`load`) in the same query. `line` makes an
-    Item of a record, or of the selected columns (`columns`)."""
-    counted = (count_base if count_base is not None else base).order_by(None).subquery()
-    total = db.session.scalar(select(func.count()).select_from(counted)) or 0
+    """A step's section from one query: its first LINES lines, with what they show loaded (`load`, to-one joins
+    only, so that a line is a record) in the same query, and its total (of `count_base` when the lines' query joins
+    more than the count needs). `line` makes an Item of a record, or of the selected columns (`columns`)."""
     query = base.options(*load).order_by(*order).limit(LINES)
     if columns:
-        items = [line(*row) for row in db.session.execute(query).unique().all()]
+        records = db.session.execute(query).unique().all()
+        items = [line(*row) for row in records]
     else:
-        items = [line(record) for record in db.session.scalars(query).unique().all()]
-    return Section(key, title, items, more_url, total=total)
+        records = db.session.scalars(query).unique().all()
+        items = [line(record) for record in records]
+    return Section(key, title, items, more_url, total=total_of(records, count_base if count_base is not None else base))
 
 
 def _build(spec) -> Section | None:

@@ -299,3 +299,31 @@ def test_redirect_offers_the_directorys_other_providers_of_the_service(app, clie
     offered = re.findall(r'<option value="([^"]+)">', page[page.index(f'id="redirect-options-{ref}"'):])
     assert offered[:2] == ["Valley Housing", "Casa Rent Help"] and "Power Aid" not in offered
     assert f'list="redirect-options-{ref}"' in page
+
+
+def test_today_and_the_queue_count_what_their_lines_do_not_show(app, client, auth, queries):
+    """A section with fewer lines than it shows needs no COUNT; one with more says how many there are in all."""
+    with app.app_context():
+        for i in range(3):
+            make_member(f"Few{i}", "Person")
+    auth.login("coordinator")
+    with queries as q:
+        page = client.get("/").get_data(as_text=True)
+    few = q.count
+    section = page[page.index('id="today-referrals"'):]
+    assert re.search(r'class="count">3<', section[:section.index("</h2>")])
+    with app.app_context():
+        for i in range(9):
+            make_member(f"More{i}", "Person")
+    with queries as q:
+        page = client.get("/").get_data(as_text=True)
+    section = page[page.index('id="today-referrals"'):]
+    assert re.search(r'class="count">12<', section[:section.index("</h2>")])
+    assert section[:section.index("</section>")].count("Person</a>") == 8
+    # Two COUNTs more: the unassigned and the payer deadlines near, twelve each now, more than eight lines hold.
+    assert q.count == few + 2
+    # The queue: twelve on a page of 25 are counted from the rows; a page past the end shows none and still counts.
+    queue = client.get("/referrals/?queue=new").get_data(as_text=True)
+    assert counts(queue)[0] == 12 and len(names_in_order(queue)) == 12
+    past = client.get("/referrals/?queue=new&page=3").get_data(as_text=True)
+    assert counts(past)[0] == 12 and names_in_order(past) == []

@@ -10,6 +10,7 @@ from hrsn.admin import bp
 from hrsn.admin.forms import UserForm
 from hrsn.extensions import db
 from hrsn.models import AUDIT_ACTIONS, AuditEvent, User, store_all_outreach
+from hrsn.paging import paginate
 from hrsn.render import edit_page, render
 from hrsn.steps import settings_specs, wiring
 
@@ -77,7 +78,7 @@ def audit_trail():
         query = query.where(AuditEvent.at >= datetime.combine(filters["start"], time.min))
     if filters["end"]:
         query = query.where(AuditEvent.at < datetime.combine(filters["end"] + timedelta(days=1), time.min))
-    page = db.paginate(query, page=params.page(), per_page=AUDIT_PAGE, error_out=False)
+    page = paginate(query, page=params.page(), per_page=AUDIT_PAGE)
     staff = db.session.scalars(db.select(User).order_by(User.name)).all()
     shown = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in filters.items() if v}
     return render("admin/audit.html", "admin/_audit_rows.html", page=page, staff=staff, actions=AUDIT_ACTIONS,

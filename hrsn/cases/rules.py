@@ -10,6 +10,7 @@ from hrsn.extensions import db
 from hrsn.models import (MISSING_STATUSES, PAYMENT_MOVES, PENDING_REQUESTS, Authorization, Case, CaseNote, CaseStep,
                          ChecklistItem, Document, FundingSource, PartyContact, Payer, Payment, PaymentStep, Role,
                          ServiceRequest, eligibility_status, sources_of)
+from hrsn.paging import paginate
 from hrsn.settings import Spec
 
 SETTINGS = (
@@ -68,7 +69,7 @@ def cases_page(member, page: int):
     query = (db.select(Case).where(Case.member_id == member.id)
              .options(joinedload(Case.service_type), joinedload(Case.payer))
              .order_by(Case.opened_on.desc(), Case.id.desc()))
-    return db.paginate(query, page=page, per_page=CASES_PAGE, error_out=False)
+    return paginate(query, page=page, per_page=CASES_PAGE)
 
 
 def load_case(member, case_id: int | None, history: bool = True) -> Case | None:
@@ -158,20 +159,20 @@ def payment_by_id(payment_id: int) -> Payment | None:
 def payments_page(case, page: int):
     query = with_trail(db.select(Payment).where(Payment.case_id == case.id)).order_by(
         Payment.period.desc().nulls_last(), Payment.requested_on.desc(), Payment.id.desc())
-    return db.paginate(query, page=page, per_page=PAYMENTS_PAGE, error_out=False)
+    return paginate(query, page=page, per_page=PAYMENTS_PAGE)
 
 
 def notes_page(case, page: int):
     query = (db.select(CaseNote).where(CaseNote.case_id == case.id).options(joinedload(CaseNote.by))
              .order_by(CaseNote.at.desc(), CaseNote.id.desc()))
-    return db.paginate(query, page=page, per_page=NOTES_PAGE, error_out=False)
+    return paginate(query, page=page, per_page=NOTES_PAGE)
 
 
 def party_contacts_page(case, page: int):
     query = (db.select(PartyContact).where(PartyContact.case_id == case.id)
              .options(joinedload(PartyContact.third_party), joinedload(PartyContact.by))
              .order_by(PartyContact.contact_on.desc(), PartyContact.id.desc()))
-    return db.paginate(query, page=page, per_page=NOTES_PAGE, error_out=False)
+    return paginate(query, page=page, per_page=NOTES_PAGE)
 
 
 def check_number_taken(payment, number: str) -> Payment | None:
@@ -200,7 +201,7 @@ def visible_payments(user):
 
 def queue_page(user, queue: str, page: int):
     query = with_trail(visible_payments(user).where(waiting_for(QUEUES[queue][0])))
-    return db.paginate(query.order_by(Payment.status_at, Payment.id), page=page, per_page=QUEUE_PAGE, error_out=False)
+    return paginate(query.order_by(Payment.status_at, Payment.id), page=page, per_page=QUEUE_PAGE)
 
 
 def queue_counts(user) -> dict[str, int]:

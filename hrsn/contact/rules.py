@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from flask import url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l
-from sqlalchemy import func
 from sqlalchemy.orm import contains_eager, joinedload
 
 from hrsn import messages
@@ -13,6 +12,7 @@ from hrsn.extensions import db
 from hrsn.forms import clean_or_none
 from hrsn.models import (OUTREACH_STATUSES, Consent, ContactAttempt, Member, Referral, SeverityAssessment,
                          UnableToReach, consent_status, local_today)
+from hrsn.paging import paginate
 from hrsn.settings import Spec
 
 SETTINGS = (
@@ -31,7 +31,7 @@ def contact_log(member, page_number: int = 1):
     query = (db.select(ContactAttempt).where(ContactAttempt.member_id == member.id)
              .options(joinedload(ContactAttempt.author))
              .order_by(ContactAttempt.at.desc(), ContactAttempt.id.desc()))
-    return db.paginate(query, page=page_number, per_page=LOG_PAGE, error_out=False)
+    return paginate(query, page=page_number, per_page=LOG_PAGE)
 
 
 def offer_message(member, method, user) -> messages.Message | None:
@@ -87,10 +87,6 @@ def _my_outreach(user, state: str):
             .options(contains_eager(Referral.member)))
 
 
-def _count(query) -> int:
-    return db.session.scalar(query.with_only_columns(func.count(Referral.id)).order_by(None))
-
-
 def _tab_url(member):
     return url_for("contact.tab", member_id=member.id)
 
@@ -98,27 +94,28 @@ def _tab_url(member):
 def today_attempts_due(user):
     if not user.can("contact"):
         return None
-    from hrsn.today import LINES, Item, Section
+    from hrsn.today import LINES, Item, Section, total_of
     day = local_today()
     due = _my_outreach(user, "trying").where(Referral.outreach_due_on <= day)
     items = []
-    for referral in db.session.scalars(due.order_by(Referral.outreach_due_on, Referral.id).limit(LINES)):
+    referrals = db.session.scalars(due.order_by(Referral.outreach_due_on, Referral.id).limit(LINES)).all()
+    for referral in referrals:
         number, when = referral.outreach_attempts + 1, referral.outreach_due_on
         text = (_("Attempt %(n)d was due %(day)s", n=number, day=format_date(when)) if when < day
                 else _("Attempt %(n)d is due today", n=number))
         items.append(Item(referral.member, text, _tab_url(referral.member), late=when < day))
-    return Section("outreach-due", _("Outreach attempts due"), items, total=_count(due))
+    return Section("outreach-due", _("Outreach attempts due"), items, total=total_of(referrals, due))
 
 
 def today_ready_unable(user):
     if not user.can("contact"):
         return None
-    from hrsn.today import LINES, Item, Section
+    from hrsn.today import LINES, Item, Section, total_of
     ready = _my_outreach(user, "met")
+    referrals = db.session.scalars(ready.order_by(Referral.received_on, Referral.id).limit(LINES)).all()
     items = [Item(r.member, _("%(a)d attempts by %(m)d methods: the outreach rule is met",
-                              a=r.outreach_attempts, m=r.outreach_methods), _tab_url(r.member))
-             for r in db.session.scalars(ready.order_by(Referral.received_on, Referral.id).limit(LINES))]
-    return Section("ready-unable", _("Ready to mark unable to reach"), items, total=_count(ready))
+                              a=r.outreach_attempts, m=r.outreach_methods), _tab_url(r.member)) for r in referrals]
+    return Section("ready-unable", _("Ready to mark unable to reach"), items, total=total_of(referrals, ready))
 
 
 # Unable to reach ---------------------------------------------------------------------------------

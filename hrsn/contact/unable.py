@@ -12,6 +12,7 @@ from hrsn.contact import bp
 from hrsn.contact.rules import unable_marks
 from hrsn.extensions import db
 from hrsn.models import Member, Payer, Referral, UnableToReach, local_today
+from hrsn.paging import paginate
 from hrsn.render import render
 from hrsn.sheets import spreadsheet_cell
 
@@ -26,7 +27,7 @@ def _listed():
 @bp.get("/contact/unable-to-reach")
 @require("contact")
 def unable_list():
-    page = db.paginate(_listed(), page=params.page(), per_page=PER_PAGE, error_out=False)
+    page = paginate(_listed(), page=params.page(), per_page=PER_PAGE)
     audit.view_list("UnableToReach")
     return render("contact/unable_list.html", page=page)
 

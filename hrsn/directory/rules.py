@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from hrsn.directory.search import PER_PAGE, providing, stale_before  # noqa: F401  (stale_before: for the views)
 from hrsn.extensions import db
 from hrsn.models import (WEEKDAYS, DirectoryFlag, Location, Organization, Payer, Service, ServiceAtLocation)
+from hrsn.paging import paginate
 from hrsn.settings import Spec
 
 SETTINGS = (Spec("directory_stale_months", 12, _l("Directory entries not verified for this many months are stale"),
@@ -48,7 +49,7 @@ def review_page(page: int):
     query = (select(Service).join(Organization).where(Service.status != "defunct", or_(flagged, org_flagged, due))
              .order_by(or_(flagged, org_flagged).desc(), Service.assured_on.is_not(None), Service.assured_on,
                        Service.id))
-    return db.paginate(with_details(query), page=page, per_page=PER_PAGE, error_out=False, count=True)
+    return paginate(with_details(query), page=page, per_page=PER_PAGE)
 
 
 def open_flags(organization_ids, limit: int = 50) -> dict[int, list[DirectoryFlag]]:
@@ -81,7 +82,7 @@ def services_of(organization: Organization, page: int = 1):
              .options(selectinload(Service.schedules),
                       selectinload(Service.at_locations).joinedload(ServiceAtLocation.location))
              .order_by(Service.name, Service.id))
-    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=True)
+    return paginate(query, page=page, per_page=PER_PAGE)
 
 
 def organization_choices() -> list[tuple[int, str]]:

@@ -13,6 +13,7 @@ from hrsn.extensions import db
 from hrsn.models import (CHECK_IN_OPEN, SEES_ALL_MEMBERS, Case, CheckIn, Episode, Member, Payer, PayerDeadline,
                          PayerOutcomeWord, Payment, Referral, Role, User, case_end, current_episode, local_today,
                          offset_problems, parse_months)
+from hrsn.paging import paginate
 from hrsn.settings import Spec
 from hrsn.today import query_section
 
@@ -44,7 +45,7 @@ def schedule_page(case, page: int = 1):
     query = (db.select(CheckIn).where(CheckIn.case_id == case.id)
              .options(joinedload(CheckIn.changed_by), joinedload(CheckIn.contact))
              .order_by(CheckIn.due_on, CheckIn.id))
-    return db.paginate(query, page=page, per_page=SCHEDULE_PAGE, error_out=False)
+    return paginate(query, page=page, per_page=SCHEDULE_PAGE)
 
 
 def open_cases(member):
@@ -113,7 +114,7 @@ def episodes_page(member, page: int = 1):
     query = (db.select(Episode).where(Episode.member_id == member.id)
              .options(joinedload(Episode.opened_by), joinedload(Episode.closed_by))
              .order_by(Episode.number.desc()))
-    return db.paginate(query, page=page, per_page=EPISODES_PAGE, error_out=False)
+    return paginate(query, page=page, per_page=EPISODES_PAGE)
 
 
 def first_day(member) -> date:
@@ -345,7 +346,7 @@ def week_items(user_id: int, page: int):
              .where(Member.assignee_id == user_id, CheckIn.status.in_(CHECK_IN_OPEN), Case.status != "closed",
                     CheckIn.due_on <= week_end())
              .options(joinedload(CheckIn.member)).order_by(CheckIn.due_on, CheckIn.id))
-    return db.paginate(query, page=page, per_page=WEEK_PAGE, error_out=False)
+    return paginate(query, page=page, per_page=WEEK_PAGE)
 
 
 def my_open_check_ins(user, limit: int = 300):

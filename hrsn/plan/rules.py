@@ -14,6 +14,7 @@ from hrsn.models import (OPEN_NEEDS, OUT_DELIVERED, OUT_NOT_DELIVERED, OUT_PENDI
                          CareMeeting, Case, Goal, GoalProgress, Member, MemberStaff, Need, Payment,
                          Plan, PlanPreferences, Referral, ReferralOut, ReferralOutStep, Screening, Support, local_today,
                          mark_plan_changed, needs_from_screening)
+from hrsn.paging import paginate
 from hrsn.settings import Spec
 from hrsn.today import query_section as _section
 
@@ -63,7 +64,7 @@ def needs_page(member, page: int):
     query = (select(Need).where(Need.member_id == member.id)
              .order_by(when((Need.status.in_(OPEN_NEEDS), 0), else_=1), Need.priority, Need.identified_on.desc(),
                        Need.id.desc()))
-    return db.paginate(query, page=page, per_page=NEEDS_PAGE, error_out=False)
+    return paginate(query, page=page, per_page=NEEDS_PAGE)
 
 
 def member_needs(member) -> list[Need]:
@@ -77,7 +78,7 @@ def goals_page(member, page: int):
              .options(selectinload(Goal.needs), selectinload(Goal.progress).joinedload(GoalProgress.by))
              .order_by(when((Goal.status == "active", 0), else_=1), Goal.target_on.is_(None), Goal.target_on,
                        Goal.id.desc()))
-    return db.paginate(query, page=page, per_page=GOALS_PAGE, error_out=False)
+    return paginate(query, page=page, per_page=GOALS_PAGE)
 
 
 # Referrals ---------------------------------------------------------------------------------------------------
@@ -96,7 +97,7 @@ def with_row(query):
 def referrals_page(member, page: int):
     query = with_row(select(ReferralOut).where(ReferralOut.member_id == member.id)).order_by(
         when((ReferralOut.status.in_(OUT_PENDING), 0), else_=1), ReferralOut.made_on.desc(), ReferralOut.id.desc())
-    return db.paginate(query, page=page, per_page=REFERRALS_PAGE, error_out=False)
+    return paginate(query, page=page, per_page=REFERRALS_PAGE)
 
 
 def referral_out(member, referral_id) -> ReferralOut | None:
@@ -207,7 +208,7 @@ def barriers_of(member) -> list[Barrier]:
 def meetings_page(member, page: int):
     query = (select(CareMeeting).where(CareMeeting.member_id == member.id).options(joinedload(CareMeeting.by))
              .order_by(CareMeeting.held_on.desc(), CareMeeting.id.desc()))
-    return db.paginate(query, page=page, per_page=5, error_out=False)
+    return paginate(query, page=page, per_page=5)
 
 
 def staff_of(member) -> list[MemberStaff]:

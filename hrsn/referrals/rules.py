@@ -11,6 +11,7 @@ from hrsn.extensions import db
 from hrsn.models import (CASELOAD_ROLES, LANGUAGES, OPEN_STATUSES, URGENCY_LABELS, Member, Organization, Referral,
                          Role, ServiceType, User, name_key, organization_service_type)
 from hrsn.models.intake import QUEUES, referral_service
+from hrsn.paging import paginate
 
 QUEUE_LABELS = {"new": _l("New"), "waitlist": _l("Waitlist"), "enrolled": _l("Enrolled"), "closed": _l("Closed")}
 PER_PAGE = 25
@@ -99,7 +100,7 @@ def queue_page(filters: Filters):
         query = query.order_by(Referral.received_on.desc(), Referral.id.desc())
     else:
         query = query.order_by(Referral.urgency_rank, Referral.received_on, Referral.id)
-    return db.paginate(query, page=filters.page, per_page=PER_PAGE, error_out=False)
+    return paginate(query, page=filters.page, per_page=PER_PAGE)
 
 
 def queue_counts(filters: Filters) -> dict[str, int]:
@@ -139,14 +140,13 @@ def today_waiting(user):
         more = url_for("referrals.index", queue="new", assignee="me")
     else:
         return None
-    from hrsn.today import LINES, Item, Section
+    from hrsn.today import LINES, Item, Section, total_of
     base = visible_referrals(user).where(Referral.status == "new", condition)
-    total = db.session.scalar(base.with_only_columns(func.count(Referral.id)))
     rows = db.session.scalars(base.options(joinedload(Referral.member))
-                              .order_by(Referral.urgency_rank, Referral.received_on).limit(LINES))
+                              .order_by(Referral.urgency_rank, Referral.received_on).limit(LINES)).all()
     items = [Item(member=r.member, url=url_for("referrals.show", referral_id=r.id), late=r.urgency() == "urgent",
                   text=_("received %(day)s · %(urgency)s", day=format_date(r.received_on),
                          urgency=URGENCY_LABELS[r.urgency()]))
              for r in rows]
-    return Section("referrals", title, items, more, total=total)
+    return Section("referrals", title, items, more, total=total_of(rows, base))
 

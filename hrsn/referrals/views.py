@@ -11,6 +11,7 @@ from hrsn.access import may_see, require
 from hrsn.extensions import db
 from hrsn.models import LANGUAGES, Member, Payer, Referral, Role, ServiceType, local_today
 from hrsn.models.intake import REFERRAL_STATUSES, SOURCES, TRIAGE_FROM
+from hrsn.paging import paginate
 from hrsn.referrals import bp
 from hrsn.referrals.forms import AssignForm, TriageForm
 from hrsn.referrals.rules import (QUEUE_LABELS, Filters, assignable_staff, caseloads, external_id_match, queue_counts,
@@ -168,7 +169,7 @@ def assign():
                            len(chosen), name=form.assignee.name), "success")
             return redirect(url_for("referrals.assign", **({"all": "1"} if show_all else {})))
         form.validate()
-    page = db.paginate(query, page=params.page(), per_page=BATCH_PAGE, error_out=False)
+    page = paginate(query, page=params.page(), per_page=BATCH_PAGE)
     return render("referrals/assign.html", status=422 if request.method == "POST" else 200, page=page,
                   form=form, staff=staff, caseloads=caseloads(), show_all=show_all, chosen_error=chosen_error,
                   chosen=set(request.form.getlist("referral")), languages=LANGUAGES)

@@ -11,6 +11,7 @@ from hrsn.access import require
 from hrsn.extensions import db
 from hrsn.forms import clean_or_none
 from hrsn.models import TIME_ACTIVITIES, Payer, Timesheet, TimeEntry, User, local_today, week_of
+from hrsn.paging import paginate
 from hrsn.render import conflict_events, edit_page, refused, render
 from hrsn.reports import bp
 from hrsn.reports.forms import SubmitForm, TimeEntryForm, UnlockForm
@@ -47,7 +48,7 @@ def _offer(form: TimeEntryForm, staff: User) -> TimeEntryForm:
 
 def week_context(staff: User, week: date, form=None, **extra) -> dict:
     sheet = timesheet_of(staff.id, week)
-    page = db.paginate(week_entries(staff.id, week), page=params.page(), per_page=PER_PAGE, error_out=False)
+    page = paginate(week_entries(staff.id, week), page=params.page(), per_page=PER_PAGE)
     submit, unlock_form = SubmitForm(formdata=None), UnlockForm(formdata=None)
     if sheet is not None:
         submit.fill_version(sheet)
