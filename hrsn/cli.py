@@ -6,6 +6,7 @@ import time
 import webbrowser
 
 import click
+import sqlalchemy as sa
 from flask import Flask
 from flask.cli import with_appcontext
 
@@ -87,8 +88,13 @@ def prepare() -> None:
     """Work done once at start rather than in a request: the outreach state of referrals written before it was
     kept (an install upgraded from an earlier version)."""
     from hrsn.models import OPEN_STATUSES, Referral, store_all_outreach
+    # Only a member's latest referral holds the state: an older one still open is rightly without it.
+    later = sa.orm.aliased(Referral)
+    newer = sa.exists().where(later.member_id == Referral.member_id,
+                              sa.or_(later.received_on > Referral.received_on,
+                                     sa.and_(later.received_on == Referral.received_on, later.id > Referral.id)))
     missing = db.session.scalar(db.select(Referral.id).where(Referral.status.in_(OPEN_STATUSES),
-                                                             Referral.outreach_state.is_(None)).limit(1))
+                                                             Referral.outreach_state.is_(None), ~newer).limit(1))
     if missing is not None:
         store_all_outreach()
         db.session.commit()

@@ -1,4 +1,6 @@
 """Password hashing (argon2id) and the password policy."""
+import base64
+import os
 from functools import lru_cache
 from importlib import resources
 
@@ -30,9 +32,17 @@ def needs_rehash(password_hash: str) -> bool:
         return True
 
 
-# A hash of nothing anyone can type, verified when the email is unknown so that
-# the answer takes as long as for a real account.
-DUMMY_HASH = _hasher.hash("\x00 no account \x00")
+def _unmatchable_hash() -> str:
+    """An argon2id hash in the hasher's own parameters, of random salt and digest that no password gives: verifying
+    against it costs what verifying a real account's hash costs, and nothing is hashed at start-up to make it."""
+    def b64(size: int) -> str:
+        return base64.b64encode(os.urandom(size)).decode().rstrip("=")
+    h = _hasher
+    return f"$argon2id$v=19$m={h.memory_cost},t={h.time_cost},p={h.parallelism}${b64(h.salt_len)}${b64(h.hash_len)}"
+
+
+# Verified when the email is unknown, so that the answer takes as long as for a real account.
+DUMMY_HASH = _unmatchable_hash()
 
 
 @lru_cache(maxsize=1)

@@ -62,3 +62,27 @@ def test_seed_demo(runner, app):
         assert {"new", "waitlist", "enrolled", "declined", "redirected", "closed"} <= statuses
     again = runner.invoke(args=["seed-demo", "--members", "5"])
     assert again.exit_code != 0
+
+
+def test_start_up_works_the_outreach_rule_out_only_when_a_latest_referral_lacks_it(app, monkeypatch):
+    """`hrsn serve` starts with prepare(): it fills the outreach state an upgraded install lacks, and is otherwise
+    one query, even when a member's older referral is still open (only the latest holds the state)."""
+    from datetime import date
+    from conftest import make_member
+    from hrsn import cli, models
+    runs = []
+    monkeypatch.setattr(models, "store_all_outreach", lambda: runs.append(1) or 0)
+    with app.app_context():
+        member = make_member("Two", "Open", status="enrolled", received_on=date(2026, 1, 5))
+        db.session.add(Referral(member=member, received_on=date(2026, 3, 1), source="phone", status="new"))
+        db.session.commit()
+        older, latest = sorted(member.referrals, key=lambda r: r.received_on)
+        db.session.execute(db.update(Referral).values(outreach_state=None).where(Referral.id == older.id))
+        db.session.execute(db.update(Referral).values(outreach_state="trying").where(Referral.id == latest.id))
+        db.session.commit()
+        cli.prepare()
+        assert runs == []
+        db.session.execute(db.update(Referral).values(outreach_state=None).where(Referral.id == latest.id))
+        db.session.commit()
+        cli.prepare()
+        assert runs == [1]
