@@ -111,6 +111,14 @@ def test_reschedule_skip_and_their_refusals(app, client, desk):
     no_reason = client.post(url + "/reschedule", headers=HX, data={
         f"r{c.id}-version": c.version, f"r{c.id}-due_on": (org_today() + timedelta(days=40)).isoformat()})
     assert no_reason.status_code == 422 and "Say why the check-in moves" in no_reason.get_data(as_text=True)
+    # The refused row's form is open, keeps the date typed and marks the field that is wrong.
+    refused = no_reason.get_data(as_text=True)
+    row = refused[refused.index(f'id="check-in-{c.id}"'):]
+    row = row[:row.index("</tr>")]
+    typed = (org_today() + timedelta(days=40)).isoformat()
+    assert "<details open>" in row and f'name="r{c.id}-due_on" value="{typed}"' in row
+    assert f'id="r{c.id}-reason" name="r{c.id}-reason" value="" aria-invalid="true"' in row
+    assert f'aria-describedby="err-r{c.id}-reason"' in row and f'<a href="#r{c.id}-reason">' in row
     day = org_today() + timedelta(days=40)
     ok = client.post(url + "/reschedule", headers=HX, data={f"r{c.id}-version": c.version,
                                                              f"r{c.id}-reason": "Member travelling",
