@@ -1,14 +1,16 @@
 """Page timings on ten years of an agency's records, beside a bare Flask page listing 50 members.
 
     .venv/bin/python tests/bench/bench_pages.py [--members 10000] [--years 10] [--repeat 20]
-        [--db PATH] [--postgres URL] [--growth] [--load [--seconds 60]] [--pages REGEX]
+        [--db PATH] [--postgres URL] [--growth] [--load [--seconds 60] [--think 2]] [--cold] [--pages REGEX]
 
 Seeds the database once with `flask seed-demo` (--db keeps a SQLite file to reuse between runs; --postgres seeds
 a schema bench_<members>_<years>y in that database, reused the same way), then times each page shape signed in as
 its role, each request followed by one of the floor page, and prints a Markdown table: median, 95th percentile,
 queries per request, and each page's ratio to the floor's median. --growth also times the same agency when it had
-1,000 members (as many referrals a month and the same caseloads, over a tenth of the years). A script, not a test:
-it asserts nothing.
+1,000 members (as many referrals a month and the same caseloads, over a tenth of the years); --load then runs 20
+clients at once against waitress (--think: each pausing about that many seconds between requests, as people do;
+without it the server is saturated); --cold times `hrsn serve` from its start to its first page. A script, not a
+test: it asserts nothing.
 """
 import argparse
 import os
@@ -385,6 +387,9 @@ def main():
     parser.add_argument("--load", action="store_true", help="then 20 clients at once against waitress")
     parser.add_argument("--seconds", type=int, default=60, help="length of the load")
     parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--think", type=float, default=0,
+                        help="seconds a client pauses between requests (on average); 0: none, the server saturated")
+    parser.add_argument("--cold", action="store_true", help="then time `hrsn serve` from start to its first page")
     parser.add_argument("--pages", help="time only the pages whose label matches this regular expression")
     parser.add_argument("--serve", nargs=2, metavar=("URI", "INSTANCE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -399,6 +404,9 @@ def main():
     small = found[1] if len(found) > 1 else None
     growth = time_pages(small, args.repeat, args.pages)[0] if small else None
     report(main_target, results, floor, small, growth, args.repeat)
+    if args.cold:
+        import load
+        load.cold_start(main_target)
     if args.load:
         import load
         load.run(Path(__file__).resolve(), main_target, PAGES, sample, statistics.median(floor), args)

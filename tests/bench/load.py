@@ -36,6 +36,42 @@ def serve(uri: str, instance: str) -> None:
     server.run()
 
 
+def cold_start(target, times: int = 3) -> None:
+    """`hrsn serve` started as an agency starts it, timed from the command to its first page (the sign-in page),
+    with the server's memory then; `times` starts, the median reported."""
+    import socket
+    seconds, memory = [], []
+    for _ in range(times):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        started = time.monotonic()
+        server = subprocess.Popen([sys.executable, "-m", "hrsn.cli", "serve", "--port", str(port)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=target.env())
+        try:
+            while time.monotonic() - started < 60:
+                try:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                    conn.request("GET", "/login")
+                    if conn.getresponse().status == 200:
+                        break
+                except OSError:
+                    time.sleep(0.01)
+            seconds.append(time.monotonic() - started)
+            memory.append(_resident(server.pid))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print(f"\nCold start: `hrsn serve` answered its sign-in page {statistics.median(seconds):.2f} s after it was "
+          f"started (median of {times}; {', '.join(f'{s:.2f}' for s in seconds)} s), "
+          f"{statistics.median(memory):.0f} MB resident then.")
+
+
+def _resident(pid: int) -> float:
+    status = open(f"/proc/{pid}/status").read()
+    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+
+
 class Client:
     """One person at a keyboard: a keep-alive connection, their own cookies and the CSRF token of the last page."""
 
@@ -191,6 +227,8 @@ def _drive(port, target, pages, sample, args, desk_app, password) -> list[Client
         reads = [(m, build(samples[email])) for _label, r, m, build in pages if r == role]
         writes = work.writes()
         while time.monotonic() < deadline:
+            if args.think:              # a person reads the page before the next click
+                time.sleep(rng.uniform(.5, 1.5) * args.think)
             if rng.random() < .8 or not writes:
                 client.kind = "read"
                 method, req = rng.choice(reads)
@@ -223,8 +261,10 @@ def _report(clients: list[Client], pid: int, floor_median: float, args) -> None:
     samples = [s for c in clients for s in c.samples]
     statuses = Counter(status for _m, _ms, status in samples)
     errors = {s: n for s, n in statuses.items() if not isinstance(s, int) or s >= 400}
+    pace = (f"each pausing {args.think / 2:g} to {args.think * 1.5:g} s before each request, as a person reads the "
+            f"page" if args.think else "each sending its next request as soon as the last is answered")
     print(f"\nConcurrent load: {args.clients} clients for {args.elapsed:.0f} s against waitress "
-          f"({SERVER_THREADS} threads), 80% page reads, 20% changes (contacts, checklist moves, triage).\n")
+          f"({SERVER_THREADS} threads), {pace}; 80% page reads, 20% changes (contacts, checklist moves, triage).\n")
     print("| requests | per second | errors | p50 ms | p95 ms | p99 ms | p95 × floor |")
     print("|---|---|---|---|---|---|---|")
     for label, chosen in (("all", samples), ("reads", [s for s in samples if s[0] == "read"]),
