@@ -5,7 +5,7 @@ from sqlalchemy import and_, case as when, func, or_
 from sqlalchemy.orm import joinedload, selectinload
 
 from hrsn import settings
-from hrsn.access import visible_member_ids
+from hrsn.access import visible
 from hrsn.extensions import db
 from hrsn.models import (MISSING_STATUSES, PAYMENT_MOVES, PENDING_REQUESTS, Authorization, Case, CaseNote, CaseStep,
                          ChecklistItem, Document, FundingSource, PartyContact, Payer, Payment, PaymentStep, Role,
@@ -196,7 +196,7 @@ def waiting_for(to: str):
 def visible_payments(user):
     """Payments of the members the user may see, joined to their case and payer."""
     return (db.select(Payment).join(Case, Payment.case_id == Case.id).join(Payer, Case.payer_id == Payer.id)
-            .where(Payment.member_id.in_(visible_member_ids(user))))
+            .where(visible(Payment.member_id, user)))
 
 
 def queue_page(user, queue: str, page: int):

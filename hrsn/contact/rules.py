@@ -7,7 +7,7 @@ from flask_babel import format_date, gettext as _, lazy_gettext as _l
 from sqlalchemy.orm import contains_eager, joinedload
 
 from hrsn import messages
-from hrsn.access import visible_member_ids
+from hrsn.access import visible
 from hrsn.extensions import db
 from hrsn.forms import clean_or_none
 from hrsn.models import (OUTREACH_STATUSES, Consent, ContactAttempt, Member, Referral, SeverityAssessment,
@@ -122,7 +122,7 @@ def today_ready_unable(user):
 
 def unable_marks(user):
     """Marks on the members this user may see, with their member, referral and payer loaded."""
-    return (db.select(UnableToReach).where(UnableToReach.member_id.in_(visible_member_ids(user)))
+    return (db.select(UnableToReach).where(visible(UnableToReach.member_id, user))
             .options(joinedload(UnableToReach.member), joinedload(UnableToReach.marked_by),
                      joinedload(UnableToReach.referral).joinedload(Referral.payer)))
 

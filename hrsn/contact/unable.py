@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrsn import audit, params
-from hrsn.access import require, visible_member_ids
+from hrsn.access import require, visible
 from hrsn.contact import bp
 from hrsn.contact.rules import unable_marks
 from hrsn.extensions import db
@@ -42,7 +42,7 @@ def unable_csv():
                   UnableToReach.methods, UnableToReach.reported_on)
         .join(Member, Member.id == UnableToReach.member_id)
         .outerjoin(Referral, Referral.id == UnableToReach.referral_id).outerjoin(Payer, Payer.id == Referral.payer_id)
-        .where(UnableToReach.member_id.in_(visible_member_ids()))
+        .where(visible(UnableToReach.member_id))
         .order_by(UnableToReach.marked_on, UnableToReach.id)).all()
     out = io.StringIO()
     writer = csv.writer(out)

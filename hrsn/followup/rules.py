@@ -8,7 +8,7 @@ from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import joinedload
 
 from hrsn import settings
-from hrsn.access import visible_member_ids
+from hrsn.access import visible
 from hrsn.extensions import db
 from hrsn.models import (CHECK_IN_OPEN, SEES_ALL_MEMBERS, Case, CheckIn, Episode, Member, Payer, PayerDeadline,
                          PayerOutcomeWord, Payment, Referral, Role, User, case_end, current_episode, local_today,
@@ -134,7 +134,7 @@ def unreported(user, rows: bool = True):
              .where(Episode.reported_on.is_(None), Episode.closed_on.is_not(None))
              .options(joinedload(Episode.member)).order_by(Episode.closed_on, Episode.id))
     if user.role not in SEES_ALL_MEMBERS:
-        query = query.where(Episode.member_id.in_(visible_member_ids(user)))
+        query = query.where(visible(Episode.member_id, user))
     if rows:
         latest = (db.select(func.max(Referral.id)).where(Referral.member_id == Episode.member_id)
                   .correlate(Episode).scalar_subquery())
@@ -213,7 +213,7 @@ def deadline_rows(user, own: bool, warn_days: int):
              .join(Member, Referral.member_id == Member.id)
              .outerjoin(PayerDeadline, PayerDeadline.payer_id == Referral.payer_id)
              .where(Referral.status.in_(("new", "enrolled")), Referral.outreach_state.in_(("trying", "met")),
-                    Referral.member_id.in_(visible_member_ids(user))))
+                    visible(Referral.member_id, user)))
     if own:
         query = query.where(Member.assignee_id == user.id)
     return query, local_today() + timedelta(days=warn_days)

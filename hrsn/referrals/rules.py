@@ -6,12 +6,12 @@ from sqlalchemy import func, or_
 from sqlalchemy.orm import joinedload, selectinload
 
 from hrsn import params
-from hrsn.access import member_for_change, member_for_view, visible_member_ids
+from hrsn.access import member_for_change, member_for_view, visible
 from hrsn.extensions import db
 from hrsn.models import (CASELOAD_ROLES, LANGUAGES, OPEN_STATUSES, URGENCY_LABELS, Member, Organization, Referral,
                          Role, ServiceType, User, name_key, organization_service_type)
 from hrsn.models.intake import QUEUES, referral_service
-from hrsn.paging import paginate
+from hrsn.paging import paginate_by_id
 
 QUEUE_LABELS = {"new": _l("New"), "waitlist": _l("Waitlist"), "enrolled": _l("Enrolled"), "closed": _l("Closed")}
 PER_PAGE = 25
@@ -65,11 +65,15 @@ class Filters:
         return {k: v for k, v in values.items() if v}
 
     def apply(self, query):
+        if self.language or self.assignee or self.q:        # these ask about the member: join them in
+            query = query.join(Referral.member)
         if self.payer:
             query = query.where(Referral.payer_id == int(self.payer))
-        if self.service:
-            query = query.where(Referral.id.in_(
-                db.select(referral_service.c.referral_id).join(ServiceType).where(ServiceType.code == self.service)))
+        if self.service:    # asked of each referral found (EXISTS): the referrals of a service may be most of them
+            query = query.where(db.exists().where(
+                referral_service.c.referral_id == Referral.id,
+                referral_service.c.service_type_id == db.select(ServiceType.id).where(ServiceType.code == self.service)
+                .scalar_subquery()))
         if self.language:
             query = query.where(Member.preferred_language == self.language)
         if self.assignee == "me":
@@ -87,20 +91,22 @@ class Filters:
         return query
 
 
-def visible_referrals(user=None):
-    """Referrals of the members the user may see."""
-    return db.select(Referral).join(Referral.member).where(Referral.member_id.in_(visible_member_ids(user)))
+def visible_referrals(user=None, with_member: bool = False):
+    """Referrals of the members the user may see; `with_member` joins the member for conditions on them."""
+    query = db.select(Referral).where(visible(Referral.member_id, user))
+    return query.join(Referral.member) if with_member else query
 
 
-def queue_page(filters: Filters):
-    query = (filters.apply(visible_referrals()).where(Referral.status.in_(QUEUES[filters.queue]))
-             .options(joinedload(Referral.member).joinedload(Member.assignee), joinedload(Referral.payer),
-                      selectinload(Referral.services)))
+def queue_page(filters: Filters, total: int | None = None):
+    """The queue's page of referrals; `total`: how many the queue holds, when its tab's count is known."""
+    query = filters.apply(visible_referrals()).where(Referral.status.in_(QUEUES[filters.queue]))
     if filters.queue == "closed":       # the archive: the latest first
         query = query.order_by(Referral.received_on.desc(), Referral.id.desc())
     else:
         query = query.order_by(Referral.urgency_rank, Referral.received_on, Referral.id)
-    return paginate(query, page=filters.page, per_page=PER_PAGE)
+    return paginate_by_id(query, Referral, joinedload(Referral.member).joinedload(Member.assignee),
+                          joinedload(Referral.payer), selectinload(Referral.services),
+                          page=filters.page, per_page=PER_PAGE, total=total)
 
 
 def queue_counts(filters: Filters) -> dict[str, int]:
@@ -141,7 +147,7 @@ def today_waiting(user):
     else:
         return None
     from hrsn.today import LINES, Item, Section, total_of
-    base = visible_referrals(user).where(Referral.status == "new", condition)
+    base = visible_referrals(user, with_member=True).where(Referral.status == "new", condition)
     rows = db.session.scalars(base.options(joinedload(Referral.member))
                               .order_by(Referral.urgency_rank, Referral.received_on).limit(LINES)).all()
     items = [Item(member=r.member, url=url_for("referrals.show", referral_id=r.id), late=r.urgency() == "urgent",

@@ -36,7 +36,8 @@ def index():
 
 
 def _queue_context(filters) -> dict:
-    return {"filters": filters, "page": queue_page(filters), "counts": queue_counts(filters),
+    counts = queue_counts(filters)      # the tabs' counts, the queue shown among them: its page needs no other
+    return {"filters": filters, "page": queue_page(filters, counts[filters.queue]), "counts": counts,
             "queue_labels": QUEUE_LABELS, "sources": SOURCES, "languages": LANGUAGES,
             "payers": db.session.scalars(db.select(Payer).order_by(Payer.name)).all(),
             "services": db.session.scalars(db.select(ServiceType).order_by(ServiceType.sort_order)).all(),
