@@ -1,4 +1,6 @@
 """Command line: `hrsn serve`, and the flask commands create-user and seed-demo."""
+import ctypes
+import ctypes.util
 import gc
 import sys
 import threading
@@ -105,10 +107,20 @@ def main():
     """The HRSN case desk."""
 
 
+M_ARENA_MAX = -8       # glibc's mallopt parameter
+
+
 def settle() -> None:
-    """What start-up made lives for the whole run: the garbage collector need not walk it again and again."""
+    """What start-up made lives for the whole run: the garbage collector need not walk it again and again. And the
+    server's threads share two of glibc's malloc arenas instead of taking one each (up to eight per core), which
+    keep the memory one thread freed from the others: the server's memory under load stays lower."""
     gc.collect()
     gc.freeze()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        libc.mallopt(M_ARENA_MAX, 2)
+    except (OSError, AttributeError, TypeError):      # not glibc: nothing to tune
+        pass
 
 
 @main.command()
