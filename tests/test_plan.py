@@ -300,6 +300,9 @@ def test_referrals_out_with_no_outcome_and_reviews_due_are_on_today(app, client,
     page = client.get("/").get_data(as_text=True)
     assert "Referral to Late Org: no outcome after 15 days" in page and "Fresh Org" not in page
     assert "Health Action Plan reviews due" in page
+    # The day written as the user's language writes it, as everywhere else on Today.
+    from babel.dates import format_date
+    assert f"Health Action Plan review due {format_date(org_today() - timedelta(days=1), 'medium', 'en')}" in page
 
 
 def test_the_organizations_own_cases_show_by_need(app, client, member_id):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from hrsn import settings
 from hrsn.access import visible
 from hrsn.extensions import db
-from hrsn.models import (CHECK_IN_OPEN, SEES_ALL_MEMBERS, Case, CheckIn, Episode, Member, Payer, PayerDeadline,
+from hrsn.models import (CHECK_IN_OPEN, Case, CheckIn, Episode, Member, Payer, PayerDeadline,
                          PayerOutcomeWord, Payment, Referral, Role, User, case_end, current_episode, local_today,
                          offset_problems, parse_months)
 from hrsn.paging import paginate
@@ -125,16 +125,16 @@ def first_day(member) -> date:
 
 # Outcomes to report back -----------------------------------------------------------------------------
 
-def unreported(user, rows: bool = True):
-    """Closed episodes of members the user may see whose outcome the payer has not heard yet; with `rows`, each with
-    the member's latest referral's payer, its referral id on the payer's platform, and the payer's words for the
-    reason. The latest referral is looked up for the episodes found only (an index each), never grouped over all."""
+def unreported(user, rows: bool = True, own: bool = False):
+    """Closed episodes of members the user may see (`own`: of their own members) whose outcome the payer has not
+    heard yet; with `rows`, each with the member's latest referral's payer, its referral id on the payer's platform,
+    and the payer's words for the reason. The latest referral is looked up for the episodes found only (an index
+    each), never grouped over all."""
     columns = (Episode, Referral.external_id, Payer.name, PayerOutcomeWord.words) if rows else (Episode,)
     query = (db.select(*columns).join(Member, Episode.member_id == Member.id)
-             .where(Episode.reported_on.is_(None), Episode.closed_on.is_not(None))
+             .where(Episode.reported_on.is_(None), Episode.closed_on.is_not(None),
+                    Member.assignee_id == user.id if own else visible(Episode.member_id, user))
              .options(joinedload(Episode.member)).order_by(Episode.closed_on, Episode.id))
-    if user.role not in SEES_ALL_MEMBERS:
-        query = query.where(visible(Episode.member_id, user))
     if rows:
         latest = (db.select(func.max(Referral.id)).where(Referral.member_id == Episode.member_id)
                   .correlate(Episode).scalar_subquery())
@@ -213,9 +213,7 @@ def deadline_rows(user, own: bool, warn_days: int):
              .join(Member, Referral.member_id == Member.id)
              .outerjoin(PayerDeadline, PayerDeadline.payer_id == Referral.payer_id)
              .where(Referral.status.in_(("new", "enrolled")), Referral.outreach_state.in_(("trying", "met")),
-                    visible(Referral.member_id, user)))
-    if own:
-        query = query.where(Member.assignee_id == user.id)
+                    Member.assignee_id == user.id if own else visible(Referral.member_id, user)))
     return query, local_today() + timedelta(days=warn_days)
 
 
@@ -277,9 +275,8 @@ def today_unreported(user):
         return None
     from hrsn.today import Item
     late_before = local_today() - timedelta(days=int(settings.get("followup_report_days")))
-    base, counted = unreported(user), unreported(user, rows=False)
-    if user.role == Role.CASE_MANAGER:
-        base, counted = (q.where(Member.assignee_id == user.id) for q in (base, counted))
+    own = user.role == Role.CASE_MANAGER
+    base, counted = unreported(user, own=own), unreported(user, rows=False, own=own)
 
     def line(episode, external_id, payer, words):
         return Item(episode.member, _("Closed %(day)s: %(reason)s", day=format_date(episode.closed_on),

@@ -4,7 +4,7 @@ directory, and Today's sections. Nothing here commits."""
 from datetime import timedelta
 
 from flask import url_for
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import case as when, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -279,7 +279,7 @@ def today_reviews(user):
             .where(Plan.review_due_on <= today, Member.assignee_id == user.id))
 
     def line(plan):
-        return Item(plan.member, _("Health Action Plan review due %(day)s", day=plan.review_due_on.isoformat()),
+        return Item(plan.member, _("Health Action Plan review due %(day)s", day=format_date(plan.review_due_on)),
                     url_for("plan.tab", member_id=plan.member_id), late=plan.review_due_on < today)
     return _section("plan-reviews", _("Health Action Plan reviews due"), base, (Plan.review_due_on, Plan.id), line,
                     load=(joinedload(Plan.member),))

