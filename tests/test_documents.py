@@ -131,6 +131,8 @@ def test_third_parties_are_shared_between_members(app, client, auth, member_id):
     client.post(f"/members/{second}/third-parties/link", data={"third_party_id": str(party_id)})   # twice: once
     page = client.get(f"/members/{second}/documents").get_data(as_text=True)
     assert "Pat O&#39;Hara (Oak Street Apartments)" in page and "also linked to 1 other member" in page
+    edit = client.get(f"/members/{second}/third-parties/{party_id}/edit").get_data(as_text=True)
+    assert "These details are shared with 1 other member." in edit
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(MemberThirdParty.id))) == 2
         assert [p.name for p in payee_choices(db.session.get(Member, second))] == ["Pat O'Hara"]

@@ -74,8 +74,9 @@ def unlink_party(member_id, link_id):
 @bp.route("/members/<int:member_id>/third-parties/<int:party_id>/edit", methods=["GET", "POST"])
 def edit_party(member_id, party_id):
     member = (member_for_view if request.method == "GET" else member_for_change)(member_id, "documents")
-    party = db.session.get(ThirdParty, party_id)
-    if party is None or not any(link.member_id == member.id for link in party.links):
+    party = db.session.scalar(db.select(ThirdParty).join(MemberThirdParty).where(
+        ThirdParty.id == party_id, MemberThirdParty.member_id == member.id))     # one of this member's parties
+    if party is None:
         abort(404)
     form = ThirdPartyForm(obj=party if request.method == "GET" else None)
 

@@ -56,7 +56,7 @@ def member_documents(member) -> list[Document]:
 
 def links_of(member):
     return db.session.scalars(db.select(MemberThirdParty).where(MemberThirdParty.member_id == member.id)
-                              .options(joinedload(MemberThirdParty.third_party).selectinload(ThirdParty.links))
+                              .options(joinedload(MemberThirdParty.third_party).undefer(ThirdParty.member_count))
                               .order_by(MemberThirdParty.id)).all()
 
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from hrsn.extensions import db
 from hrsn.models.core import Bilingual, Versioned, utcnow
@@ -177,6 +177,13 @@ class MemberThirdParty(db.Model):
     linked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     third_party = relationship("ThirdParty", back_populates="links")
+
+
+# How many members a third party is linked to: a count asked with the party when wanted (undefer), rather than
+# every link of a landlord who rents to hundreds of the agency's members.
+ThirdParty.member_count = column_property(
+    sa.select(sa.func.count(MemberThirdParty.id)).where(MemberThirdParty.third_party_id == ThirdParty.id)
+    .correlate_except(MemberThirdParty).scalar_subquery(), deferred=True)
 
 
 class EligibilityCheck(db.Model):
