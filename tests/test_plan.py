@@ -489,3 +489,27 @@ def test_supports_preferences_benefits_barriers_meetings_review_and_sign_off(app
     assert "Signed off by Carmen Boss" in pdf_text(client.get(f"{url}.pdf?copy=staff&language=en").data)
     assert read(app, lambda: db.session.scalar(db.select(db.func.count(Support.id)))) == 1
     assert read(app, lambda: db.session.scalar(db.select(PlanPreferences.contact_how))) == "Text first"
+
+
+def test_supports_benefits_and_barriers_are_listed_by_pages(app, client, member_id):
+    """A long-known member's supports, benefits and barriers: twenty a page, none hidden past the twentieth."""
+    from hrsn.models import Barrier, Benefit, Support
+    from hrsn.models.plan import BARRIER_KINDS, BENEFIT_PROGRAMS
+
+    def many():
+        program, kind = next(iter(BENEFIT_PROGRAMS)), next(iter(BARRIER_KINDS))
+        db.session.add_all(Benefit(member_id=member_id, program=program, detail=f"benefit {i:02d}")
+                           for i in range(23))
+        db.session.add_all(Barrier(member_id=member_id, kind=kind, note=f"barrier {i:02d}") for i in range(21))
+        db.session.add_all(Support(member_id=member_id, name=f"Support {i:02d}") for i in range(22))
+        db.session.commit()
+    read(app, many)
+    first = client.get(f"/members/{member_id}/plan").get_data(as_text=True)
+    assert first.count("benefit ") == 20 and "benefit 19" in first and "benefit 20" not in first
+    assert first.count("barrier ") == 20 and "barrier 20" in first and "barrier 00" not in first   # newest first
+    assert first.count("<li>Support ") == 20 and 'aria-label="Pages of benefits"' in first
+    assert f'href="/members/{member_id}/plan?benefits=2"' in first
+    second = client.get(f"/members/{member_id}/plan?benefits=2&barriers=2&supports=2").get_data(as_text=True)
+    assert [n for n in range(23) if f"benefit {n:02d}" in second] == [20, 21, 22]
+    assert "barrier 00" in second and second.count("barrier ") == 1
+    assert "<li>Support 20" in second and "<li>Support 21" in second and second.count("<li>Support ") == 2

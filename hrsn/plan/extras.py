@@ -32,7 +32,8 @@ def staff_form(member, form=None) -> StaffForm:
 
 
 def team_context(member, staff_form_=None, **extra) -> dict:
-    return {"member": member, "supports": rules.supports_of(member), "preferences": rules.preferences_of(member),
+    return {"member": member, "supports": rules.supports_page(member, params.number("supports", 1) or 1),
+            "preferences": rules.preferences_of(member),
             "staff": rules.staff_of(member), "staff_form": staff_form(member, staff_form_),
             "may_sign": current_user.role in SIGNERS, **extra}
 
@@ -44,7 +45,8 @@ def extras_context(member, **forms) -> dict:
         review_form = ReviewForm(formdata=None, next_check_in_on=plan.next_check_in_on if plan else None)
         if plan is not None:
             review_form.fill_version(plan)
-    return {"member": member, "benefits": rules.benefits_of(member), "barriers": rules.barriers_of(member),
+    return {"member": member, "benefits": rules.benefits_page(member, params.number("benefits", 1) or 1),
+            "barriers": rules.barriers_page(member, params.number("barriers", 1) or 1),
             "meetings": rules.meetings_page(member, params.number("meetings", 1) or 1),
             "benefit_form": forms.get("benefit_form") or BenefitForm(formdata=None),
             "barrier_form": forms.get("barrier_form") or BarrierForm(formdata=None),

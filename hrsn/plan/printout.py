@@ -72,9 +72,12 @@ def plan_data(member, staff: bool = True) -> dict:
                                   .order_by(Referral.received_on).limit(50)).all() if staff else []
     return {"member": member, "plan": rules.plan_row(member), "needs": needs, "goals": goals, "outs": outs,
             "received": received, "counts": rules.summary(member), "cases": rules.own_cases(member),
-            "supports": rules.supports_of(member), "preferences": rules.preferences_of(member),
-            "benefits": [b for b in rules.benefits_of(member) if b.ended_on is None],
-            "barriers": [b for b in rules.barriers_of(member) if b.resolved_on is None] if staff else []}
+            "preferences": rules.preferences_of(member), **_extras(member, staff)}
+
+
+def _extras(member, staff: bool) -> dict:
+    found = rules.for_the_printout(member, MAX_ROWS)
+    return found if staff else dict(found, barriers=[])
 
 
 def document(data: dict, kind: str, locale: str) -> dict:

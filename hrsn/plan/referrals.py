@@ -109,8 +109,7 @@ def edit_referral(member_id, referral_id):
             form.need_id.data, form.owner_id.data = str(referral.need_id or ""), str(referral.owner_id or "")
             form.feedback_helped.data = {True: "yes", False: "no"}.get(referral.feedback_helped, "")
             form.consent_warned.data = bool(referral.consent_warning)
-            form.barriers.data = [b.kind for b in rules.barriers_of(member)
-                                  if b.referral_out_id == referral.id and not b.resolved_on]
+            form.barriers.data = rules.open_barriers_of(referral)
             return
         form.made_on.data = local_today()
         form.need_id.data = str(params.number("need") or "")
@@ -121,8 +120,7 @@ def edit_referral(member_id, referral_id):
                 getattr(form, key).data = value
 
     def apply():
-        before_barriers = sorted(b.kind for b in rules.barriers_of(member)
-                                 if referral_id and b.referral_out_id == referral.id and not b.resolved_on)
+        before_barriers = rules.open_barriers_of(referral) if referral_id else []
         for name in TEXTS:
             setattr(referral, name, clean_text(getattr(form, name).data) or None)
         referral.made_on, referral.method = form.made_on.data, form.method.data

@@ -186,23 +186,43 @@ def own_cases(member) -> list[dict]:
 
 # Supports, preferences, benefits, meetings ----------------------------------------------------------------------
 
-def supports_of(member) -> list[Support]:
-    return list(db.session.scalars(select(Support).where(Support.member_id == member.id)
-                                   .order_by(Support.role, Support.id).limit(SMALL_PAGE)))
+def supports_page(member, page: int):
+    return paginate(select(Support).where(Support.member_id == member.id).order_by(Support.role, Support.id),
+                    page=page, per_page=SMALL_PAGE)
 
 
 def preferences_of(member) -> PlanPreferences | None:
     return db.session.scalar(select(PlanPreferences).where(PlanPreferences.member_id == member.id))
 
 
-def benefits_of(member) -> list[Benefit]:
-    return list(db.session.scalars(select(Benefit).where(Benefit.member_id == member.id)
-                                   .order_by(Benefit.ended_on.is_not(None), Benefit.id).limit(SMALL_PAGE)))
+def benefits_page(member, page: int):
+    """The member's benefits, those still received first."""
+    return paginate(select(Benefit).where(Benefit.member_id == member.id)
+                    .order_by(Benefit.ended_on.is_not(None), Benefit.id), page=page, per_page=SMALL_PAGE)
 
 
-def barriers_of(member) -> list[Barrier]:
-    return list(db.session.scalars(select(Barrier).where(Barrier.member_id == member.id)
-                                   .order_by(Barrier.resolved_on.is_not(None), Barrier.id.desc()).limit(SMALL_PAGE)))
+def barriers_page(member, page: int):
+    """The member's barriers, those not resolved first, the newest first."""
+    return paginate(select(Barrier).where(Barrier.member_id == member.id)
+                    .order_by(Barrier.resolved_on.is_not(None), Barrier.id.desc()), page=page, per_page=SMALL_PAGE)
+
+
+def for_the_printout(member, limit: int) -> dict:
+    """What the printed plan lists besides needs, goals and referrals: every support, the benefits still received
+    and the barriers not resolved (the first `limit` of each)."""
+    def rows(query):
+        return db.session.scalars(query.limit(limit)).all()
+    return {"supports": rows(select(Support).where(Support.member_id == member.id).order_by(Support.role, Support.id)),
+            "benefits": rows(select(Benefit).where(Benefit.member_id == member.id, Benefit.ended_on.is_(None))
+                             .order_by(Benefit.id)),
+            "barriers": rows(select(Barrier).where(Barrier.member_id == member.id, Barrier.resolved_on.is_(None))
+                             .order_by(Barrier.id.desc()))}
+
+
+def open_barriers_of(referral_out) -> list[str]:
+    """The kinds of the barriers noted on a referral out and not resolved."""
+    return sorted(db.session.scalars(select(Barrier.kind).where(Barrier.referral_out_id == referral_out.id,
+                                                                  Barrier.resolved_on.is_(None))))
 
 
 def meetings_page(member, page: int):
