@@ -87,9 +87,15 @@ def init_app(app: Flask) -> None:
 
 
 def prepare() -> None:
-    """Work done once at start rather than in a request: the outreach state of referrals written before it was
-    kept (an install upgraded from an earlier version)."""
-    from hrsn.models import OPEN_STATUSES, Referral, store_all_outreach
+    """Work done once at start rather than in a request, for an install upgraded from an earlier version: the
+    day-one data of a step it did not have yet (each step fills only its empty tables, so an install set up
+    before the follow-up step gets its check-in templates), and the outreach state of referrals written before
+    it was kept."""
+    from hrsn.models import OPEN_STATUSES, Referral, User, store_all_outreach
+    from hrsn.steps import ensure_defaults
+    if db.session.scalar(db.select(User.id).limit(1)) is not None:     # set up already: a new one gets them then
+        ensure_defaults()
+        db.session.commit()
     # Only a member's latest referral holds the state: an older one still open is rightly without it.
     later = sa.orm.aliased(Referral)
     newer = sa.exists().where(later.member_id == Referral.member_id,

@@ -86,3 +86,20 @@ def test_start_up_works_the_outreach_rule_out_only_when_a_latest_referral_lacks_
         db.session.commit()
         cli.prepare()
         assert runs == [1]
+
+
+def test_an_upgraded_install_gets_the_day_one_data_of_a_step_it_did_not_have(app):
+    """An agency set up before the follow-up step: its tables are empty after the upgrade; the next start fills
+    them (and only empty ones: an admin's own words stay)."""
+    from conftest import make_user
+    from hrsn import cli
+    from hrsn.models import FollowupTemplate, MessageTemplate
+    with app.app_context():
+        make_user("admin")
+        db.session.execute(db.delete(FollowupTemplate))
+        template = db.session.scalars(db.select(MessageTemplate)).first()
+        template.body = "Our own words"
+        db.session.commit()
+        cli.prepare()
+        assert db.session.scalar(db.select(db.func.count(FollowupTemplate.id))) > 0
+        assert db.session.get(MessageTemplate, template.id).body == "Our own words"
