@@ -446,10 +446,21 @@ def test_unable_to_reach_list_and_report(app, client, cm, member_id):
     client.post(f"/members/{member_id}/contact/unable")
     page = client.get("/contact/unable-to-reach").get_data(as_text=True)
     assert "Ana García" in page and "3 attempts, 2 methods" in page
+    # The outcome as the member's payer's platform words it (the admin's words, else the common ones).
     with app.app_context():
+        from hrsn.models import PayerOutcomeWord, Referral
         mark_id = db.session.scalar(db.select(UnableToReach.id))
+        payer_id = db.session.scalar(db.select(Referral.payer_id).where(Referral.member_id == member_id))
+        word = db.session.scalar(db.select(PayerOutcomeWord).where(PayerOutcomeWord.payer_id == payer_id,
+                                                                   PayerOutcomeWord.reason == "unable_to_reach"))
+        word.words = "No contact - exhausted outreach"
+        db.session.commit()
+    page = client.get("/contact/unable-to-reach").get_data(as_text=True)
+    assert "<td>No contact - exhausted outreach</td>" in page
     csv_text = client.get("/contact/unable-to-reach.csv").get_data(as_text=True)
     assert csv_text.splitlines()[0].startswith("Member,Medicaid ID") and "Ana García" in csv_text
+    assert csv_text.splitlines()[0].split(",")[4] == "Outcome in the payer's words"
+    assert "No contact - exhausted outreach" in csv_text.splitlines()[1]
     assert client.post(f"/contact/unable-to-reach/{mark_id}/reported").status_code == 302
     with app.app_context():
         assert db.session.get(UnableToReach, mark_id).reported_on is not None

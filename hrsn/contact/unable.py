@@ -11,12 +11,15 @@ from hrsn.access import require, visible
 from hrsn.contact import bp
 from hrsn.contact.rules import unable_marks
 from hrsn.extensions import db
-from hrsn.models import Member, Payer, Referral, UnableToReach, local_today
+from hrsn.models import Member, Payer, PayerOutcomeWord, Referral, UnableToReach, local_today
 from hrsn.paging import paginate
 from hrsn.render import render
 from hrsn.sheets import spreadsheet_cell
 
 PER_PAGE = 50
+
+
+REASON = "unable_to_reach"      # the closing reason whose words each payer's platform has its own for
 
 
 def _listed():
@@ -28,8 +31,11 @@ def _listed():
 @require("contact")
 def unable_list():
     page = paginate(_listed(), page=params.page(), per_page=PER_PAGE)
+    payers = {mark.referral.payer_id for mark in page.items if mark.referral and mark.referral.payer_id}
+    words = dict(db.session.execute(db.select(PayerOutcomeWord.payer_id, PayerOutcomeWord.words).where(
+        PayerOutcomeWord.payer_id.in_(payers), PayerOutcomeWord.reason == REASON)).all()) if payers else {}
     audit.view_list("UnableToReach")
-    return render("contact/unable_list.html", page=page)
+    return render("contact/unable_list.html", page=page, payer_words=words)
 
 
 @bp.get("/contact/unable-to-reach.csv")
@@ -38,21 +44,23 @@ def unable_csv():
     """The list for the payers, as CSV: the columns only, read in one query (a whole caseload's marks)."""
     marks = db.session.execute(
         db.select(Member.first_name, Member.last_name, Member.medicaid_id, Member.dob, Payer.name.label("payer"),
-                  Referral.external_id, Referral.received_on, UnableToReach.marked_on, UnableToReach.attempts,
-                  UnableToReach.methods, UnableToReach.reported_on)
+                  PayerOutcomeWord.words, Referral.external_id, Referral.received_on, UnableToReach.marked_on,
+                  UnableToReach.attempts, UnableToReach.methods, UnableToReach.reported_on)
         .join(Member, Member.id == UnableToReach.member_id)
         .outerjoin(Referral, Referral.id == UnableToReach.referral_id).outerjoin(Payer, Payer.id == Referral.payer_id)
+        .outerjoin(PayerOutcomeWord, db.and_(PayerOutcomeWord.payer_id == Payer.id, PayerOutcomeWord.reason == REASON))
         .where(visible(UnableToReach.member_id))
         .order_by(UnableToReach.marked_on, UnableToReach.id)).all()
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_("Member"), _("Medicaid ID"), _("Date of birth"), _("Payer"), _("Referral ID"),
-                     _("Referral received"), _("Marked unable to reach"), _("Attempts"), _("Methods"),
-                     _("Reported to the payer")])
+    writer.writerow([_("Member"), _("Medicaid ID"), _("Date of birth"), _("Payer"), _("Outcome in the payer's words"),
+                     _("Referral ID"), _("Referral received"), _("Marked unable to reach"), _("Attempts"),
+                     _("Methods"), _("Reported to the payer")])
     for row in marks:
         writer.writerow([spreadsheet_cell(v) for v in (
-            f"{row.first_name} {row.last_name}", row.medicaid_id, row.dob, row.payer or "", row.external_id or "",
-            row.received_on or "", row.marked_on, row.attempts, row.methods, row.reported_on or "")])
+            f"{row.first_name} {row.last_name}", row.medicaid_id, row.dob, row.payer or "", row.words or "",
+            row.external_id or "", row.received_on or "", row.marked_on, row.attempts, row.methods,
+            row.reported_on or "")])
     audit.record_now("export", record_type="UnableToReach", changes={"rows": [None, len(marks)]})
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=unable-to-reach.csv"})
