@@ -104,6 +104,8 @@ class Case(Lifecycle, Versioned, db.Model):
     """One service for one member (rent assistance, utility assistance...), with its payer and the funding
     source its payments use unless one says otherwise."""
     __tablename__ = "service_case"              # CASE is a reserved word in SQL
+    # The billing export asks for a member's case with one payer, for each member it bills.
+    __table_args__ = (sa.Index("ix_service_case_member_payer", "member_id", "payer_id"),)
     STATUSES, MOVES, STEP = CASE_STATUSES, CASE_MOVES, CaseStep
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)

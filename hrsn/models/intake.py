@@ -155,7 +155,8 @@ class Referral(Versioned, db.Model):
     # Today asks which referrals' next outreach attempt is due: another answers that.
     __table_args__ = (sa.Index("ix_referral_member_status", "member_id", "status"),
                       sa.Index("ix_referral_member_received", "member_id", "received_on"),
-                      sa.Index("ix_referral_outreach", "outreach_state", "outreach_due_on"))
+                      sa.Index("ix_referral_outreach", "outreach_state", "outreach_due_on"),
+                      sa.Index("ix_referral_member_payer", "member_id", "payer_id"))     # the billing export's
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
     received_on: Mapped[date]

@@ -206,16 +206,17 @@ def seeded_members(target: Target) -> int | None:
 
 
 def prepare(target: Target, seed: int) -> None:
-    """Seed the database with the real commands (migrations, then seed-demo) unless it is seeded already."""
+    """Seed the database with the real commands (migrations, then seed-demo) unless it is seeded already; a
+    database seeded earlier is upgraded to the newest schema first, as `hrsn serve` does."""
     target.instance.mkdir(parents=True, exist_ok=True)
-    count = seeded_members(target)
-    if count:
-        print(f"reusing {target.uri} ({count} members)", file=sys.stderr)
-        return
     flask = [sys.executable, "-m", "flask", "--app", str(ROOT / "app.py")]
     upgrade = subprocess.run(flask + ["db", "upgrade"], env=target.env(), capture_output=True, text=True)
     if upgrade.returncode:
         sys.exit(f"flask db upgrade failed on {target.uri}:\n{upgrade.stderr}")
+    count = seeded_members(target)
+    if count:
+        print(f"reusing {target.uri} ({count} members)", file=sys.stderr)
+        return
     started = time.perf_counter()
     subprocess.run(flask + ["seed-demo", "--members", str(target.members), "--years", str(target.years),
                             "--seed", str(seed), "--password", PASSWORD], env=target.env(), check=True)
