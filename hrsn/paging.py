@@ -8,6 +8,8 @@ from hrsn.extensions import db
 
 
 class Page(SelectPagination):
+    """Flask-SQLAlchemy's page, counted from its rows when they tell the total, or given the total."""
+
     def _query_count(self) -> int:
         if self._query_args.get("total") is not None:
             return self._query_args["total"]
