@@ -209,11 +209,11 @@ def prepare(target: Target, seed: int) -> None:
     """Seed the database with the real commands (migrations, then seed-demo) unless it is seeded already; a
     database seeded earlier is upgraded to the newest schema first, as `hrsn serve` does."""
     target.instance.mkdir(parents=True, exist_ok=True)
+    count = seeded_members(target)          # (makes the PostgreSQL schema when it is missing)
     flask = [sys.executable, "-m", "flask", "--app", str(ROOT / "app.py")]
     upgrade = subprocess.run(flask + ["db", "upgrade"], env=target.env(), capture_output=True, text=True)
     if upgrade.returncode:
         sys.exit(f"flask db upgrade failed on {target.uri}:\n{upgrade.stderr}")
-    count = seeded_members(target)
     if count:
         print(f"reusing {target.uri} ({count} members)", file=sys.stderr)
         return
