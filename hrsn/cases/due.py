@@ -66,8 +66,7 @@ def _payment_line(text_for, late_days=None):
 
 
 def _payments(user, condition, own: bool):
-    base = visible_payments(user).where(condition)
-    return base.join(Member, Payment.member_id == Member.id).where(Member.assignee_id == user.id) if own else base
+    return visible_payments(user, own).where(condition)
 
 
 def today_approvals(user):

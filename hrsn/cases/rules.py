@@ -8,8 +8,8 @@ from hrsn import settings
 from hrsn.access import visible
 from hrsn.extensions import db
 from hrsn.models import (MISSING_STATUSES, PAYMENT_MOVES, PENDING_REQUESTS, Authorization, Case, CaseNote, CaseStep,
-                         ChecklistItem, Document, FundingSource, PartyContact, Payer, Payment, PaymentStep, Role,
-                         ServiceRequest, eligibility_status, sources_of)
+                         ChecklistItem, Document, FundingSource, Member, PartyContact, Payer, Payment, PaymentStep,
+                         Role, ServiceRequest, eligibility_status, sources_of)
 from hrsn.paging import paginate
 from hrsn.settings import Spec
 
@@ -193,10 +193,13 @@ def waiting_for(to: str):
     return or_(*parts) if parts else False
 
 
-def visible_payments(user):
-    """Payments of the members the user may see, joined to their case and payer."""
-    return (db.select(Payment).join(Case, Payment.case_id == Case.id).join(Payer, Case.payer_id == Payer.id)
-            .where(visible(Payment.member_id, user)))
+def visible_payments(user, own: bool = False):
+    """Payments of the members the user may see (`own`: of the members assigned to them, whom they always see),
+    joined to their case and payer."""
+    query = db.select(Payment).join(Case, Payment.case_id == Case.id).join(Payer, Case.payer_id == Payer.id)
+    if own:
+        return query.join(Member, Payment.member_id == Member.id).where(Member.assignee_id == user.id)
+    return query.where(visible(Payment.member_id, user))
 
 
 def queue_page(user, queue: str, page: int):

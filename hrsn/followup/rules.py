@@ -136,7 +136,10 @@ def unreported(user, rows: bool = True, own: bool = False):
                     Member.assignee_id == user.id if own else visible(Episode.member_id, user))
              .options(joinedload(Episode.member)).order_by(Episode.closed_on, Episode.id))
     if rows:
-        latest = (db.select(func.max(Referral.id)).where(Referral.member_id == Episode.member_id)
+        # The member's latest referral as everywhere (by day received), found by the (member, day received) index;
+        # a max() of ids lets PostgreSQL walk the whole primary key backwards instead.
+        latest = (db.select(Referral.id).where(Referral.member_id == Episode.member_id)
+                  .order_by(Referral.received_on.desc(), Referral.id.desc()).limit(1)
                   .correlate(Episode).scalar_subquery())
         query = (query.outerjoin(Referral, Referral.id == latest)
                  .outerjoin(Payer, Payer.id == Referral.payer_id)
