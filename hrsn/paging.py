@@ -2,9 +2,14 @@
 tell it. A page that is not full ends the list, so the rows before it and on it are all there is; most tabs show a
 member's few records on one such page and need no COUNT at all."""
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import select as select_
+from sqlalchemy import func, select
 
 from hrsn.extensions import db
+
+
+def count_rows(query) -> int:
+    """How many rows a SELECT gives, asked of the database (its order dropped)."""
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
 class Page(SelectPagination):
@@ -18,20 +23,20 @@ class Page(SelectPagination):
         return super()._query_count()
 
 
-def paginate(select, *, page: int, per_page: int, total: int | None = None) -> Page:
-    """`per_page` rows of `select` from page `page` (a page past the end is empty, never a 404), and the total
+def paginate(query, *, page: int, per_page: int, total: int | None = None) -> Page:
+    """`per_page` rows of `query` from page `page` (a page past the end is empty, never a 404), and the total
     (`total` when the caller counted them already)."""
-    return Page(select=select, session=db.session(), page=page, per_page=per_page, max_per_page=None,
+    return Page(select=query, session=db.session(), page=page, per_page=per_page, max_per_page=None,
                 error_out=False, total=total)
 
 
-def paginate_by_id(select, entity, *load, page: int, per_page: int, total: int | None = None) -> Page:
-    """The same page found in two steps: the ids of its rows from the filtered, ordered `select` alone (narrow rows
+def paginate_by_id(query, entity, *load, page: int, per_page: int, total: int | None = None) -> Page:
+    """The same page found in two steps: the ids of its rows from the filtered, ordered `query` alone (narrow rows
     for the database to sort), then those rows of `entity` loaded with what they show (`load`). A long list whose
     lines join several tables sorts its ids, not the joined lines."""
-    found = paginate(select.with_only_columns(entity.id), page=page, per_page=per_page, total=total)
+    found = paginate(query.with_only_columns(entity.id), page=page, per_page=per_page, total=total)
     if found.items:
-        rows = {row.id: row for row in db.session.scalars(select_(entity).where(entity.id.in_(found.items))
+        rows = {row.id: row for row in db.session.scalars(select(entity).where(entity.id.in_(found.items))
                                                           .options(*load))}
         found.items = [rows[row_id] for row_id in found.items]
     return found

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, abort
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from hrsn.extensions import db
+from hrsn.paging import count_rows
 from hrsn.render import render
 from hrsn.steps import wiring
 
@@ -43,9 +43,7 @@ class Section:
 def total_of(lines: list, query) -> int:
     """How many a section holds: its lines when they do not fill it, else the count of `query` (one statement more,
     sent only when there may be more than are shown)."""
-    if len(lines) < LINES:
-        return len(lines)
-    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return len(lines) if len(lines) < LINES else count_rows(query)
 
 
 def query_section(key, title, base, order, line, more_url=None, load=(), count_base=None, columns=False) -> Section:

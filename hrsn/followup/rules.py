@@ -13,7 +13,7 @@ from hrsn.extensions import db
 from hrsn.models import (CHECK_IN_OPEN, Case, CheckIn, Episode, Member, Payer, PayerDeadline,
                          PayerOutcomeWord, Payment, Referral, Role, User, case_end, current_episode, local_today,
                          offset_problems, parse_months)
-from hrsn.paging import paginate
+from hrsn.paging import count_rows, paginate
 from hrsn.settings import Spec
 from hrsn.today import query_section
 
@@ -152,7 +152,7 @@ class RowsPage:
     """A page of rows of several columns (Flask-SQLAlchemy's pages hold one entity): the same attributes."""
 
     def __init__(self, query, page: int, per_page: int, count_query=None):
-        self.total = _count_of(count_query if count_query is not None else query)
+        self.total = count_rows(count_query if count_query is not None else query)
         self.per_page = per_page
         self.pages = max((self.total + per_page - 1) // per_page, 1)
         self.page = min(max(page, 1), self.pages)
@@ -174,10 +174,6 @@ def _mine(user, query, member_column):
 def _section(*args, **kwargs):
     """Today's sections of this step select the record beside the member: each line gets both."""
     return query_section(*args, columns=True, **kwargs)
-
-
-def _count_of(query) -> int:
-    return db.session.scalar(db.select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
 def today_check_ins(user):
