@@ -509,6 +509,8 @@ def test_supports_benefits_and_barriers_are_listed_by_pages(app, client, member_
     assert first.count("barrier ") == 20 and "barrier 20" in first and "barrier 00" not in first   # newest first
     assert first.count("<li>Support ") == 20 and 'aria-label="Pages of benefits"' in first
     assert f'href="/members/{member_id}/plan?benefits=2"' in first
+    pager = first[first.index('aria-label="Pages of benefits"'):]
+    assert f'href="/members/{member_id}/plan?benefits=2">Next</a>' in pager[:pager.index("</nav>")]   # not by date
     second = client.get(f"/members/{member_id}/plan?benefits=2&barriers=2&supports=2").get_data(as_text=True)
     assert [n for n in range(23) if f"benefit {n:02d}" in second] == [20, 21, 22]
     assert "barrier 00" in second and second.count("barrier ") == 1

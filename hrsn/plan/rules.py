@@ -186,9 +186,12 @@ def own_cases(member) -> list[dict]:
 
 # Supports, preferences, benefits, meetings ----------------------------------------------------------------------
 
+def _supports(member):
+    return select(Support).where(Support.member_id == member.id).order_by(Support.role, Support.id)
+
+
 def supports_page(member, page: int):
-    return paginate(select(Support).where(Support.member_id == member.id).order_by(Support.role, Support.id),
-                    page=page, per_page=SMALL_PAGE)
+    return paginate(_supports(member), page=page, per_page=SMALL_PAGE)
 
 
 def preferences_of(member) -> PlanPreferences | None:
@@ -212,7 +215,7 @@ def for_the_printout(member, limit: int) -> dict:
     and the barriers not resolved (the first `limit` of each)."""
     def rows(query):
         return db.session.scalars(query.limit(limit)).all()
-    return {"supports": rows(select(Support).where(Support.member_id == member.id).order_by(Support.role, Support.id)),
+    return {"supports": rows(_supports(member)),
             "benefits": rows(select(Benefit).where(Benefit.member_id == member.id, Benefit.ended_on.is_(None))
                              .order_by(Benefit.id)),
             "barriers": rows(select(Barrier).where(Barrier.member_id == member.id, Barrier.resolved_on.is_(None))
