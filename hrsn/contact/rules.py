@@ -10,8 +10,8 @@ from hrsn import messages
 from hrsn.access import visible
 from hrsn.extensions import db
 from hrsn.forms import clean_or_none
-from hrsn.models import (OUTREACH_STATUSES, Consent, ContactAttempt, Member, Referral, SeverityAssessment,
-                         UnableToReach, consent_status, local_today)
+from hrsn.models import (OUTREACH_STATUSES, Consent, ContactAttempt, Member, PayerOutcomeWord, Referral,
+                         SeverityAssessment, UnableToReach, consent_status, local_today)
 from hrsn.paging import paginate
 from hrsn.settings import Spec
 
@@ -119,6 +119,18 @@ def today_ready_unable(user):
 
 
 # Unable to reach ---------------------------------------------------------------------------------
+
+UNABLE_REASON = "unable_to_reach"      # the closing reason each payer's platform has its own words for
+
+
+def payer_words(marks) -> dict:
+    """{payer id: the payer's words for "unable to reach"} for the payers of these marks' referrals (one query)."""
+    payers = {mark.referral.payer_id for mark in marks if mark.referral and mark.referral.payer_id}
+    if not payers:
+        return {}
+    return dict(db.session.execute(db.select(PayerOutcomeWord.payer_id, PayerOutcomeWord.words).where(
+        PayerOutcomeWord.payer_id.in_(payers), PayerOutcomeWord.reason == UNABLE_REASON)).all())
+
 
 def unable_marks(user):
     """Marks on the members this user may see, with their member, referral and payer loaded."""

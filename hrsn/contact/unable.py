@@ -9,7 +9,7 @@ from flask_login import current_user
 from hrsn import audit, params
 from hrsn.access import require, visible
 from hrsn.contact import bp
-from hrsn.contact.rules import unable_marks
+from hrsn.contact.rules import UNABLE_REASON, payer_words, unable_marks
 from hrsn.extensions import db
 from hrsn.models import Member, Payer, PayerOutcomeWord, Referral, UnableToReach, local_today
 from hrsn.paging import paginate
@@ -17,9 +17,6 @@ from hrsn.render import render
 from hrsn.sheets import spreadsheet_cell
 
 PER_PAGE = 50
-
-
-REASON = "unable_to_reach"      # the closing reason whose words each payer's platform has its own for
 
 
 def _listed():
@@ -31,11 +28,8 @@ def _listed():
 @require("contact")
 def unable_list():
     page = paginate(_listed(), page=params.page(), per_page=PER_PAGE)
-    payers = {mark.referral.payer_id for mark in page.items if mark.referral and mark.referral.payer_id}
-    words = dict(db.session.execute(db.select(PayerOutcomeWord.payer_id, PayerOutcomeWord.words).where(
-        PayerOutcomeWord.payer_id.in_(payers), PayerOutcomeWord.reason == REASON)).all()) if payers else {}
     audit.view_list("UnableToReach")
-    return render("contact/unable_list.html", page=page, payer_words=words)
+    return render("contact/unable_list.html", page=page, payer_words=payer_words(page.items))
 
 
 @bp.get("/contact/unable-to-reach.csv")
@@ -48,7 +42,8 @@ def unable_csv():
                   UnableToReach.attempts, UnableToReach.methods, UnableToReach.reported_on)
         .join(Member, Member.id == UnableToReach.member_id)
         .outerjoin(Referral, Referral.id == UnableToReach.referral_id).outerjoin(Payer, Payer.id == Referral.payer_id)
-        .outerjoin(PayerOutcomeWord, db.and_(PayerOutcomeWord.payer_id == Payer.id, PayerOutcomeWord.reason == REASON))
+        .outerjoin(PayerOutcomeWord, db.and_(PayerOutcomeWord.payer_id == Payer.id,
+                                             PayerOutcomeWord.reason == UNABLE_REASON))
         .where(visible(UnableToReach.member_id))
         .order_by(UnableToReach.marked_on, UnableToReach.id)).all()
     out = io.StringIO()
