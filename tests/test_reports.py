@@ -10,8 +10,8 @@ import pytest
 from conftest import PG_URL, make_app, make_member, make_user
 from hrsn.extensions import db
 from hrsn.models import (Authorization, Case, ContactAttempt, FundingSource, Need, Organization, Payer, Payment,
-                         ReferralOut, Service, ServiceCategory, ThirdParty, TimeEntry, TriageDecision, UnableToReach,
-                         User)
+                         ReferralOut, Service, ServiceCategory, ThirdParty, TimeEntry, TimeMonth, TriageDecision,
+                         UnableToReach, User)
 
 RANGE = {"start": "2026-01-01", "end": "2026-12-31"}
 
@@ -209,6 +209,53 @@ def test_caseload_and_time(client, auth, data):
     # outreach, tenancy, navigation, admin, travel, total (hours)
     assert time_rows["Alma"] == ["0.8", "0.0", "0.0", "0.0", "1.0", "1.8"]
     assert time_rows["Beto"] == ["0.0", "0.8", "0.0", "0.0", "0.0", "0.8"]
+
+
+def test_time_of_whole_months_and_of_the_days_around_them_adds_up_as_the_rows_do(app, client, auth, data):
+    """Months wholly in the range are read from each month's sums, kept in step as rows are added, corrected and
+    deleted; a partial first or last month from the rows: every range gives the rows' own figures."""
+    with app.app_context():
+        alma, beto = data["a"], data["b"]
+        rows = [TimeEntry(staff_id=staff, day=day, minutes=minutes, activity=activity, payer_id=payer,
+                          source="manual")
+                for staff, day, minutes, activity, payer in (
+                    (alma, date(2026, 5, 31), 25, "admin", None), (alma, date(2026, 6, 1), 40, "admin", 1),
+                    (beto, date(2026, 6, 15), 50, "travel", 1), (beto, date(2026, 7, 1), 70, "tenancy", None),
+                    (alma, date(2026, 7, 31), 35, "travel", data["second"]))]
+        db.session.add_all(rows)
+        db.session.commit()
+        rows[2].day, rows[2].minutes, rows[2].activity = date(2026, 8, 2), 90, "admin"   # moved to another month
+        rows[0].payer_id = 1
+        db.session.delete(rows[3])
+        db.session.commit()
+        summed = {(m, s, a, p): (n, k) for m, s, a, p, n, k in db.session.execute(
+            db.select(TimeMonth.month, TimeMonth.staff_id, TimeMonth.activity, TimeMonth.payer_key, TimeMonth.minutes,
+                      TimeMonth.entries).where(TimeMonth.entries > 0))}
+        every = db.session.execute(db.select(TimeEntry.day, TimeEntry.staff_id, TimeEntry.activity,
+                                             TimeEntry.payer_id, TimeEntry.minutes)).all()
+        names = dict(db.session.execute(db.select(User.id, User.name)).all())
+    expected_months: dict = {}
+    for day, staff, activity, payer, minutes in every:
+        n, k = expected_months.get((day.replace(day=1), staff, activity, payer or 0), (0, 0))
+        expected_months[(day.replace(day=1), staff, activity, payer or 0)] = (n + minutes, k + 1)
+    assert summed == expected_months
+
+    def by_hand(start, end, payer=None):
+        hours: dict = {}
+        for day, staff, activity, row_payer, minutes in every:
+            if start <= day <= end and payer in (None, row_payer):
+                hours.setdefault(names[staff], {}).setdefault(activity, 0)
+                hours[names[staff]][activity] += minutes
+        codes = ("outreach", "tenancy", "navigation", "admin", "travel")
+        return sorted([name, *[str(round(m.get(c, 0) / 60, 1)) for c in codes], str(round(sum(m.values()) / 60, 1))]
+                      for name, m in hours.items())
+
+    auth.login("coordinator")
+    for start, end, payer in ((date(2026, 1, 1), date(2026, 12, 31), None), (date(2026, 3, 5), date(2026, 6, 14), None),
+                              (date(2026, 5, 31), date(2026, 6, 1), None), (date(2026, 6, 2), date(2026, 8, 31), None),
+                              (date(2026, 3, 1), date(2026, 7, 31), 1), (date(2026, 6, 1), date(2026, 6, 30), 1)):
+        params = {"start": start.isoformat(), "end": end.isoformat(), **({"payer": str(payer)} if payer else {})}
+        assert sorted(table(client, "time", **params)[1:]) == by_hand(start, end, payer), (start, end, payer)
 
 
 def test_referral_evaluation_with_its_denominators(client, auth, data):

@@ -5,7 +5,10 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.sql.expression import FunctionElement
 
 from hrsn.extensions import db
 from hrsn.models.cases import Case, Lifecycle, PartyContact, StepColumns
@@ -15,7 +18,7 @@ from hrsn.models.intake import Referral, TriageDecision
 from hrsn.models.plan import Need, ReferralOut
 
 __all__ = ["TIME_ACTIVITIES", "TIME_SOURCES", "ROUNDING", "TIMESHEET_STATUSES", "TimeEntry", "Timesheet",
-           "TimesheetStep", "PayerBilling", "units", "week_of", "billing_of"]
+           "TimesheetStep", "PayerBilling", "TimeMonth", "month_start", "rebuild_time_months", "units", "week_of", "billing_of"]
 
 # The activities time is billed by; a contact's own activity keys are the first four.
 TIME_ACTIVITIES = {
@@ -195,3 +198,91 @@ def _contacts_become_time(session, _context, _instances):
                 _follow(session, obj, "party_contact_id", source="party", staff_id=obj.by_id, day=obj.contact_on,
                         minutes=obj.minutes or 0, activity=obj.activity or "navigation", member_id=obj.member_id,
                         payer_id=payer)
+
+
+# Each staff member's month, kept in step with the time rows -------------------------------------------------------
+
+class month_start(FunctionElement):
+    """The first day of a date's month, as a date."""
+    type = sa.Date()
+    inherit_cache = True
+
+
+@compiles(month_start)
+def _month_start_sqlite(element, compiler, **kw):
+    return "date(%s, 'start of month')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(month_start, "postgresql")
+def _month_start_pg(element, compiler, **kw):
+    return "CAST(date_trunc('month', %s) AS DATE)" % compiler.process(element.clauses, **kw)
+
+
+class TimeMonth(db.Model):
+    """The minutes and rows of time of each staff member, month, activity and payer (0: none), so that a report
+    over years adds up a few thousand of these instead of every time row. Written only by the flush below (and
+    rebuilt whole by `rebuild_time_months` after rows are written around the session, as seed-demo does)."""
+    __tablename__ = "time_month"
+    __table_args__ = (sa.UniqueConstraint("month", "staff_id", "activity", "payer_key", name="uq_time_month_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date]
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    activity: Mapped[str] = mapped_column(sa.String(20))
+    payer_key: Mapped[int] = mapped_column(default=0)
+    minutes: Mapped[int] = mapped_column(default=0)
+    entries: Mapped[int] = mapped_column(default=0)
+
+
+_SUMMED = ("staff_id", "day", "activity", "payer_id", "minutes")
+
+
+def _month_rows(where, sign: int):
+    """Each (month, staff, activity, payer) of the time rows `where` selects, with their minutes and count."""
+    entry = TimeEntry.__table__
+    key = (month_start(entry.c.day), entry.c.staff_id, entry.c.activity, sa.func.coalesce(entry.c.payer_id, 0))
+    return (sa.select(*key, sign * sa.func.sum(entry.c.minutes), sign * sa.func.count())
+            .where(where).group_by(*key))
+
+
+def _add_to_months(connection, where, sign: int) -> None:
+    """Adds (sign 1) or takes away (sign -1) the time rows `where` selects, as they are in the database now."""
+    table = TimeMonth.__table__
+    insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(table)
+    statement = insert.from_select(["month", "staff_id", "activity", "payer_key", "minutes", "entries"],
+                                   _month_rows(where, sign))
+    statement = statement.on_conflict_do_update(
+        index_elements=["month", "staff_id", "activity", "payer_key"],
+        set_={"minutes": table.c.minutes + statement.excluded.minutes,
+              "entries": table.c.entries + statement.excluded.entries})
+    connection.execute(statement)
+
+
+def _moved(session, entries) -> list[int]:
+    """The ids of stored time rows whose month, staff, activity, payer or minutes this flush changes."""
+    return [entry.id for entry in entries if entry.id is not None and
+            any(sa.orm.attributes.get_history(entry, name).has_changes() for name in _SUMMED)]
+
+
+@event.listens_for(Session, "before_flush")
+def _months_lose_old_rows(session, _context, _instances):
+    """Before the flush, the rows it will change or delete leave their month, read as they still are."""
+    gone = [obj.id for obj in session.deleted if isinstance(obj, TimeEntry) and obj.id is not None]
+    changed = _moved(session, [obj for obj in session.dirty if isinstance(obj, TimeEntry)])
+    session.info["time_changed"] = changed
+    if gone or changed:
+        _add_to_months(session.connection(), TimeEntry.__table__.c.id.in_(gone + changed), -1)
+
+
+@event.listens_for(Session, "after_flush")
+def _months_gain_new_rows(session, _context):
+    """After it, the new and changed rows join their month as they now are."""
+    ids = [obj.id for obj in session.new if isinstance(obj, TimeEntry)] + session.info.pop("time_changed", [])
+    if ids:
+        _add_to_months(session.connection(), TimeEntry.__table__.c.id.in_(ids), 1)
+
+
+def rebuild_time_months(connection) -> None:
+    """Every month again from the time rows (after rows were written without the session)."""
+    connection.execute(TimeMonth.__table__.delete())
+    connection.execute(TimeMonth.__table__.insert().from_select(
+        ["month", "staff_id", "activity", "payer_key", "minutes", "entries"], _month_rows(sa.true(), 1)))

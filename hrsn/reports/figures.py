@@ -1,6 +1,6 @@
 """The organization's reports on what the other steps record, each one or two aggregate queries (GROUP BY in the
 database, never a row per member in Python): intake funnel, waitlist, outreach compliance, money, caseload, time."""
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -8,9 +8,9 @@ from flask_babel import lazy_gettext as _l
 from hrsn.extensions import db
 from hrsn.models.intake import SOURCES, referral_service
 from hrsn.models import (LANGUAGES, REACHED_OUTCOMES, TIME_ACTIVITIES, Authorization, Case, ContactAttempt,
-                         FundingSource, Member, OutreachRule, Payer, Payment, Referral, TimeEntry, TriageDecision,
-                         UnableToReach, User)
-from hrsn.reports.filters import Filters, scoped
+                         FundingSource, Member, OutreachRule, Payer, Payment, Referral, TimeEntry, TimeMonth,
+                         TriageDecision, UnableToReach, User)
+from hrsn.reports.filters import Filters, add_months, scoped
 from hrsn.reports.sql import days_between, medians, month_of
 from hrsn.reports.tables import Chart, Table, percent
 
@@ -242,20 +242,50 @@ def caseload(filters: Filters, user) -> list[Table]:
                   chart=Chart("stacked", 0, tuple(range(1, len(codes) + 1))))]
 
 
+def _whole_months(filters: Filters) -> tuple[date, date] | None:
+    """The first day of the range's first whole month and the day after its last one (None: no whole month)."""
+    first = filters.start if filters.start.day == 1 else add_months(filters.start.replace(day=1), 1)
+    after = add_months(filters.end.replace(day=1), 1)
+    if filters.end + timedelta(days=1) != after:
+        after = filters.end.replace(day=1)
+    return (first, after) if first < after else None
+
+
 def time_by_activity(filters: Filters, user) -> list[Table]:
-    query = (sa.select(TimeEntry.staff_id, TimeEntry.activity, sa.func.sum(TimeEntry.minutes).label("minutes"))
-             .where(TimeEntry.day >= filters.start, TimeEntry.day <= filters.end))
+    """Minutes by staff member and activity: the months wholly in the range from each month's sums (TimeMonth),
+    the days of a partial first or last month from the time rows; the language filter, a member's, reads rows."""
     from hrsn.models import Role
-    if user.role == Role.CASE_MANAGER:
-        query = query.where(TimeEntry.staff_id == user.id)
-    if filters.staff_id is not None:
-        query = query.where(TimeEntry.staff_id == filters.staff_id)
-    if filters.payer_id is not None:
-        query = query.where(TimeEntry.payer_id == filters.payer_id)
-    if filters.language:
-        query = query.where(TimeEntry.member_id.in_(sa.select(Member.id)
-                                                    .where(Member.preferred_language == filters.language)))
-    sums = query.group_by(TimeEntry.staff_id, TimeEntry.activity).subquery()
+    staff = [s for s in (user.id if user.role == Role.CASE_MANAGER else None, filters.staff_id) if s is not None]
+
+    def rows_between(first: date, last: date):
+        query = (sa.select(TimeEntry.staff_id, TimeEntry.activity, TimeEntry.minutes)
+                 .where(TimeEntry.day >= first, TimeEntry.day <= last))
+        query = query.where(*[TimeEntry.staff_id == s for s in staff])
+        if filters.payer_id is not None:
+            query = query.where(TimeEntry.payer_id == filters.payer_id)
+        if filters.language:
+            query = query.where(TimeEntry.member_id.in_(sa.select(Member.id)
+                                                        .where(Member.preferred_language == filters.language)))
+        return query
+
+    months = None if filters.language else _whole_months(filters)
+    if months is None:
+        parts = [rows_between(filters.start, filters.end)]
+    else:
+        first, after = months
+        summed = (sa.select(TimeMonth.staff_id, TimeMonth.activity, TimeMonth.minutes)
+                  .where(TimeMonth.month >= first, TimeMonth.month < after, TimeMonth.entries > 0))
+        summed = summed.where(*[TimeMonth.staff_id == s for s in staff])
+        if filters.payer_id is not None:
+            summed = summed.where(TimeMonth.payer_key == filters.payer_id)
+        parts = [summed]
+        if filters.start < first:
+            parts.append(rows_between(filters.start, first - timedelta(days=1)))
+        if after <= filters.end:
+            parts.append(rows_between(after, filters.end))
+    both = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+    sums = (sa.select(both.c.staff_id, both.c.activity, sa.func.sum(both.c.minutes).label("minutes"))
+            .group_by(both.c.staff_id, both.c.activity).subquery())
     rows = db.session.execute(sa.select(User.name, sums.c.activity, sums.c.minutes)
                               .join(User, User.id == sums.c.staff_id).order_by(User.name, User.id)).all()
     by_staff: dict = {}

@@ -1,13 +1,14 @@
-"""seed-demo's time: each bulk-written contact's minutes as its time entry (the app keeps them in step itself),
-time added by hand (travel, case administration, tenancy support), weekly timesheets submitted up to last week
-(one reopened with a reason), and each payer's billing units."""
+"""seed-demo's time: each bulk-written contact's minutes as its time entry (the app keeps them in step itself;
+written around the session, the months' sums are rebuilt from them), time added by hand (travel, case
+administration, tenancy support), weekly timesheets submitted up to last week (one reopened with a reason), and
+each payer's billing units."""
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from hrsn.extensions import db
 from hrsn.models import (ContactAttempt, Member, Payer, PayerBilling, Referral, Timesheet, TimesheetStep, TimeEntry,
-                         week_of)
+                         rebuild_time_months, week_of)
 from hrsn.seed.bulk import business_day
 
 CHUNK = 20_000
@@ -19,6 +20,7 @@ def seed(ctx) -> None:
     _from_contacts(ctx, payer_of)
     _by_hand(ctx, payer_of)
     ctx.writer.flush()
+    rebuild_time_months(db.session.connection())
     _timesheets(ctx)
 
 
