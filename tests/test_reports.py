@@ -9,9 +9,9 @@ import pytest
 
 from conftest import PG_URL, make_app, make_member, make_user
 from hrsn.extensions import db
-from hrsn.models import (Authorization, Case, ContactAttempt, FundingSource, Need, Organization, Payer, Payment,
-                         ReferralOut, Service, ServiceCategory, ThirdParty, TimeEntry, TimeMonth, TriageDecision,
-                         UnableToReach, User)
+from hrsn.models import (Authorization, Case, ContactAttempt, FundingSource, Member, Need, Organization, Payer,
+                         Payment, Referral, ReferralOut, Service, ServiceCategory, ThirdParty, TimeEntry, TimeMonth,
+                         TriageDecision, UnableToReach, User)
 
 RANGE = {"start": "2026-01-01", "end": "2026-12-31"}
 
@@ -166,6 +166,38 @@ def test_funnel_by_payer_and_source(client, auth, data):
     ]
     assert table(client, "funnel", payer=str(data["second"]))[1:] == [["Second CCO", "Self-referral", "1", "0", "0", "0", "0", "", ""]]
     assert table(client, "funnel", start="2026-04-01")[1][2] == "1"
+
+
+def test_each_referrals_first_contact_conversation_and_payment_follow_corrections(app, client, auth, data):
+    """The funnel reads them from the referral: they follow contacts corrected and moved, a payment paid, a new
+    referral."""
+    with app.app_context():
+        m1 = db.session.get(Referral, db.session.scalar(db.select(Referral.id).join(Member)
+                                                        .where(Member.first_name == "Uno")))
+        assert (m1.first_contact_at, m1.first_reached_at, m1.first_paid_on) == (noon(2026, 3, 4), noon(2026, 3, 4),
+                                                                                date(2026, 3, 12))
+        first = db.session.scalar(db.select(ContactAttempt).where(ContactAttempt.member_id == m1.member_id))
+        first.outcome = "no_answer"                   # corrected: that call was not answered
+        later = ContactAttempt(member_id=m1.member_id, author_id=data["a"], method="text", outcome="declined",
+                               at=noon(2026, 3, 9), minutes=5)
+        db.session.add(later)
+        db.session.commit()
+        assert (m1.first_contact_at, m1.first_reached_at) == (noon(2026, 3, 4), noon(2026, 3, 9))
+        first.at = noon(2026, 2, 1)                   # corrected: it was before the referral
+        db.session.commit()
+        assert (m1.first_contact_at, m1.first_reached_at) == (noon(2026, 3, 9), noon(2026, 3, 9))
+        later.at = noon(2026, 1, 5)
+        payment = db.session.scalar(db.select(Payment).where(Payment.status == "paid"))
+        payment.paid_on = date(2026, 3, 10)
+        db.session.commit()
+        assert (m1.first_contact_at, m1.first_reached_at, m1.first_paid_on) == (None, None, date(2026, 3, 10))
+        newer = Referral(member_id=m1.member_id, received_on=date(2026, 3, 11), source="platform", payer_id=1)
+        db.session.add(newer)
+        db.session.commit()
+        assert (newer.first_contact_at, newer.first_paid_on) == (None, date(2026, 3, 12))
+    auth.login("coordinator")
+    funnel = table(client, "funnel")[1]
+    assert funnel[2:6] == ["4", "1", "2", "2"]     # received, reached (only Tres now), enrolled, delivered
 
 
 def test_a_case_manager_sees_their_own_members_figures(app, client, data):

@@ -253,3 +253,23 @@ def test_time_follows_every_contact_and_the_weeks_are_submitted(seeded):
     assert db.session.scalar(sa.select(sa.func.count()).where(TimeEntry.source == "manual")) > 300
     assert db.session.scalar(sa.select(sa.func.count()).where(Timesheet.status == "submitted")) > 100
     assert db.session.scalar(sa.select(sa.func.min(TimeEntry.day))) < local_today() - timedelta(days=700)
+
+
+def test_the_sums_kept_for_the_reports_agree_with_the_rows_written_in_bulk(seeded):
+    from hrsn.models import REACHED_OUTCOMES, Payment, Referral, TimeEntry, TimeMonth
+    kept = db.session.execute(sa.select(Referral.id, Referral.first_contact_at, Referral.first_reached_at,
+                                        Referral.first_paid_on).order_by(Referral.id)).all()
+    after = (ContactAttempt.member_id == Referral.member_id, ContactAttempt.at >= Referral.received_on)
+    worked_out = db.session.execute(sa.select(
+        Referral.id,
+        sa.select(sa.func.min(ContactAttempt.at)).where(*after).scalar_subquery(),
+        sa.select(sa.func.min(ContactAttempt.at)).where(*after, ContactAttempt.outcome.in_(REACHED_OUTCOMES))
+        .scalar_subquery(),
+        sa.select(sa.func.min(Payment.paid_on)).where(Payment.member_id == Referral.member_id,
+                                                      Payment.paid_on >= Referral.received_on).scalar_subquery())
+        .order_by(Referral.id)).all()
+    assert kept == worked_out
+    assert sum(1 for row in kept if row[3] is not None) > 10
+    assert db.session.scalar(sa.select(sa.func.sum(TimeMonth.minutes))) == \
+        db.session.scalar(sa.select(sa.func.sum(TimeEntry.minutes))) > 0
+    assert db.session.scalar(sa.select(sa.func.sum(TimeMonth.entries))) == count(TimeEntry)

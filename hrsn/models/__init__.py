@@ -18,4 +18,5 @@ from hrsn.models.directory_places import *  # noqa: F401,F403
 from hrsn.models.followup import *  # noqa: F401,F403
 from hrsn.models.plan import *  # noqa: F401,F403
 from hrsn.models.time import *  # noqa: F401,F403
+from hrsn.models.milestones import *  # noqa: F401,F403
 from hrsn.models.durable import *  # noqa: F401,F403

@@ -177,6 +177,10 @@ class Referral(Versioned, db.Model):
     outreach_due_on: Mapped[date | None] = mapped_column()
     outreach_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     outreach_methods: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Its first contact, first conversation and first payment after it arrived, kept by models.milestones.
+    first_contact_at: Mapped[datetime | None] = mapped_column()
+    first_reached_at: Mapped[datetime | None] = mapped_column()
+    first_paid_on: Mapped[date | None] = mapped_column()
 
     # Urgency, defined once: loaded with every referral and usable in ORDER BY (0 urgent, 1 high, 2 normal).
     urgency_rank: Mapped[int] = column_property(sa.case(

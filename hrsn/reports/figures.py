@@ -7,9 +7,8 @@ from flask_babel import lazy_gettext as _l
 
 from hrsn.extensions import db
 from hrsn.models.intake import SOURCES, referral_service
-from hrsn.models import (LANGUAGES, REACHED_OUTCOMES, TIME_ACTIVITIES, Authorization, Case, ContactAttempt,
-                         FundingSource, Member, OutreachRule, Payer, Payment, Referral, TimeEntry, TimeMonth,
-                         TriageDecision, UnableToReach, User)
+from hrsn.models import (LANGUAGES, TIME_ACTIVITIES, Authorization, Case, FundingSource, Member, OutreachRule,
+                         Payer, Payment, Referral, TimeEntry, TimeMonth, TriageDecision, UnableToReach, User)
 from hrsn.reports.filters import Filters, add_months, scoped
 from hrsn.reports.sql import days_between, medians, month_of
 from hrsn.reports.tables import Chart, Table, percent
@@ -28,24 +27,15 @@ def _referrals(filters: Filters, user, *columns):
 
 
 def funnel(filters: Filters, user) -> list[Table]:
-    first_contact = (sa.select(sa.func.min(ContactAttempt.at))
-                     .where(ContactAttempt.member_id == Referral.member_id,
-                            ContactAttempt.at >= Referral.received_on).scalar_subquery())
-    reached = sa.exists().where(ContactAttempt.member_id == Referral.member_id,
-                                ContactAttempt.at >= Referral.received_on,
-                                ContactAttempt.outcome.in_(REACHED_OUTCOMES))
     enrolled = sa.or_(Referral.status == "enrolled",
                       sa.exists().where(TriageDecision.referral_id == Referral.id, TriageDecision.to_status == "enrolled"))
-    first_paid = (sa.select(sa.func.min(Payment.paid_on))
-                  .where(Payment.member_id == Referral.member_id, Payment.paid_on >= Referral.received_on)
-                  .scalar_subquery())
     flag = lambda condition: sa.case((condition, 1), else_=0)  # noqa: E731
-    # Each first moment is read once per referral (an inner query), then turned into flags and days.
+    # Each referral's first contact, conversation and payment after it are kept on it (models.milestones).
     raw = _referrals(filters, user, sa.func.coalesce(Referral.payer_id, 0).label("payer_id"),
                      Referral.source.label("source"), Referral.received_on.label("received_on"),
-                     flag(reached).label("reached"), flag(enrolled).label("enrolled"),
-                     flag(Referral.status.in_(CLOSED)).label("closed"), first_contact.label("first_contact"),
-                     first_paid.label("first_paid")).subquery()
+                     flag(Referral.first_reached_at.is_not(None)).label("reached"), flag(enrolled).label("enrolled"),
+                     flag(Referral.status.in_(CLOSED)).label("closed"), Referral.first_contact_at.label("first_contact"),
+                     Referral.first_paid_on.label("first_paid")).subquery()
     each = sa.select(raw.c.payer_id, raw.c.source, raw.c.reached, raw.c.enrolled,
                      flag(raw.c.first_paid.is_not(None)).label("delivered"), raw.c.closed,
                      days_between(raw.c.received_on, raw.c.first_contact).label("to_contact"),

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from hrsn import passwords
 from hrsn.extensions import db
-from hrsn.models import Member, Referral, User, store_all_outreach
+from hrsn.models import Member, Referral, User, store_all_outreach, store_milestones
 from hrsn.seed import (action_plan, cases, contact, directory, documents, followup, intake, screening, timesheets,
                        triage)
 from hrsn.seed.bulk import Clock, Seeding, Writer, business_day
@@ -71,6 +71,7 @@ def run(members: int, password: str, rng_seed: int, years: int = 3, progress=qui
     directory.seed(ctx.rng("directory"))
     action_plan.seed(ctx)
     store_all_outreach()          # rows written in bulk: where each open referral stands on the outreach rule
+    store_milestones(db.session.connection())       # and each referral's first contact, conversation and payment
     db.session.commit()
     span = f"{years} year" + ("s" if years != 1 else "")
     return f"seeded {len(ctx.staff)} staff and {len(people)} members over {span}"
