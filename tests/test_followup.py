@@ -326,6 +326,17 @@ def test_calendar_export_has_initials_and_a_link_only(app, client, desk):
     from icalendar import Calendar
     events = [e for e in Calendar.from_ical(ics.data).walk("VEVENT")]
     assert all(e["DTSTAMP"].dt.tzinfo is not None and e["DTSTART"].dt == e["DTSTART"].dt for e in events)
+    # Asked again unchanged: the same file, or 304 to an application that has it; a check-in moved: a new file.
+    assert client.get("/check-ins.ics").data == ics.data
+    assert client.get("/check-ins.ics", headers={"If-None-Match": ics.headers["ETag"]}).status_code == 304
+    with app.app_context():
+        check_in = db.session.scalar(db.select(CheckIn).where(CheckIn.case_id == case_id).order_by(CheckIn.id))
+        check_in.due_on += timedelta(days=3)
+        db.session.commit()
+        moved = check_in.due_on
+    again = client.get("/check-ins.ics", headers={"If-None-Match": ics.headers["ETag"]})
+    assert again.status_code == 200 and again.headers["ETag"] != ics.headers["ETag"]
+    assert moved in [e["DTSTART"].dt for e in Calendar.from_ical(again.data).walk("VEVENT")]
 
 
 # Today per role -----------------------------------------------------------------------------------------

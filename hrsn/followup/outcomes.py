@@ -1,11 +1,12 @@
 """Outcomes reported back to the payer (the list, its CSV, marking one reported), the coordinator's week, the
 user's check-ins as a calendar, and the admin's templates and payer settings."""
 import csv
+import hashlib
 import io
 from datetime import timezone
 
 from flask import Response, abort, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from wtforms import StringField
 
@@ -124,27 +125,44 @@ def reassign(member_id):
 
 # The calendar ---------------------------------------------------------------------------------------
 
+# A calendar application asks for the feed every few minutes and it seldom changes: each user's latest file is kept
+# with the fingerprint of what it was made from (the check-ins' rows, the host and the language), and sent again
+# while that is the same, or answered 304 when the application already has it.
+_FEEDS: dict[int, tuple[str, bytes]] = {}
+
+
 @bp.get("/check-ins.ics")
 @require("contact")
 def calendar():
     """The user's check-ins still to do, as an iCalendar file: initials and a link only, never a name."""
+    rows = rules.my_open_check_ins(current_user)
+    fingerprint = hashlib.sha256(repr((request.host, str(get_locale()), [tuple(r) for r in rows])).encode())
+    tag = fingerprint.hexdigest()[:32]
+    kept = _FEEDS.get(current_user.id)
+    body = kept[1] if kept is not None and kept[0] == tag else _feed(rows)
+    _FEEDS[current_user.id] = (tag, body)
+    audit.record_now("download", record_type="check-ins calendar")
+    response = Response(body, mimetype="text/calendar",
+                        headers={"Content-Disposition": "attachment; filename=check-ins.ics"})
+    response.set_etag(tag)
+    return response.make_conditional(request)
+
+
+def _feed(rows) -> bytes:
     from icalendar import Calendar, Event
     cal = Calendar()
     cal.add("prodid", "-//HRSN case desk//check-ins//EN")
     cal.add("version", "2.0")
     stamp = utcnow()
-    for check_in in rules.my_open_check_ins(current_user):
-        m = check_in.member
+    for row in rows:
         event = Event()
-        event.add("uid", f"check-in-{check_in.id}@{request.host}")
-        event.add("summary", _("Check-in: %(initials)s", initials=f"{m.first_name[:1]}{m.last_name[:1]}".upper()))
-        event.add("dtstart", check_in.due_on)
-        event.add("dtstamp", (check_in.changed_at or stamp).replace(tzinfo=timezone.utc))
-        event.add("url", url_for("followup.tab", member_id=m.id, case=check_in.case_id, _external=True))
+        event.add("uid", f"check-in-{row.id}@{request.host}")
+        event.add("summary", _("Check-in: %(initials)s", initials=f"{row.first or ''}{row.last or ''}".upper()))
+        event.add("dtstart", row.due_on)
+        event.add("dtstamp", (row.changed_at or stamp).replace(tzinfo=timezone.utc))
+        event.add("url", url_for("followup.tab", member_id=row.member_id, case=row.case_id, _external=True))
         cal.add_component(event)
-    audit.record_now("download", record_type="check-ins calendar")
-    return Response(cal.to_ical(), mimetype="text/calendar",
-                    headers={"Content-Disposition": "attachment; filename=check-ins.ics"})
+    return cal.to_ical()
 
 
 # Admin: templates and payer settings ------------------------------------------------------------------

@@ -346,10 +346,14 @@ def week_items(user_id: int, page: int):
 
 
 def my_open_check_ins(user, limit: int = 300):
-    """The user's check-ins still to do (the calendar feed), from a month back to six months ahead."""
-    return db.session.scalars(
-        _mine(user, db.select(CheckIn), CheckIn.member_id).join(Case, CheckIn.case_id == Case.id)
+    """The user's check-ins still to do (the calendar feed), from a month back to six months ahead: each its id,
+    day, last change, case, and the member's id and the first letters of their names."""
+    return db.session.execute(
+        _mine(user, db.select(CheckIn.id, CheckIn.due_on, CheckIn.changed_at, CheckIn.case_id,
+                              Member.id.label("member_id"), func.substr(Member.first_name, 1, 1).label("first"),
+                              func.substr(Member.last_name, 1, 1).label("last")),
+              CheckIn.member_id).join(Case, CheckIn.case_id == Case.id)
         .where(CheckIn.status.in_(CHECK_IN_OPEN), Case.status != "closed")
         .where(CheckIn.due_on >= local_today() - timedelta(days=30),
                CheckIn.due_on <= local_today() + timedelta(days=183))
-        .options(joinedload(CheckIn.member)).order_by(CheckIn.due_on, CheckIn.id).limit(limit)).all()
+        .order_by(CheckIn.due_on, CheckIn.id).limit(limit)).all()
