@@ -7,7 +7,7 @@ from conftest import announced, events, make_member
 from hrsn.extensions import db
 from hrsn.models import (AuditEvent, Consent, ContactAttempt, MessageTemplate, SeverityAssessment,
                          UnableToReach, has_valid_consent, outreach_progress, utcnow)
-from hrsn.models import OutreachRule, add_business_days, fill_template, template_problems
+from hrsn.models import OutreachRule, add_business_days, fill_template, local_today, template_problems
 
 HX = {"HX-Request": "true"}
 RECEIVED = date(2026, 11, 1)
@@ -463,7 +463,13 @@ def test_unable_to_reach_list_and_report(app, client, cm, member_id):
     assert "No contact - exhausted outreach" in csv_text.splitlines()[1]
     assert client.post(f"/contact/unable-to-reach/{mark_id}/reported").status_code == 302
     with app.app_context():
-        assert db.session.get(UnableToReach, mark_id).reported_on is not None
+        reported_on = db.session.get(UnableToReach, mark_id).reported_on
+        assert reported_on == local_today()
+    # Once reported, the member leaves the download of those to report; every mark is there with its date.
+    assert "Ana García" not in client.get("/contact/unable-to-reach.csv").get_data(as_text=True)
+    everything = client.get("/contact/unable-to-reach.csv?all=1")
+    assert "unable-to-reach-all.csv" in everything.headers["Content-Disposition"]
+    assert everything.get_data(as_text=True).splitlines()[1].endswith(reported_on.isoformat())
 
 
 def test_spanish_interface(app, client, cm, member_id):

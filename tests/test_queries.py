@@ -107,6 +107,7 @@ PAGES = [   # who, method, url, data, htmx
     ("cm", "get", "/referrals/{referral}/summary", None, True),
     ("cm", "get", "/contact/unable-to-reach", None, False),
     ("cm", "get", "/contact/unable-to-reach.csv", None, False),
+    ("cm", "get", "/contact/unable-to-reach.csv?all=1", None, False),
     ("cm", "get", "/today/referrals", None, True),
     ("cm", "get", "/today/outreach-due", None, True),
     ("cm", "get", "/members/{member}/case", None, False),

@@ -2,7 +2,7 @@
 import csv
 import io
 
-from flask import Response, abort, flash, redirect, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -35,8 +35,10 @@ def unable_list():
 @bp.get("/contact/unable-to-reach.csv")
 @require("contact")
 def unable_csv():
-    """The list for the payers, as CSV: the columns only, read in one query (a whole caseload's marks)."""
-    marks = db.session.execute(
+    """The marks not yet reported, for the payers, as CSV (with ?all=1 every mark, reported ones too): the columns
+    only, read in one query."""
+    everything = request.args.get("all") == "1"
+    query = (
         db.select(Member.first_name, Member.last_name, Member.medicaid_id, Member.dob, Payer.name.label("payer"),
                   PayerOutcomeWord.words, Referral.external_id, Referral.received_on, UnableToReach.marked_on,
                   UnableToReach.attempts, UnableToReach.methods, UnableToReach.reported_on)
@@ -45,7 +47,10 @@ def unable_csv():
         .outerjoin(PayerOutcomeWord, db.and_(PayerOutcomeWord.payer_id == Payer.id,
                                              PayerOutcomeWord.reason == UNABLE_REASON))
         .where(visible(UnableToReach.member_id))
-        .order_by(UnableToReach.marked_on, UnableToReach.id)).all()
+        .order_by(UnableToReach.marked_on, UnableToReach.id))
+    if not everything:
+        query = query.where(UnableToReach.reported_on.is_(None))
+    marks = db.session.execute(query).all()
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_("Member"), _("Medicaid ID"), _("Date of birth"), _("Payer"), _("Outcome in the payer's words"),
@@ -57,8 +62,8 @@ def unable_csv():
             row.external_id or "", row.received_on or "", row.marked_on, row.attempts, row.methods,
             row.reported_on or "")])
     audit.record_now("export", record_type="UnableToReach", changes={"rows": [None, len(marks)]})
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=unable-to-reach.csv"})
+    name = "unable-to-reach-all.csv" if everything else "unable-to-reach.csv"
+    return Response(out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
 @bp.post("/contact/unable-to-reach/<int:mark_id>/reported")

@@ -101,6 +101,8 @@ PAGES = [
     ("Unable to reach CSV", "casemanager1", "GET", lambda s: Req("/contact/unable-to-reach.csv")),
     ("Unable to reach list (coordinator)", "coordinator", "GET", lambda s: Req("/contact/unable-to-reach")),
     ("Unable to reach CSV (coordinator)", "coordinator", "GET", lambda s: Req("/contact/unable-to-reach.csv")),
+    ("Unable to reach CSV, every mark (coordinator)", "coordinator", "GET",
+     lambda s: Req("/contact/unable-to-reach.csv?all=1")),
     ("Intake: new referral form", "casemanager1", "GET", lambda s: Req("/intake/new")),
     ("Member record: Plan", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}/plan")),
     ("Plan: referrals fragment", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}/plan/referrals", htmx=True)),
