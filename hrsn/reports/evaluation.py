@@ -9,7 +9,7 @@ from hrsn.models import (NEED_DOMAINS, NEED_PRIORITIES, NEED_STATUSES, OPEN_NEED
                          ReferralOut, Screening, Service, ServiceCategory)
 from hrsn.reports.filters import Filters, add_months, scoped
 from hrsn.reports.sql import days_between, month_of
-from hrsn.reports.tables import Chart, Table, percent
+from hrsn.reports.tables import Chart, Table, labels, percent
 
 DELIVERED = OUT_DELIVERED
 
@@ -112,7 +112,8 @@ def gaps(filters: Filters, user, organization_level: bool = False) -> Table:
              .where(Need.identified_on >= filters.start, Need.identified_on <= filters.end,
                     Need.domain.not_in(_covered_domains())))
     query = scoped(query, Need.member_id, filters, _Everyone() if organization_level else user)
-    rows = [(m, str(NEED_DOMAINS.get(d, d)), n) for m, d, n in
+    domain = labels(NEED_DOMAINS)
+    rows = [(m, domain(d), n) for m, d, n in
             db.session.execute(query.group_by(month, Need.domain).order_by(month, Need.domain))]
     return Table("gaps", _l("Needs no organization in the directory can meet (gaps), by month"), [
         (_l("Month"), "text"), (_l("Need"), "text"), (_l("Needs"), "count")], rows,
@@ -123,7 +124,8 @@ def needs(filters: Filters, user) -> list[Table]:
     base = (sa.select(Need.domain, Need.priority, Need.status, sa.func.count(Need.id))
             .where(Need.identified_on >= filters.start, Need.identified_on <= filters.end))
     base = scoped(base, Need.member_id, filters, user)
-    rows = [(str(NEED_DOMAINS.get(d, d)), str(NEED_PRIORITIES.get(p, p)), str(NEED_STATUSES.get(s, s)), n)
+    domain, priority, status = labels(NEED_DOMAINS), labels(NEED_PRIORITIES), labels(NEED_STATUSES)
+    rows = [(domain(d), priority(p), status(s), n)
             for d, p, s, n in db.session.execute(base.group_by(Need.domain, Need.priority, Need.status)
                                                  .order_by(Need.domain, Need.priority, Need.status))]
     by_status = Table("needs", _l("Needs identified, by domain, priority and status"), [
@@ -142,7 +144,7 @@ def needs(filters: Filters, user) -> list[Table]:
                       .where(Need.source == "screening", Need.screening_id.in_(completed)),
                       Need.member_id, filters, user)
     covered = set(db.session.scalars(_covered_domains()))
-    rates = [(str(NEED_DOMAINS.get(d, d)), n, screenings, percent(n, screenings), int(still or 0),
+    rates = [(domain(d), n, screenings, percent(n, screenings), int(still or 0),
               str(_l("Yes")) if d in covered else str(_l("No: a gap")))
              for d, n, still in db.session.execute(positive.group_by(Need.domain).order_by(Need.domain))]
     positive_table = Table("screening", _l("Positive screenings by domain"), [

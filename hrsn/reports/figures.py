@@ -11,7 +11,7 @@ from hrsn.models import (LANGUAGES, TIME_ACTIVITIES, Authorization, Case, Fundin
                          Payer, Payment, Referral, TimeEntry, TimeMonth, TriageDecision, UnableToReach, User)
 from hrsn.reports.filters import Filters, add_months, scoped
 from hrsn.reports.sql import days_between, medians, month_of
-from hrsn.reports.tables import Chart, Table, percent
+from hrsn.reports.tables import Chart, Table, labels, percent
 
 CLOSED = ("closed", "redirected", "declined")
 
@@ -55,7 +55,8 @@ def funnel(filters: Filters, user) -> list[Table]:
         .outerjoin(paid_median, sa.and_(paid_median.c.payer_id == totals.c.payer_id,
                                         paid_median.c.source == totals.c.source))
         .order_by(sa.func.coalesce(Payer.name, ""), totals.c.source)).all()
-    rows = [(payer or str(_l("No payer")), str(SOURCES.get(source, source)), received, reached, enrolled, delivered,
+    source_label, no_payer = labels(SOURCES), str(_l("No payer"))
+    rows = [(payer or no_payer, source_label(source), received, reached, enrolled, delivered,
              closed, _round(to_contact), _round(to_paid))
             for payer, source, received, reached, enrolled, delivered, closed, to_contact, to_paid in rows]
     return [Table("funnel", _l("Referrals received, by payer and source"), [

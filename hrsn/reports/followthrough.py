@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from hrsn.extensions import db
-from hrsn.models import ContactAttempt, Episode, Payer, PayerDeadline, Referral, local_today
+from hrsn.models import Episode, Payer, PayerDeadline, Referral, local_today
 from hrsn.reports.figures import _referrals, _round
 from hrsn.reports.filters import Filters, scoped
 from hrsn.reports.sql import days_between, medians
@@ -20,9 +20,7 @@ def deadlines(filters: Filters, user) -> list[Table]:
 
 
 def _first_contact(filters: Filters, user) -> Table:
-    first = (sa.select(sa.func.min(ContactAttempt.at))
-             .where(ContactAttempt.member_id == Referral.member_id, ContactAttempt.at >= Referral.received_on)
-             .scalar_subquery())
+    first = Referral.first_contact_at           # kept on the referral (models.milestones)
     allowed = (sa.select(PayerDeadline.first_contact_days).where(PayerDeadline.payer_id == Referral.payer_id)
                .scalar_subquery())
     raw = _referrals(filters, user, sa.func.coalesce(Referral.payer_id, 0).label("payer_id"),

@@ -1,5 +1,5 @@
 """What a report answers: tables of figures, each able to say what it counts, to draw its chart and to be a CSV."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 
@@ -34,3 +34,9 @@ class Report:
 
 def percent(part, whole) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
+
+
+def labels(choices: dict) -> Callable:
+    """A code's label in the user's language, each translated once for the whole table (not once per row)."""
+    words = {code: str(label) for code, label in choices.items()}
+    return lambda code: words.get(code, code)

@@ -1,6 +1,5 @@
 """The Reports page: each report with its range and filters, a chart drawn on the server, the table, and a CSV."""
 from flask import Response, abort, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from hrsn import audit
