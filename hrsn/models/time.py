@@ -240,8 +240,9 @@ def _month_rows(where, sign: int):
     """Each (month, staff, activity, payer) of the time rows `where` selects, with their minutes and count."""
     entry = TimeEntry.__table__
     key = (month_start(entry.c.day), entry.c.staff_id, entry.c.activity, sa.func.coalesce(entry.c.payer_id, 0))
+    # In the key's order, so that two writers adding to the same months lock them in the same order.
     return (sa.select(*key, sign * sa.func.sum(entry.c.minutes), sign * sa.func.count())
-            .where(where).group_by(*key))
+            .where(where).group_by(*key).order_by(*key))
 
 
 def _add_to_months(connection, where, sign: int) -> None:
