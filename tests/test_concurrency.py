@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from conftest import PASSWORD, make_app, make_member, make_user, org_today
 from hrsn.extensions import db
-from hrsn.models import AuditEvent, ContactAttempt, Member
+from hrsn.models import AuditEvent, ContactAttempt, Member, Referral, TimeEntry, TimeMonth
 
 
 def contact_form(day_offset=1):
@@ -100,4 +100,16 @@ def test_concurrent_writers_lose_nothing_and_views_are_recorded(tmp_path):
         views = db.session.scalar(select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "view",
                                                                               AuditEvent.record_type == "intake"))
         assert views == len(emails) * per_writer
+        # What is kept beside the rows followed every writer: each staff member's minutes of the month, and each
+        # referral's first contact.
+        kept = db.session.execute(select(TimeMonth.staff_id, TimeMonth.minutes, TimeMonth.entries)
+                                  .order_by(TimeMonth.staff_id)).all()
+        summed = db.session.execute(select(TimeEntry.staff_id, db.func.sum(TimeEntry.minutes), db.func.count())
+                                    .group_by(TimeEntry.staff_id).order_by(TimeEntry.staff_id)).all()
+        assert [tuple(row) for row in kept] == [tuple(row) for row in summed] and len(kept) == len(emails)
+        first = db.session.execute(select(Referral.member_id, Referral.first_contact_at)
+                                   .order_by(Referral.member_id)).all()
+        earliest = db.session.execute(select(ContactAttempt.member_id, db.func.min(ContactAttempt.at))
+                                      .group_by(ContactAttempt.member_id).order_by(ContactAttempt.member_id)).all()
+        assert [tuple(row) for row in first] == [tuple(row) for row in earliest]
         db.engine.dispose()
