@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import event
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from hrsn.extensions import db
 
@@ -27,6 +27,36 @@ def local_day(moment: datetime) -> date:
 def local_today() -> date:
     """Today in the organization's time zone (not the server's, which may already be tomorrow)."""
     return local_day(utcnow())
+
+
+def kept_for_members(key: str, noted, store) -> None:
+    """What is kept beside a member's rows, worked out again before the commit for the members a flush touched:
+    after each flush `noted(session)` gives their ids, a rollback forgets them, and before the commit (after a last
+    flush) `store(session, ids)` works it out. What `store` flushes itself notes nothing more."""
+    storing = f"{key}:storing"
+
+    @event.listens_for(Session, "after_flush")
+    def _note(session, _context):
+        if not session.info.get(storing):
+            found = noted(session)
+            if found:
+                session.info.setdefault(key, set()).update(found)
+
+    @event.listens_for(Session, "after_rollback")
+    def _forget(session):
+        session.info.pop(key, None)
+
+    @event.listens_for(Session, "before_commit")
+    def _store(session):
+        session.flush()                 # what is still pending is noted by the flush, before it is committed
+        member_ids = session.info.pop(key, None)
+        if not member_ids:
+            return
+        session.info[storing] = True
+        try:
+            store(session, member_ids)
+        finally:
+            session.info.pop(storing, None)
 
 
 def fold(text: str | None) -> str:

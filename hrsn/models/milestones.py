@@ -6,17 +6,15 @@ Whatever changes a member's contacts, payments or referrals, the member's referr
 the commit, in one UPDATE (on PostgreSQL the rows are locked first, so that the UPDATE reads what a colleague
 committed meanwhile)."""
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
 
 from hrsn.models.contact import REACHED_OUTCOMES, ContactAttempt
+from hrsn.models.core import kept_for_members
 from hrsn.models.intake import Referral
 from hrsn.models.payments import Payment
 
 __all__ = ["store_milestones"]
 
-_PENDING = "milestone_members"
 # A change of these (or a new or deleted row) moves a milestone.
 _WATCHED = {ContactAttempt: ("member_id", "at", "outcome"), Payment: ("member_id", "paid_on"),
             Referral: ("member_id", "received_on")}
@@ -49,26 +47,15 @@ def _moves(obj) -> bool:
     return any(get_history(obj, name).has_changes() for name in names)
 
 
-@event.listens_for(Session, "after_flush")
-def _note_members(session, _context):
+def _changed_members(session) -> set[int]:
     changed = {obj.member_id for obj in (*session.new, *session.deleted)
                if type(obj) in _WATCHED and obj.member_id is not None}
     changed |= {obj.member_id for obj in session.dirty
                 if type(obj) in _WATCHED and obj.member_id is not None and _moves(obj)}
     changed |= {value for obj in session.dirty if type(obj) in _WATCHED
                 for value in get_history(obj, "member_id").deleted if value is not None}
-    if changed:
-        session.info.setdefault(_PENDING, set()).update(changed)
+    return changed
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_members(session):
-    session.info.pop(_PENDING, None)
-
-
-@event.listens_for(Session, "before_commit")
-def _store_for_members(session):
-    session.flush()
-    member_ids = session.info.pop(_PENDING, None)
-    if member_ids:
-        store_milestones(session.connection(), member_ids)
+kept_for_members("milestone_members", _changed_members,
+                 lambda session, member_ids: store_milestones(session.connection(), member_ids))

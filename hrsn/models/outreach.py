@@ -3,14 +3,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hrsn.extensions import db
 from hrsn.models.contact import ContactAttempt, UnableToReach
-from hrsn.models.core import local_day, local_today
+from hrsn.models.core import kept_for_members, local_day, local_today
 from hrsn.models.intake import OPEN_STATUSES, Member, Referral
 
 __all__ = ["OutreachRule", "OutreachProgress", "outreach_progress", "add_business_days", "store_outreach",
@@ -160,37 +157,19 @@ def store_all_outreach() -> int:
 
 
 # Whatever view changes a contact, a mark or a referral, the stored state follows before the commit.
-_PENDING = "outreach_members"
+
+def _changed_members(session) -> set[int]:
+    return {obj.member_id for obj in (*session.new, *session.dirty, *session.deleted)
+            if isinstance(obj, (ContactAttempt, UnableToReach, Referral)) and obj.member_id is not None}
 
 
-@event.listens_for(Session, "after_flush")
-def _note_changed_members(session, _context):
-    if session.info.get("storing_outreach"):
-        return
-    changed = {obj.member_id for obj in (*session.new, *session.dirty, *session.deleted)
-               if isinstance(obj, (ContactAttempt, UnableToReach, Referral)) and obj.member_id is not None}
-    if changed:
-        session.info.setdefault(_PENDING, set()).update(changed)
+def _store_for(session, member_ids) -> None:
+    rule = OutreachRule.current()
+    for member_id in sorted(member_ids):
+        member = session.get(Member, member_id)      # usually already loaded by the view
+        if member is not None:
+            store_outreach(member, rule)
+    session.flush()
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_changed_members(session):
-    session.info.pop(_PENDING, None)
-
-
-@event.listens_for(Session, "before_commit")
-def _store_for_changed_members(session):
-    session.flush()                     # what is still pending is noted by the flush, before it is committed
-    member_ids = session.info.pop(_PENDING, None)
-    if not member_ids:
-        return
-    session.info["storing_outreach"] = True
-    try:
-        rule = OutreachRule.current()
-        for member_id in sorted(member_ids):
-            member = session.get(Member, member_id)      # usually already loaded by the view
-            if member is not None:
-                store_outreach(member, rule)
-        session.flush()
-    finally:
-        session.info.pop("storing_outreach", None)
+kept_for_members("outreach_members", _changed_members, _store_for)
