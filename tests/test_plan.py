@@ -388,6 +388,17 @@ def test_a_long_plan_spans_pages_with_headers_and_page_numbers(app, client, memb
     assert f"Page {pages} of {pages}" in last and "Rosa Núñez" in last
 
 
+def test_printing_the_member_copy_is_no_edit_of_the_plan(app, client, member_id):
+    """The day of the member's copy is kept, the plan's version is not moved: a colleague saving the plan with the
+    version read before the print sees no conflict, and two people printing at once do not refuse each other."""
+    client.get(f"/members/{member_id}/plan.pdf?copy=member")       # the first copy stores the plan
+    before = read(app, lambda: db.session.scalar(db.select(Plan).where(Plan.member_id == member_id)))
+    assert before.member_printed_at is not None and not before.changed_since_print
+    assert client.get(f"/members/{member_id}/plan.pdf?copy=member").status_code == 200
+    after = read(app, lambda: db.session.scalar(db.select(Plan).where(Plan.member_id == member_id)))
+    assert after.version == before.version and after.member_printed_at >= before.member_printed_at
+
+
 def test_giving_the_member_copy_is_logged_as_a_contact_in_one_click(app, client, member_id):
     client.get(f"/members/{member_id}/plan.pdf?copy=member")
     copy_id = read(app, lambda: db.session.scalar(db.select(PlanCopy.id)))

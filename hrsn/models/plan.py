@@ -23,7 +23,8 @@ __all__ = [
     "BENEFIT_PROGRAMS", "BARRIER_KINDS", "COPY_KINDS",
     "Plan", "Need", "Goal", "goal_need", "GoalProgress", "ReferralOut", "ReferralOutStep", "Support",
     "PlanPreferences", "Benefit", "Barrier", "CareMeeting", "PlanCopy", "MemberStaff", "ScreeningApplied",
-    "add_need", "set_need_status", "add_goal_progress", "mark_plan_changed", "needs_from_screening", "plan_of",
+    "add_need", "set_need_status", "add_goal_progress", "mark_plan_changed", "note_member_copy", "needs_from_screening",
+    "plan_of",
 ]
 
 # Needs ------------------------------------------------------------------------------------------------------
@@ -423,6 +424,17 @@ def plan_of(member_id: int, create: bool = True) -> Plan | None:
         plan = Plan(member_id=member_id)
         db.session.add(plan)
     return plan
+
+
+def note_member_copy(member_id: int) -> None:
+    """The member's copy was printed now. Printing is not an edit: the plan's version stays, so that a colleague
+    editing the plan meanwhile sees no conflict, and two people printing at once do not refuse each other."""
+    plan = plan_of(member_id)
+    if plan.id is None:                             # a plan not stored yet is stored with it, unchanged since
+        plan.changed_at = plan.member_printed_at = utcnow()
+        return
+    db.session.execute(sa.update(Plan).where(Plan.id == plan.id).values(member_printed_at=utcnow())
+                       .execution_options(synchronize_session=False))
 
 
 def mark_plan_changed(member_id: int, review: bool = False) -> Plan:

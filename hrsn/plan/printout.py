@@ -13,7 +13,7 @@ from hrsn.extensions import db
 from hrsn.models import (BENEFIT_PROGRAMS, COPY_KINDS, DELIVERED_WHAT, GOAL_STATUSES, LANGUAGES, NEED_DOMAINS,
                          NEED_PRIORITIES, NEED_SOURCES, NEED_STATUSES, OUT_PENDING, OUT_STATUSES, REFERRAL_METHODS,
                          SUPPORT_ROLES, ContactAttempt, Goal, GoalProgress, Need, PlanCopy, ReferralOut,
-                         ReferralOutStep, Referral, local_today, plan_of, utcnow)
+                         ReferralOutStep, Referral, local_today, note_member_copy, utcnow)
 from hrsn.plan import bp, rules
 from hrsn.plan.forms import COPY_GIVEN, CopyContactForm
 from hrsn.plan.views import for_work, header_context, write_in_get
@@ -235,7 +235,7 @@ def download(member_id):
     copy = PlanCopy(member_id=member.id, kind=kind, language=locale, by_id=current_user.id)
     db.session.add(copy)
     if kind == "member":
-        plan_of(member.id).member_printed_at = utcnow()
+        note_member_copy(member.id)
     db.session.flush()
     audit.record("download", member=member, record_type="PlanCopy", record_id=copy.id,
                  changes={"kind": [None, kind], "language": [None, locale]})
