@@ -2,13 +2,14 @@
 their lifecycle with its refusals, the summary counted in SQL, consent warnings kept, the organization's own cases
 by need, and the printed plan (member copy without staff notes, in the member's language)."""
 import io
+import threading
 from datetime import datetime, time, timedelta
 
 import pytest
 from pypdf import PdfReader
 
 from cases_helpers import HX
-from conftest import announced, events, make_member, make_user, org_today
+from conftest import PASSWORD, announced, events, make_member, make_user, org_today
 from hrsn.extensions import db
 from hrsn.models import (OUT_HL7, OUT_MOVES, OUT_STATUSES, AuditEvent, Consent, ContactAttempt, Goal, GoalProgress,
                          Need, Plan, PlanCopy, ReferralOut, ReferralOutStep, Screening, ScreeningInstrument,
@@ -386,6 +387,31 @@ def test_a_long_plan_spans_pages_with_headers_and_page_numbers(app, client, memb
     assert pages >= 3
     last = reader.pages[-1].extract_text()
     assert f"Page {pages} of {pages}" in last and "Rosa Núñez" in last
+
+
+def test_two_people_opening_and_printing_one_plan_at_once(app, client, member_id):
+    """The GETs that write (a screening turned into needs, a copy recorded) take turns: both answer, the needs
+    are made once."""
+    screening(app, member_id, {"living": True, "safety": True})
+    others = []
+    for _n in range(2):
+        other = app.test_client()
+        assert other.post("/login", data={"email": "maria@test.local", "password": PASSWORD}).status_code == 302
+        others.append(other)
+    for url in (f"/members/{member_id}/plan", f"/members/{member_id}/plan.pdf?copy=member"):
+        start, answers = threading.Barrier(2), []
+
+        def get(other, url=url, start=start, answers=answers):
+            start.wait()
+            answers.append(other.get(url).status_code)
+        threads = [threading.Thread(target=get, args=(other,)) for other in others]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert answers == [200, 200], url
+    assert needs_of(app, member_id) == [("housing", "screening", True), ("safety", "screening", True)]
+    assert read(app, lambda: db.session.scalar(db.select(db.func.count(PlanCopy.id)))) == 2
 
 
 def test_printing_the_member_copy_is_no_edit_of_the_plan(app, client, member_id):

@@ -3,8 +3,8 @@ outcome) and the first payment for the member. They are kept on the referral so 
 reads one row per referral instead of searching the member's contacts and payments for each.
 
 Whatever changes a member's contacts, payments or referrals, the member's referrals are worked out again before
-the commit, in one UPDATE (on PostgreSQL the rows are locked first, so that the UPDATE reads what a colleague
-committed meanwhile)."""
+the commit, in one UPDATE (on PostgreSQL the rows are locked first, as the UPDATE would, so that it reads what a
+colleague committed meanwhile; rows referring to a referral are still written meanwhile)."""
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import get_history
 
@@ -37,7 +37,7 @@ def store_milestones(connection, member_ids=None) -> None:
         ids = sorted(member_ids)
         if connection.dialect.name == "postgresql":
             connection.execute(sa.select(referral.c.id).where(referral.c.member_id.in_(ids))
-                               .order_by(referral.c.id).with_for_update())
+                               .order_by(referral.c.id).with_for_update(key_share=True))
         statement = statement.where(referral.c.member_id.in_(ids))
     connection.execute(statement)
 

@@ -8,7 +8,7 @@ from hrsn import audit, params
 from hrsn.access import member_for_change, member_for_fragment, member_for_view, owned
 from hrsn.extensions import db
 from hrsn.forms import clean_text
-from hrsn.models import Goal, Need, PlanCopy, add_goal_progress, local_today
+from hrsn.models import Goal, Member, Need, PlanCopy, add_goal_progress, local_today
 from hrsn.plan import bp, rules
 from hrsn.plan.forms import PRIORITIES, GoalForm, NeedForm, ProgressForm
 from hrsn.render import changed, edit_page, refused, render
@@ -24,7 +24,12 @@ def write_in_get(member_id):
     """The member again, in a transaction that holds the write lock: for the rare GET that writes (a download
     recorded, a screening turned into needs). A GET's own transaction only reads, and could not write safely."""
     db.session.rollback()
-    db.session.connection(execution_options={"hrsn_write": True})
+    connection = db.session.connection(execution_options={"hrsn_write": True})
+    if connection.dialect.name == "postgresql":
+        # SQLite's write lock already makes two such GETs for one member take turns; PostgreSQL's row lock does
+        # (the second then reads what the first wrote: the screening applied, the copy recorded). FOR NO KEY
+        # UPDATE: rows that refer to the member (an audit event of a view) are still written meanwhile.
+        db.session.execute(db.select(Member.id).where(Member.id == member_id).with_for_update(key_share=True))
     return member_for_fragment(member_id, AREA)
 
 
