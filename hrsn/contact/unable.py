@@ -2,7 +2,7 @@
 import csv
 import io
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -37,7 +37,7 @@ def unable_list():
 def unable_csv():
     """The marks not yet reported, for the payers, as CSV (with ?all=1 every mark, reported ones too): the columns
     only, read in one query."""
-    everything = request.args.get("all") == "1"
+    everything = params.number("all") == 1
     query = (
         db.select(Member.first_name, Member.last_name, Member.medicaid_id, Member.dob, Payer.name.label("payer"),
                   PayerOutcomeWord.words, Referral.external_id, Referral.received_on, UnableToReach.marked_on,

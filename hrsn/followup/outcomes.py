@@ -126,8 +126,8 @@ def reassign(member_id):
 # The calendar ---------------------------------------------------------------------------------------
 
 # A calendar application asks for the feed every few minutes and it seldom changes: each user's latest file is kept
-# with the fingerprint of what it was made from (the check-ins' rows, the host and the language), and sent again
-# while that is the same, or answered 304 when the application already has it.
+# with the fingerprint of what it was made from (the check-ins' rows, the address its links use and the language),
+# and sent again while that is the same, or answered 304 when the application already has it.
 _FEEDS: dict[int, tuple[str, bytes]] = {}
 
 
@@ -136,7 +136,7 @@ _FEEDS: dict[int, tuple[str, bytes]] = {}
 def calendar():
     """The user's check-ins still to do, as an iCalendar file: initials and a link only, never a name."""
     rows = rules.my_open_check_ins(current_user)
-    fingerprint = hashlib.sha256(repr((request.host, str(get_locale()), [tuple(r) for r in rows])).encode())
+    fingerprint = hashlib.sha256(repr((request.host_url, str(get_locale()), [tuple(r) for r in rows])).encode())
     tag = fingerprint.hexdigest()[:32]
     kept = _FEEDS.get(current_user.id)
     body = kept[1] if kept is not None and kept[0] == tag else _feed(rows)

@@ -233,7 +233,8 @@ class TimeMonth(db.Model):
     entries: Mapped[int] = mapped_column(default=0)
 
 
-_SUMMED = ("staff_id", "day", "activity", "payer_id", "minutes")
+_SUMMED = ("staff_id", "day", "activity", "payer_id", "minutes")     # a time row's fields its month adds up
+_KEY = ["month", "staff_id", "activity", "payer_key"]
 
 
 def _month_rows(where, sign: int):
@@ -249,16 +250,15 @@ def _add_to_months(connection, where, sign: int) -> None:
     """Adds (sign 1) or takes away (sign -1) the time rows `where` selects, as they are in the database now."""
     table = TimeMonth.__table__
     insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(table)
-    statement = insert.from_select(["month", "staff_id", "activity", "payer_key", "minutes", "entries"],
-                                   _month_rows(where, sign))
+    statement = insert.from_select([*_KEY, "minutes", "entries"], _month_rows(where, sign))
     statement = statement.on_conflict_do_update(
-        index_elements=["month", "staff_id", "activity", "payer_key"],
+        index_elements=_KEY,
         set_={"minutes": table.c.minutes + statement.excluded.minutes,
               "entries": table.c.entries + statement.excluded.entries})
     connection.execute(statement)
 
 
-def _moved(session, entries) -> list[int]:
+def _moved(entries) -> list[int]:
     """The ids of stored time rows whose month, staff, activity, payer or minutes this flush changes."""
     return [entry.id for entry in entries if entry.id is not None and
             any(sa.orm.attributes.get_history(entry, name).has_changes() for name in _SUMMED)]
@@ -268,7 +268,7 @@ def _moved(session, entries) -> list[int]:
 def _months_lose_old_rows(session, _context, _instances):
     """Before the flush, the rows it will change or delete leave their month, read as they still are."""
     gone = [obj.id for obj in session.deleted if isinstance(obj, TimeEntry) and obj.id is not None]
-    changed = _moved(session, [obj for obj in session.dirty if isinstance(obj, TimeEntry)])
+    changed = _moved([obj for obj in session.dirty if isinstance(obj, TimeEntry)])
     session.info["time_changed"] = changed
     if gone or changed:
         _add_to_months(session.connection(), TimeEntry.__table__.c.id.in_(gone + changed), -1)
@@ -285,5 +285,5 @@ def _months_gain_new_rows(session, _context):
 def rebuild_time_months(connection) -> None:
     """Every month again from the time rows (after rows were written without the session)."""
     connection.execute(TimeMonth.__table__.delete())
-    connection.execute(TimeMonth.__table__.insert().from_select(
-        ["month", "staff_id", "activity", "payer_key", "minutes", "entries"], _month_rows(sa.true(), 1)))
+    connection.execute(TimeMonth.__table__.insert().from_select([*_KEY, "minutes", "entries"],
+                                                                _month_rows(sa.true(), 1)))

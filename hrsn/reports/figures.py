@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from hrsn.extensions import db
 from hrsn.models.intake import SOURCES, referral_service
 from hrsn.models import (LANGUAGES, TIME_ACTIVITIES, Authorization, Case, FundingSource, Member, OutreachRule,
-                         Payer, Payment, Referral, TimeEntry, TimeMonth, TriageDecision, UnableToReach, User)
+                         Payer, Payment, Referral, Role, TimeEntry, TimeMonth, TriageDecision, UnableToReach, User)
 from hrsn.reports.filters import Filters, add_months, scoped
 from hrsn.reports.sql import days_between, medians, month_of
 from hrsn.reports.tables import Chart, Table, labels, percent
@@ -245,7 +245,6 @@ def _whole_months(filters: Filters) -> tuple[date, date] | None:
 def time_by_activity(filters: Filters, user) -> list[Table]:
     """Minutes by staff member and activity: the months wholly in the range from each month's sums (TimeMonth),
     the days of a partial first or last month from the time rows; the language filter, a member's, reads rows."""
-    from hrsn.models import Role
     staff = [s for s in (user.id if user.role == Role.CASE_MANAGER else None, filters.staff_id) if s is not None]
 
     def rows_between(first: date, last: date):
