@@ -10,7 +10,6 @@ from hrsn import settings
 from hrsn.extensions import db
 from hrsn.models import AuditEvent, Member, Payer, Referral
 
-TODAY = org_today()
 
 
 def good(**overrides):
@@ -18,10 +17,10 @@ def good(**overrides):
             "phone": "503.555.1234", "email": "Jose@Example.org", "address": "12 Oak St", "city": "Salem",
             "state": "or", "postal_code": "97301", "preferred_language": "es", "interpreter_needed": "y",
             "best_way_to_reach": "text", "best_time_to_reach": "Mañanas", "household_size": "4",
-            "monthly_income": "1,850.50", "received_on": (TODAY - timedelta(days=2)).isoformat(),
+            "monthly_income": "1,850.50", "received_on": (org_today() - timedelta(days=2)).isoformat(),
             "source": "platform", "payer_id": "1", "external_id": "UU-1001", "services": ["rent", "utility"],
             "rent_months_owed": "3", "rent_per_month": "$1,200", "utility_owed": "310.25",
-            "notice_date": (TODAY + timedelta(days=5)).isoformat(), "current_needs": "Behind on rent."}
+            "notice_date": (org_today() + timedelta(days=5)).isoformat(), "current_needs": "Behind on rent."}
     data.update(overrides)
     return data
 
@@ -65,29 +64,33 @@ def test_fields_for_services_not_requested_are_not_kept(app, client, auth):
         assert db.session.scalar(db.select(Member)).assignee_id is None
 
 
-BAD = {
-    "dob": ((TODAY + timedelta(days=1)).isoformat(), "The date of birth cannot be in the future."),
-    "received_on": ("2026-02-30", "Enter a date like 2026-03-31."),
-    "rent_per_month": ("-5", "The amount cannot be negative."),
-    "utility_owed": ("99999999", "That amount is too large"),
-    "household_size": ("250", "Enter the number of people in the household, from 1 to 20."),
-    "medicaid_id": ("AB1", "This Medicaid ID does not look right for this payer"),
-    "email": ("jose@@example", "Enter an email address like name@example.org."),
-    "phone": ("555-12", "Enter a 10-digit phone number"),
-    "postal_code": ("9730", "Enter a 5-digit ZIP code"),
-    "first_name": ("12345", "A name needs at least one letter."),
-    "monthly_income": ("lots", "Enter an amount in dollars"),
-    "current_needs": ("x" * 5000, "Use at most 2000 characters; this has 5000."),
-}
+def bad() -> dict:
+    """Each field's wrong value and what the form says about it (dates worked out when the test runs, not when it
+    is collected: a run may cross midnight)."""
+    return {
+        "dob": ((org_today() + timedelta(days=1)).isoformat(), "The date of birth cannot be in the future."),
+        "received_on": ("2026-02-30", "Enter a date like 2026-03-31."),
+        "rent_per_month": ("-5", "The amount cannot be negative."),
+        "utility_owed": ("99999999", "That amount is too large"),
+        "household_size": ("250", "Enter the number of people in the household, from 1 to 20."),
+        "medicaid_id": ("AB1", "This Medicaid ID does not look right for this payer"),
+        "email": ("jose@@example", "Enter an email address like name@example.org."),
+        "phone": ("555-12", "Enter a 10-digit phone number"),
+        "postal_code": ("9730", "Enter a 5-digit ZIP code"),
+        "first_name": ("12345", "A name needs at least one letter."),
+        "monthly_income": ("lots", "Enter an amount in dollars"),
+        "current_needs": ("x" * 5000, "Use at most 2000 characters; this has 5000."),
+    }
 
 
 def test_bad_input_is_refused_field_by_field_and_kept(app, client, auth):
     auth.login("coordinator")
-    data = good(**{name: value for name, (value, _message) in BAD.items()})
+    wrong = bad()
+    data = good(**{name: value for name, (value, _message) in wrong.items()})
     response = client.post("/intake/new", data=data)
     assert response.status_code == 422
     page = errors(response)
-    for name, (_value, message) in BAD.items():
+    for name, (_value, message) in wrong.items():
         assert message in page, name
     assert "x" * 5000 in page                        # the long note is kept to be shortened, not lost
     assert 'value="jose@@example"' in page and 'value="-5"' in page

@@ -7,7 +7,6 @@ from hrsn import settings
 from hrsn.extensions import db
 from hrsn.models import AuditEvent, Member, Referral, ServiceType
 
-TODAY = org_today()
 
 
 def names_in_order(page: str) -> list[str]:
@@ -24,11 +23,11 @@ def referral_id(member_id):
 
 def test_queue_sorts_by_urgency_then_date_and_counts_each_tab(app, client, auth):
     with app.app_context():
-        make_member("Normal", "Older", received_on=TODAY - timedelta(days=9))
-        make_member("Normal", "Newer", received_on=TODAY - timedelta(days=1))
-        make_member("High", "Rent", rent_months_owed=2, received_on=TODAY - timedelta(days=2))
-        make_member("Urgent", "Notice", notice_date=TODAY + timedelta(days=14), received_on=TODAY)
-        make_member("Not", "Urgent", notice_date=TODAY + timedelta(days=15), received_on=TODAY - timedelta(days=20))
+        make_member("Normal", "Older", received_on=org_today() - timedelta(days=9))
+        make_member("Normal", "Newer", received_on=org_today() - timedelta(days=1))
+        make_member("High", "Rent", rent_months_owed=2, received_on=org_today() - timedelta(days=2))
+        make_member("Urgent", "Notice", notice_date=org_today() + timedelta(days=14), received_on=org_today())
+        make_member("Not", "Urgent", notice_date=org_today() + timedelta(days=15), received_on=org_today() - timedelta(days=20))
         make_member("Wait", "Listed", status="waitlist")
         make_member("Closed", "One", status="declined")
         make_member("Closed", "Two", status="redirected")
@@ -75,7 +74,7 @@ def test_filters_and_search_narrow_the_queue_and_its_counts(app, client, auth):
 def test_queue_pages(app, client, auth):
     with app.app_context():
         for i in range(30):
-            make_member(f"Ana{chr(65 + i % 26)}", f"Test{i}", received_on=TODAY - timedelta(days=i))
+            make_member(f"Ana{chr(65 + i % 26)}", f"Test{i}", received_on=org_today() - timedelta(days=i))
     auth.login("coordinator")
     first = client.get("/referrals/").get_data(as_text=True)
     second = client.post("/referrals/", data={"page": "2"}).get_data(as_text=True)
@@ -190,8 +189,8 @@ def test_batch_assignment_of_this_weeks_referrals(app, client, auth):
     with app.app_context():
         cm = make_user("case_manager", email="maria@test.local", name="Maria Lopez", languages="en,es")
         make_member("Old", "Case", assignee=cm, status="enrolled")
-        ids = [make_member(f"New{i}", "Person", received_on=TODAY - timedelta(days=i)).id for i in (0, 3)]
-        old = make_member("Last", "Month", received_on=TODAY - timedelta(days=30)).id
+        ids = [make_member(f"New{i}", "Person", received_on=org_today() - timedelta(days=i)).id for i in (0, 3)]
+        old = make_member("Last", "Month", received_on=org_today() - timedelta(days=30)).id
         refs = [referral_id(i) for i in ids]
         old_ref, cm_id = referral_id(old), cm.id
     auth.login("coordinator")
@@ -213,7 +212,7 @@ def test_batch_assignment_of_this_weeks_referrals(app, client, auth):
 def test_today_lists_unassigned_for_coordinator_and_new_for_case_manager(app, client, auth):
     with app.app_context():
         cm = make_user("case_manager", email="maria@test.local")
-        make_member("Urgent", "Person", notice_date=TODAY + timedelta(days=2))
+        make_member("Urgent", "Person", notice_date=org_today() + timedelta(days=2))
         make_member("Mine", "Person", assignee=cm)
     auth.login("coordinator")
     page = client.get("/").get_data(as_text=True)
