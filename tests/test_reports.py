@@ -381,6 +381,28 @@ def test_the_chart_is_a_self_contained_svg_under_its_own_policy(client, auth, da
                                                             "http://www.w3.org/1999/xlink"}
 
 
+
+def test_a_chart_is_drawn_again_only_when_its_figures_or_language_change(app, client, auth, data, monkeypatch):
+    from hrsn.reports import charts
+    drawn = []
+    draw = charts._draw
+    monkeypatch.setattr(charts, "_draw", lambda table, title: drawn.append(title) or draw(table, title))
+    monkeypatch.setattr(charts, "_drawn", charts.OrderedDict())
+    auth.login("coordinator")
+    first = client.get("/reports/funnel/funnel.svg", query_string=RANGE)
+    again = client.get("/reports/funnel/funnel.svg", query_string=RANGE)
+    assert first.status_code == again.status_code == 200 and again.data == first.data and len(drawn) == 1
+    tag = first.headers["ETag"]
+    assert client.get("/reports/funnel/funnel.svg", query_string=RANGE,
+                      headers={"If-None-Match": tag}).status_code == 304 and len(drawn) == 1
+    with app.app_context():                      # one referral more in the range: new figures, a new drawing
+        make_member("Seis", "Luna", received_on=date(2026, 6, 1))
+    changed = client.get("/reports/funnel/funnel.svg", query_string=RANGE, headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag and len(drawn) == 2
+    client.post("/language", data={"lang": "es", "next": "/reports"})
+    spanish = client.get("/reports/funnel/funnel.svg", query_string=RANGE)
+    assert "Recibido" in spanish.get_data(as_text=True) and len(drawn) == 3
+
 def test_each_download_is_in_the_audit_trail(app, client, auth, data):
     from hrsn.models import AuditEvent
     auth.login("coordinator")

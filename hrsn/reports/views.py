@@ -1,5 +1,6 @@
 """The Reports page: each report with its range and filters, a chart drawn on the server, the table, and a CSV."""
 from flask import Response, abort, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
 from hrsn import audit
@@ -7,7 +8,7 @@ from hrsn.access import require
 from hrsn.render import render
 from hrsn.reports import bp
 from hrsn.reports.catalog import REPORTS, allowed
-from hrsn.reports.charts import svg
+from hrsn.reports.charts import fingerprint, svg
 from hrsn.reports.filters import options, read
 from hrsn.reports.rules import billing_scope, dollars
 from hrsn.sheets import csv_response
@@ -63,9 +64,12 @@ def chart(key, name):
     table, _filters = _table(report, name)
     if table.chart is None:
         abort(404)
-    response = Response(svg(table, str(table.title)), mimetype="image/svg+xml")
+    title = str(table.title)
+    tag = fingerprint(table, title, str(get_locale()))
+    response = Response(svg(table, title, tag), mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = CHART_POLICY
-    return response
+    response.set_etag(tag)
+    return response.make_conditional(request)
 
 
 def _csv_value(value, kind):
@@ -121,7 +125,6 @@ def _symbols() -> tuple[str, str]:
     found = g.get("_report_symbols")
     if found is None:
         from babel.numbers import get_decimal_symbol, get_group_symbol
-        from flask_babel import get_locale
         locale = get_locale() or "en"
         found = g._report_symbols = (get_decimal_symbol(locale), get_group_symbol(locale))
     return found
