@@ -29,8 +29,10 @@ class days_between(FunctionElement):
 
 @compiles(days_between)
 def _days_sqlite(element, compiler, **kw):
+    # A day's number: its Julian day begins at noon, so half a day more, truncated, numbers each calendar day once
+    # whether it is given as a date or a timestamp (and reads each value once: date() then julianday() read twice).
     first, second = list(element.clauses)
-    return "CAST(julianday(date(%s)) - julianday(date(%s)) AS INTEGER)" % (
+    return "(CAST(julianday(%s) + 0.5 AS INTEGER) - CAST(julianday(%s) + 0.5 AS INTEGER))" % (
         compiler.process(second, **kw), compiler.process(first, **kw))
 
 
