@@ -1,11 +1,14 @@
 """Form fields and checks every step shares: text, names, phones, emails, days, money, choices, versions."""
 import re
 import unicodedata
+from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
+from babel.support import Translations
+from flask_babel import format_decimal, get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
 
 NAME_EXTRA = set(" '’-.")          # besides letters and combining marks
@@ -38,6 +41,16 @@ class Form(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             options["filters"] = [*options.get("filters", ()), without_controls]
             return unbound_field.bind(form=form, **options)
+
+        def get_translations(self, form):
+            # WTForms' own messages in the user's language, read once per language (Flask-WTF reads the catalog
+            # again for every request).
+            return _wtforms_messages(str(get_locale() or "en"))
+
+
+@lru_cache(maxsize=8)
+def _wtforms_messages(locale: str) -> Translations:
+    return Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 class Text:
