@@ -37,3 +37,29 @@ def test_serve_migrates_and_answers(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_freed_memory_goes_back_when_the_last_request_is_answered():
+    import threading
+    from hrsn.cli import GivesMemoryBack
+    trims, inside, release = [], threading.Event(), threading.Event()
+
+    def app(environ, _start_response):
+        if environ.get("slow"):
+            inside.set()
+            release.wait(5)
+        return [b"ok"]
+
+    wrapped = GivesMemoryBack(app, lambda: trims.append(1), every=0)
+    slow = threading.Thread(target=wrapped, args=({"slow": True}, None))
+    slow.start()
+    inside.wait(5)
+    assert wrapped({}, None) == [b"ok"] and trims == []          # another request still in flight: not yet
+    release.set()
+    slow.join(5)
+    assert trims == [1]                                         # the last one answered: memory given back
+    spaced = GivesMemoryBack(app, lambda: trims.append(2), every=3600)
+    spaced.last -= 3600
+    spaced({}, None)
+    spaced({}, None)
+    assert trims == [1, 2]                                      # at most once in `every` seconds

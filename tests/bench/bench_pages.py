@@ -256,7 +256,7 @@ def desk_app(target: Target):
     from hrsn.cli import settle
     app = create_app({"INSTANCE_PATH": str(target.instance), "SQLALCHEMY_DATABASE_URI": target.uri,
                        "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
-    settle()
+    settle(app)
     return app
 
 

@@ -28,7 +28,7 @@ def serve(uri: str, instance: str) -> None:
     from hrsn import create_app
     from hrsn.cli import settle
     app = create_app({"INSTANCE_PATH": instance, "SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench-load"})
-    settle()
+    settle(app)
     # Waitress warns at every request while its queue is not empty: under this load, always. The report says it.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     server = create_server(app, host="127.0.0.1", port=0, threads=SERVER_THREADS)
