@@ -25,8 +25,15 @@ def local_day(moment: datetime) -> date:
 
 
 def local_today() -> date:
-    """Today in the organization's time zone (not the server's, which may already be tomorrow)."""
-    return local_day(utcnow())
+    """Today in the organization's time zone (not the server's, which may already be tomorrow): worked out once
+    for a request, whose lines ask it again and again (how long each has waited)."""
+    from flask import g, has_request_context
+    if not has_request_context():
+        return local_day(utcnow())
+    found = g.get("_hrsn_today")
+    if found is None:
+        found = g._hrsn_today = local_day(utcnow())
+    return found
 
 
 def kept_for_members(key: str, noted, store) -> None:
