@@ -39,10 +39,10 @@ def test_serve_migrates_and_answers(tmp_path):
         proc.wait(timeout=20)
 
 
-def test_freed_memory_goes_back_when_the_last_request_is_answered():
+def test_the_server_tidies_up_once_it_has_been_quiet_a_moment():
     import threading
-    from hrsn.cli import GivesMemoryBack
-    trims, inside, release = [], threading.Event(), threading.Event()
+    from hrsn.cli import WhenIdle
+    tidied, inside, release = threading.Event(), threading.Event(), threading.Event()
 
     def app(environ, _start_response):
         if environ.get("slow"):
@@ -50,16 +50,45 @@ def test_freed_memory_goes_back_when_the_last_request_is_answered():
             release.wait(5)
         return [b"ok"]
 
-    wrapped = GivesMemoryBack(app, lambda: trims.append(1), every=0)
-    slow = threading.Thread(target=wrapped, args=({"slow": True}, None))
+    def answer(wrapped, environ=None):
+        body = wrapped(environ or {}, None)
+        sent = b"".join(body)
+        body.close()                                   # as the server does once the answer is sent
+        return sent
+
+    wrapped = WhenIdle(app, tidied.set, every=0, quiet=0.05)
+    slow = threading.Thread(target=answer, args=(wrapped, {"slow": True}))
     slow.start()
     inside.wait(5)
-    assert wrapped({}, None) == [b"ok"] and trims == []          # another request still in flight: not yet
+    assert answer(wrapped) == b"ok"
+    assert not tidied.wait(0.3)                        # another request still in flight: not yet
     release.set()
     slow.join(5)
-    assert trims == [1]                                         # the last one answered: memory given back
-    spaced = GivesMemoryBack(app, lambda: trims.append(2), every=3600)
-    spaced.last -= 3600
-    spaced({}, None)
-    spaced({}, None)
-    assert trims == [1, 2]                                      # at most once in `every` seconds
+    assert tidied.wait(5)                              # the last one answered, then a quiet moment: tidied
+    tidied.clear()
+    busy = WhenIdle(app, tidied.set, every=0, quiet=0.3)
+    for _ in range(10):                                # one request after another, never quiet that long
+        answer(busy)
+        time.sleep(0.05)
+    assert not tidied.is_set()
+    assert tidied.wait(5)
+    tidied.clear()
+    spaced = WhenIdle(app, tidied.set, every=3600, quiet=0.01)
+    answer(spaced)
+    assert not tidied.wait(0.3)                        # at most once in `every` seconds (none yet since start)
+
+
+def test_what_lasts_is_settled_out_of_the_collectors_way_once_it_grows():
+    import gc
+    from hrsn.cli import settle_collector
+    lasting = [[n] for n in range(5000)]          # containers: tracked by the collector
+    gc.collect()                                  # ... and now in its oldest generation
+    frozen = gc.get_freeze_count()
+    try:
+        assert not settle_collector(most=10 ** 9)                   # few enough: left alone
+        assert gc.get_freeze_count() == frozen
+        assert settle_collector(most=len(lasting) // 2)
+        assert gc.get_freeze_count() >= frozen + len(lasting)
+        assert len(gc.get_objects(generation=2)) < len(lasting)   # a full collection no longer walks them
+    finally:
+        gc.unfreeze()

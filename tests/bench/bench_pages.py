@@ -13,6 +13,7 @@ without it the server is saturated); --cold times `hrsn serve` from its start to
 test: it asserts nothing.
 """
 import argparse
+import gc
 import os
 import platform
 import re
@@ -295,6 +296,27 @@ class Queries:
         self.count += 1
 
 
+class Pauses:
+    """The garbage collector's full collections (its oldest generation) and how long each took."""
+
+    def __init__(self):
+        self.took, self._started = [], 0.0
+        gc.callbacks.append(self._seen)
+
+    def _seen(self, phase, info):
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.took.append((time.perf_counter() - self._started) * 1000)
+
+    def stop(self) -> str:
+        gc.callbacks.remove(self._seen)
+        longest = f", the longest {max(self.took):.0f} ms" if self.took else ""
+        return f"{len(self.took)} full collection(s) by the garbage collector while the pages were timed{longest}"
+
+
 def one(client, method: str, req: Req) -> tuple[float, int]:
     headers = {"HX-Request": "true"} if req.htmx else {}
     started = time.perf_counter()
@@ -311,8 +333,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
-def time_pages(target: Target, repeat: int, pattern: str | None) -> tuple[dict, list[float]]:
-    """{label: (median, p95, queries, status)} and the floor's timings, the floor timed after each request."""
+def time_pages(target: Target, repeat: int, pattern: str | None) -> tuple[dict, list[float], str]:
+    """{label: (median, p95, queries, status)}, the floor's timings (the floor timed after each request) and the
+    garbage collector's full collections meanwhile."""
     app = desk_app(target)
     floor = floor_app(target.uri).test_client()
     from hrsn.extensions import db
@@ -326,7 +349,7 @@ def time_pages(target: Target, repeat: int, pattern: str | None) -> tuple[dict, 
     chosen = sample(app, "casemanager1@demo.local")
     for _ in range(5):
         one(floor, "GET", Req("/"))
-    results, floor_times = {}, []
+    results, floor_times, pauses = {}, [], Pauses()
     for label, role, method, build in PAGES:
         if pattern and not re.search(pattern, label, re.I):
             continue
@@ -340,9 +363,10 @@ def time_pages(target: Target, repeat: int, pattern: str | None) -> tuple[dict, 
         results[label] = (statistics.median(times), percentile(times, .95),
                           (queries.count - before) / repeat, status)
         print(f"  {label:44} {results[label][0]:8.1f} ms", file=sys.stderr)
+    collections = pauses.stop()
     with app.app_context():
         db.engine.dispose()
-    return results, floor_times
+    return results, floor_times, collections
 
 
 def machine() -> str:
@@ -411,10 +435,11 @@ def main():
     for target in found:
         prepare(target, args.seed)
     main_target = found[0]
-    results, floor = time_pages(main_target, args.repeat, args.pages)
+    results, floor, collections = time_pages(main_target, args.repeat, args.pages)
     small = found[1] if len(found) > 1 else None
     growth = time_pages(small, args.repeat, args.pages)[0] if small else None
     report(main_target, results, floor, small, growth, args.repeat)
+    print(collections[0].upper() + collections[1:] + ".")
     if args.cold:
         import load
         load.cold_start(main_target)
