@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 from sqlalchemy import text
 
-from conftest import PASSWORD, make_app, make_user, sqlite_only
+from conftest import PASSWORD, PG_URL, make_app, make_user, sqlite_only
 from hrsn.extensions import db
 from hrsn.render import render
 
@@ -116,6 +116,18 @@ def test_sqlite_connection_settings(app):
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
             assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+@pytest.mark.parametrize("driver", ["psycopg2", "psycopg"])
+def test_postgresql_sessions_do_not_compile_statements_to_machine_code(tmp_path, pg_schema, driver):
+    url = PG_URL.replace("postgresql+psycopg2:", f"postgresql+{driver}:")
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"{url}?options=-csearch_path%3D{pg_schema}")
+    with app.app_context():
+        assert db.session.scalar(text("SHOW jit")) == "off"
+        db.session.rollback()                       # set for the connection's life, not one transaction
+        assert db.session.scalar(text("SHOW jit")) == "off"
+        db.session.remove()
+        db.engine.dispose()
 
 
 @sqlite_only
