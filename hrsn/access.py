@@ -51,9 +51,10 @@ def may_see(member_id: int, user=None) -> bool:
         is not None
 
 
-def _load(member_id, area: str, closed_ok: bool = True) -> Member:
-    """The member, if the user may see them; unless `closed_ok`, a member whose record is closed is refused (423),
-    asked in the same query."""
+def _load(member_id, area: str, closed_ok: bool = True, load=()) -> Member:
+    """The member, if the user may see them, with what the page shows of them loaded in the same go (`load`:
+    loader options); unless `closed_ok`, a member whose record is closed is refused (423), asked in the same
+    query."""
     if not current_user.can(area):
         audit.refusal(403, area)
         abort(403)
@@ -61,7 +62,7 @@ def _load(member_id, area: str, closed_ok: bool = True) -> Member:
         member_id = params.number("member_id", source={"member_id": member_id})
     if not member_id:
         abort(404)
-    query = visible_members().where(Member.id == member_id)
+    query = visible_members().where(Member.id == member_id).options(*load)
     if closed_ok:
         member = db.session.scalar(query)
     else:
@@ -74,11 +75,12 @@ def _load(member_id, area: str, closed_ok: bool = True) -> Member:
     return member
 
 
-def member_for_view(member_id, area: str) -> Member:
-    """The member whose record this user opens in that area; the opening goes into the audit trail.
+def member_for_view(member_id, area: str, load=()) -> Member:
+    """The member whose record this user opens in that area (with `load`, as `_load` has it); the opening goes into
+    the audit trail.
 
     The audit event is written in a short transaction of its own, so rendering the page never holds the write lock."""
-    member = _load(member_id, area)
+    member = _load(member_id, area, load=load)
     if request.method == "GET":
         audit.view(member, area)
     return member

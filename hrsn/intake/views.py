@@ -4,6 +4,7 @@ from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import force_locale, gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from hrsn import audit, params, throttle
 from hrsn.access import member_for_change, member_for_view, require
@@ -30,9 +31,14 @@ def referral_created(member, referral) -> None:
     add_checklist_items(member, referral)
 
 
+# What the tab shows of each referral (its payer, who took it, its services), loaded with the referrals.
+REFERRALS_SHOWN = (selectinload(Member.referrals).options(joinedload(Referral.payer), joinedload(Referral.taken_by),
+                                                          selectinload(Referral.services)),)
+
+
 @bp.get("/members/<int:member_id>")
 def tab(member_id):
-    member = member_for_view(member_id, "intake")
+    member = member_for_view(member_id, "intake", load=REFERRALS_SHOWN)
     return render("intake/tab.html", member=member, tab="intake", reach_methods=REACH_METHODS, sources=SOURCES)
 
 

@@ -9,7 +9,7 @@ from hrsn import params
 from hrsn.access import member_for_change, member_for_view, visible
 from hrsn.extensions import db
 from hrsn.models import (CASELOAD_ROLES, LANGUAGES, OPEN_STATUSES, URGENCY_LABELS, Member, Organization, Referral,
-                         Role, ServiceType, User, name_key, organization_service_type)
+                         Role, ServiceType, TriageDecision, User, name_key, organization_service_type)
 from hrsn.models.intake import QUEUES, referral_service
 from hrsn.paging import paginate_by_id
 
@@ -17,9 +17,15 @@ QUEUE_LABELS = {"new": _l("New"), "waitlist": _l("Waitlist"), "enrolled": _l("En
 PER_PAGE = 25
 
 
+# What a referral's page shows of it, loaded with it: its payer, who took it, its services, its decisions and who
+# made them.
+REFERRAL_SHOWN = (joinedload(Referral.payer), joinedload(Referral.taken_by), selectinload(Referral.services),
+                  selectinload(Referral.decisions).joinedload(TriageDecision.decided_by))
+
+
 def referral_for_view(referral_id: int):
     """(referral, member) when the user may see the member; the opening is audited."""
-    referral = db.session.get(Referral, referral_id)
+    referral = db.session.get(Referral, referral_id, options=REFERRAL_SHOWN)
     return referral, member_for_view(referral.member_id if referral else 0, "referrals")
 
 
