@@ -182,3 +182,24 @@ def test_fields_are_marked_invalid_only_when_they_are(app, client):
     assert "aria-invalid" not in clean and '="None"' not in clean
     wrong = client.post("/login", data={"email": "", "password": ""}).get_data(as_text=True)
     assert wrong.count('aria-invalid="true"') == 2 and 'aria-describedby="err-email"' in wrong
+
+
+def test_a_members_episode_is_asked_once_per_request_and_again_after_a_write(app):
+    from datetime import date
+    from sqlalchemy import event
+    from conftest import make_member
+    from hrsn.models.followup import Episode, current_episode
+    with app.app_context():
+        member_id = make_member().id
+    asked = []
+    with app.test_request_context("/"):
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda *a: asked.append(a[2]) if "FROM member_episode" in a[2] else None)
+        first = current_episode(member_id)
+        assert current_episode(member_id) is first and len(asked) == 1         # the header and the tab: one query
+        db.session.add(Episode(member_id=member_id, number=(first.number + 1) if first else 1,
+                               opened_on=date(2026, 1, 5)))
+        db.session.flush()
+        assert current_episode(member_id).opened_on == date(2026, 1, 5)        # a write: asked again
+        db.session.rollback()
+        assert current_episode(member_id) == first and len(asked) == 3             # the write undone: asked again

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrsn.extensions import db
-from hrsn.models.core import Versioned, local_day, local_today, utcnow
+from hrsn.models.core import Versioned, local_day, local_today, once_per_request, utcnow
 from hrsn.models.intake import REACH_METHODS, Member
 
 __all__ = [
@@ -199,8 +199,9 @@ class UnableToReach(db.Model):
 # Consent ------------------------------------------------------------------------------------------
 
 def current_consent(member: Member) -> Consent | None:
-    return db.session.scalar(sa.select(Consent).where(Consent.member_id == member.id)
-                             .order_by(Consent.given_on.desc(), Consent.id.desc()).limit(1))
+    return once_per_request(("consent", member.id), lambda: db.session.scalar(
+        sa.select(Consent).where(Consent.member_id == member.id)
+        .order_by(Consent.given_on.desc(), Consent.id.desc()).limit(1)))
 
 
 def consent_status(member: Member, on: date | None = None) -> tuple[str, Consent | None]:

@@ -36,6 +36,27 @@ def local_today() -> date:
     return found
 
 
+def once_per_request(key, work):
+    """`work()`, asked once per request while nothing is written: the header, the tab and its parts all ask for a
+    member's consent or episode, and every flush or rollback forgets what was found (outside a request, asked
+    each time)."""
+    from flask import g, has_request_context
+    if not has_request_context():
+        return work()
+    found = g.setdefault("_hrsn_once", {})
+    if key not in found:
+        found[key] = work()
+    return found[key]
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_once_per_request(_session, _context_or_transaction):
+    from flask import g, has_request_context
+    if has_request_context():
+        g.pop("_hrsn_once", None)
+
+
 def kept_for_members(key: str, noted, store) -> None:
     """What is kept beside a member's rows, worked out again before the commit for the members a flush touched:
     after each flush `noted(session)` gives their ids, a rollback forgets them, and before the commit (after a last

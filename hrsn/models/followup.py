@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrsn.extensions import db
-from hrsn.models.core import Versioned, local_day, local_today, utcnow
+from hrsn.models.core import Versioned, local_day, local_today, once_per_request, utcnow
 
 __all__ = ["TEMPLATE_STYLES", "COUNT_FROM", "CHECK_IN_STATUSES", "CHECK_IN_OPEN", "CLOSING_REASONS",
            "OUTCOME_REASONS", "FollowupTemplate", "CheckIn", "Episode", "PayerDeadline", "PayerOutcomeWord",
@@ -311,8 +311,8 @@ def case_end(case) -> date | None:
 # Episodes ------------------------------------------------------------------------------------------
 
 def current_episode(member_id: int) -> Episode | None:
-    return db.session.scalar(sa.select(Episode).where(Episode.member_id == member_id)
-                             .order_by(Episode.number.desc()).limit(1))
+    return once_per_request(("episode", member_id), lambda: db.session.scalar(
+        sa.select(Episode).where(Episode.member_id == member_id).order_by(Episode.number.desc()).limit(1)))
 
 
 def closed_episode(member_id_column):
