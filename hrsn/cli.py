@@ -157,17 +157,16 @@ class WhenIdle:
     """WSGI: once no request has been in flight for `quiet` seconds (the last answer sent), and at most every
     `every` seconds, `task` runs in a thread of its own: never in a request's time, and seldom while one waits
     (a request that arrives meanwhile waits for the collector's lock, a few milliseconds once the caches are
-    settled)."""
+    settled). A server that falls silent soon after its last tidy-up still gets the next one when `every` is up."""
 
     def __init__(self, wsgi_app, task, every: float = IDLE_EVERY, quiet: float = 0.25):
         self.wsgi_app, self.task, self.every, self.quiet = wsgi_app, task, every, quiet
-        self.busy, self.started, self.last = 0, 0, time.monotonic()
+        self.busy, self.ended, self.last = 0, 0.0, time.monotonic()
         self.lock, self.idle, self.thread = threading.Lock(), threading.Event(), None
 
     def __call__(self, environ, start_response):
         with self.lock:
             self.busy += 1
-            self.started += 1
             if self.thread is None:
                 self.thread = threading.Thread(target=self._watch, name="hrsn-idle", daemon=True)
                 self.thread.start()
@@ -182,20 +181,26 @@ class WhenIdle:
         with self.lock:
             self.busy -= 1
             if self.busy == 0:
+                self.ended = time.monotonic()
                 self.idle.set()
 
     def _watch(self) -> None:
         while True:
             self.idle.wait()
-            self.idle.clear()
-            started = self.started
-            time.sleep(self.quiet)
-            with self.lock:
-                due = (self.busy == 0 and self.started == started and time.monotonic() - self.last >= self.every)
-                if due:
-                    self.last = time.monotonic()
-            if due:
-                self.task()
+            while True:
+                with self.lock:
+                    now = time.monotonic()
+                    if self.busy:                   # a request came in: wait for the next quiet moment
+                        self.idle.clear()
+                        break
+                    wait = max(self.quiet - (now - self.ended), self.every - (now - self.last))
+                    if wait <= 0:
+                        self.last = now
+                        self.idle.clear()
+                if wait <= 0:
+                    self.task()
+                    break
+                time.sleep(wait)
 
 
 @main.command()

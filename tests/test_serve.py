@@ -66,7 +66,7 @@ def test_the_server_tidies_up_once_it_has_been_quiet_a_moment():
     slow.join(5)
     assert tidied.wait(5)                              # the last one answered, then a quiet moment: tidied
     tidied.clear()
-    busy = WhenIdle(app, tidied.set, every=0, quiet=0.3)
+    busy = WhenIdle(app, tidied.set, every=0, quiet=1.0)
     for _ in range(10):                                # one request after another, never quiet that long
         answer(busy)
         time.sleep(0.05)
@@ -76,6 +76,16 @@ def test_the_server_tidies_up_once_it_has_been_quiet_a_moment():
     spaced = WhenIdle(app, tidied.set, every=3600, quiet=0.01)
     answer(spaced)
     assert not tidied.wait(0.3)                        # at most once in `every` seconds (none yet since start)
+    times = []
+    silent = WhenIdle(app, lambda: times.append(time.monotonic()), every=0.5, quiet=0.01)
+    answer(silent)
+    deadline = time.monotonic() + 5
+    while not times and time.monotonic() < deadline:
+        time.sleep(0.01)
+    answer(silent)                                     # soon after that tidy-up, then silence
+    while len(times) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(times) == 2 and times[1] - times[0] >= 0.5   # the next one still comes, when `every` is up
 
 
 def test_what_lasts_is_settled_out_of_the_collectors_way_once_it_grows():
