@@ -27,19 +27,13 @@ def local_day(moment: datetime) -> date:
 def local_today() -> date:
     """Today in the organization's time zone (not the server's, which may already be tomorrow): worked out once
     for a request, whose lines ask it again and again (how long each has waited)."""
-    from flask import g, has_request_context
-    if not has_request_context():
-        return local_day(utcnow())
-    found = g.get("_hrsn_today")
-    if found is None:
-        found = g._hrsn_today = local_day(utcnow())
-    return found
+    return once_per_request("today", lambda: local_day(utcnow()))
 
 
 def once_per_request(key, work):
     """`work()`, asked once per request while nothing is written: the header, the tab and its parts all ask for a
-    member's consent or episode, and every flush or rollback forgets what was found (outside a request, asked
-    each time)."""
+    member's consent or episode, a section's lines for today's date; every flush or rollback forgets what was
+    found (outside a request, asked each time)."""
     from flask import g, has_request_context
     if not has_request_context():
         return work()
