@@ -203,3 +203,20 @@ def test_a_members_episode_is_asked_once_per_request_and_again_after_a_write(app
         assert current_episode(member_id).opened_on == date(2026, 1, 5)        # a write: asked again
         db.session.rollback()
         assert current_episode(member_id) == first and len(asked) == 3             # the write undone: asked again
+
+
+def test_translations_are_found_on_the_request_and_forced_languages_still_apply(app):
+    import flask_babel
+    from flask import g
+    from flask_babel import force_locale, get_locale, gettext
+    from hrsn.extensions import _babel_state
+    assert flask_babel._get_current_context is _babel_state     # the lookup Flask-Babel's functions make
+    assert get_locale() is None                                    # outside a request, as before
+    with app.test_request_context("/", headers={"Accept-Language": "es"}):
+        assert str(get_locale()) == "es" and gettext("Today") == "Hoy"
+        assert g._flask_babel is _babel_state()                    # Flask-Babel's own place for it
+        with force_locale("en"):
+            assert gettext("Today") == "Today"
+        assert gettext("Today") == "Hoy"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert gettext("Today") == "Today"                         # a new request asks afresh

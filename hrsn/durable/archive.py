@@ -385,7 +385,9 @@ def in_use() -> dict:
             db.session.rollback()
             counts[label] = 0
     folder = storage.uploads_dir()
-    counts["stored"] = sum(1 for p in folder.iterdir() if p.is_file() and storage.STORED_NAME.fullmatch(p.name))
+    with os.scandir(folder) as entries:         # the directory's own file types: no stat per file
+        counts["stored"] = sum(1 for e in entries if e.is_file(follow_symlinks=False)
+                               and storage.STORED_NAME.fullmatch(e.name))
     return counts
 
 
