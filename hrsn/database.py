@@ -8,7 +8,7 @@ lock is held only until the view commits, and what the view renders after that r
 Audit events of a GET are written in a short transaction of their own (hrsn.audit.record_now)."""
 import sqlite3
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -57,6 +57,8 @@ def _writes(conn) -> bool:
         return True                 # commands and seeds write
     if request.method in READ_METHODS or g.get("_hrsn_reading"):
         return False
+    if getattr(current_app.view_functions.get(request.endpoint), "hrsn_reads_only", False):
+        return False
     return not g.get("_hrsn_committed")
 
 
@@ -64,6 +66,14 @@ def read_before_writing() -> None:
     """This change does slow work before it knows what to write (a password check): what it reads until
     `take_write_lock()` runs in a deferred transaction, so other people's saves do not wait behind it."""
     g._hrsn_reading = True
+
+
+def only_reads(view):
+    """Decorator: this view's POSTs only read (a search, posted so that what was typed never ends up in a URL). Like
+    a GET, each runs in a deferred transaction from its first statement (the signed-in user's), and nobody's save
+    waits behind it."""
+    view.hrsn_reads_only = True
+    return view
 
 
 def take_write_lock() -> None:

@@ -2,7 +2,7 @@
 from flask import Blueprint, request
 from sqlalchemy.orm import selectinload
 
-from hrsn import params
+from hrsn import database, params
 from hrsn.access import member_for_fragment, require, visible_members
 from hrsn.extensions import db
 from hrsn.models import Member, name_key
@@ -28,6 +28,7 @@ def _record_frame():
 
 
 @bp.route("/", methods=["GET", "POST"])
+@database.only_reads
 @require("members")
 def index():
     """Members one may see; the search is POSTed so that a name typed never ends up in a URL."""

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, abort
 from flask_login import current_user
+from sqlalchemy import func
 
 from hrsn.extensions import db
-from hrsn.paging import count_rows
 from hrsn.render import render
 from hrsn.steps import wiring
 
@@ -40,24 +40,22 @@ class Section:
         return self.total if self.total is not None else len(self.items)
 
 
-def total_of(lines: list, query) -> int:
-    """How many a section holds: its lines when they do not fill it, else the count of `query` (one statement more,
-    sent only when there may be more than are shown)."""
-    return len(lines) if len(lines) < LINES else count_rows(query)
+def first_lines(query, columns: bool = False) -> tuple[list, int]:
+    """The first LINES rows of `query` (ordered already) and how many it holds in all, in one statement: the total
+    is a window count over every row the query finds, taken before the LIMIT. The rows are records, or tuples of
+    the selected columns (`columns`). Only to-one joins: a row per line."""
+    rows = db.session.execute(query.add_columns(func.count().over()).limit(LINES)).unique().all()
+    total = rows[0][-1] if rows else 0
+    return [tuple(row[:-1]) if columns else row[0] for row in rows], total
 
 
-def query_section(key, title, base, order, line, more_url=None, load=(), count_base=None, columns=False) -> Section:
+def query_section(key, title, base, order, line, more_url=None, load=(), columns=False) -> Section:
     """A step's section from one query: its first LINES lines, with what they show loaded (`load`, to-one joins
-    only, so that a line is a record) in the same query, and its total (of `count_base` when the lines' query joins
-    more than the count needs). `line` makes an Item of a record, or of the selected columns (`columns`)."""
-    query = base.options(*load).order_by(*order).limit(LINES)
-    if columns:
-        records = db.session.execute(query).unique().all()
-        items = [line(*row) for row in records]
-    else:
-        records = db.session.scalars(query).unique().all()
-        items = [line(record) for record in records]
-    return Section(key, title, items, more_url, total=total_of(records, count_base if count_base is not None else base))
+    only, so that a line is a record) in the same statement, and its total. `line` makes an Item of a record, or of
+    the selected columns (`columns`)."""
+    records, total = first_lines(base.options(*load).order_by(*order), columns)
+    items = [line(*record) for record in records] if columns else [line(record) for record in records]
+    return Section(key, title, items, more_url, total=total)
 
 
 def _build(spec) -> Section | None:

@@ -113,3 +113,35 @@ def test_concurrent_writers_lose_nothing_and_views_are_recorded(tmp_path):
                                       .group_by(ContactAttempt.member_id).order_by(ContactAttempt.member_id)).all()
         assert [tuple(row) for row in first] == [tuple(row) for row in earliest]
         db.engine.dispose()
+
+
+def test_a_search_is_posted_without_the_write_lock(tmp_path):
+    """Searches are POSTed to keep names out of URLs, yet only read: one being drawn does not hold up a save."""
+    from flask import template_rendered
+    app = make_app(tmp_path, SQLITE_BUSY_TIMEOUT=0.5)
+    with app.app_context():
+        make_user("coordinator", email="co@test.local")
+        member_id = make_member("Ana", "García", received_on=org_today() - timedelta(days=5)).id
+    searching, saver = signed_in(app, "co@test.local"), signed_in(app, "co@test.local")
+    for days_ago, path in enumerate(("/members/", "/referrals/"), start=1):
+        saved = []
+
+        def save_meanwhile(_sender, **_drawn):
+            # The search's page is drawn, its transaction still open: someone else saves a contact now (from a
+            # thread of its own, as another person's request, with its own connection).
+            if threading.current_thread() is not threading.main_thread() or saved:
+                return
+            other = threading.Thread(target=lambda: saved.append(
+                saver.post(f"/members/{member_id}/contact", data=contact_form(days_ago))))
+            other.start()
+            other.join()
+        template_rendered.connect(save_meanwhile, app)
+        try:
+            found = searching.post(path, data={"q": "garc"})
+        finally:
+            template_rendered.disconnect(save_meanwhile, app)
+        assert found.status_code == 200 and "García" in found.get_data(as_text=True)
+        assert saved[0].status_code == 302, path                # saved, not "database busy"
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(ContactAttempt.id))) == 2
+        db.engine.dispose()

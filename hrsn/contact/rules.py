@@ -94,28 +94,27 @@ def _tab_url(member):
 def today_attempts_due(user):
     if not user.can("contact"):
         return None
-    from hrsn.today import LINES, Item, Section, total_of
+    from hrsn.today import Item, Section, first_lines
     day = local_today()
     due = _my_outreach(user, "trying").where(Referral.outreach_due_on <= day)
     items = []
-    referrals = db.session.scalars(due.order_by(Referral.outreach_due_on, Referral.id).limit(LINES)).all()
+    referrals, total = first_lines(due.order_by(Referral.outreach_due_on, Referral.id))
     for referral in referrals:
         number, when = referral.outreach_attempts + 1, referral.outreach_due_on
         text = (_("Attempt %(n)d was due %(day)s", n=number, day=format_date(when)) if when < day
                 else _("Attempt %(n)d is due today", n=number))
         items.append(Item(referral.member, text, _tab_url(referral.member), late=when < day))
-    return Section("outreach-due", _("Outreach attempts due"), items, total=total_of(referrals, due))
+    return Section("outreach-due", _("Outreach attempts due"), items, total=total)
 
 
 def today_ready_unable(user):
     if not user.can("contact"):
         return None
-    from hrsn.today import LINES, Item, Section, total_of
-    ready = _my_outreach(user, "met")
-    referrals = db.session.scalars(ready.order_by(Referral.received_on, Referral.id).limit(LINES)).all()
+    from hrsn.today import Item, Section, first_lines
+    referrals, total = first_lines(_my_outreach(user, "met").order_by(Referral.received_on, Referral.id))
     items = [Item(r.member, _("%(a)d attempts by %(m)d methods: the outreach rule is met",
                               a=r.outreach_attempts, m=r.outreach_methods), _tab_url(r.member)) for r in referrals]
-    return Section("ready-unable", _("Ready to mark unable to reach"), items, total=total_of(referrals, ready))
+    return Section("ready-unable", _("Ready to mark unable to reach"), items, total=total)
 
 
 # Unable to reach ---------------------------------------------------------------------------------

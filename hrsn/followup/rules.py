@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from flask import url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import and_, func, or_
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from hrsn import settings
 from hrsn.access import visible
@@ -134,7 +134,7 @@ def unreported(user, rows: bool = True, own: bool = False):
     query = (db.select(*columns).join(Member, Episode.member_id == Member.id)
              .where(Episode.reported_on.is_(None), Episode.closed_on.is_not(None),
                     Member.assignee_id == user.id if own else visible(Episode.member_id, user))
-             .options(joinedload(Episode.member)).order_by(Episode.closed_on, Episode.id))
+             .options(contains_eager(Episode.member)).order_by(Episode.closed_on, Episode.id))
     if rows:
         # The member's latest referral as everywhere (by day received), found by the (member, day received) index;
         # a max() of ids lets PostgreSQL walk the whole primary key backwards instead.
@@ -275,14 +275,14 @@ def today_unreported(user):
     from hrsn.today import Item
     late_before = local_today() - timedelta(days=int(settings.get("followup_report_days")))
     own = user.role == Role.CASE_MANAGER
-    base, counted = unreported(user, own=own), unreported(user, rows=False, own=own)
+    base = unreported(user, own=own)
 
     def line(episode, external_id, payer, words):
         return Item(episode.member, _("Closed %(day)s: %(reason)s", day=format_date(episode.closed_on),
                                       reason=words or episode.reason_label),
                     url_for("followup.outcomes"), late=episode.closed_on < late_before)
     return _section("followup-unreported", _("Outcomes not yet reported back to the payer"), base,
-                    (Episode.closed_on, Episode.id), line, url_for("followup.outcomes"), count_base=counted)
+                    (Episode.closed_on, Episode.id), line, url_for("followup.outcomes"))
 
 
 def today_waitlist(user):

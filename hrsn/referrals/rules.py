@@ -151,14 +151,14 @@ def today_waiting(user):
         more = url_for("referrals.index", queue="new", assignee="me")
     else:
         return None
-    from hrsn.today import LINES, Item, Section, total_of
+    from hrsn.today import Item, Section, first_lines
     # One's own members are always visible; a coordinator sees every member: the access rule adds nothing here.
-    base = db.select(Referral).join(Referral.member).where(Referral.status == "new", condition)
-    rows = db.session.scalars(base.options(joinedload(Referral.member))
-                              .order_by(Referral.urgency_rank, Referral.received_on).limit(LINES)).all()
+    rows, total = first_lines(db.select(Referral).join(Referral.member).where(Referral.status == "new", condition)
+                              .options(joinedload(Referral.member))
+                              .order_by(Referral.urgency_rank, Referral.received_on, Referral.id))
     items = [Item(member=r.member, url=url_for("referrals.show", referral_id=r.id), late=r.urgency() == "urgent",
                   text=_("received %(day)s · %(urgency)s", day=format_date(r.received_on),
                          urgency=URGENCY_LABELS[r.urgency()]))
              for r in rows]
-    return Section("referrals", title, items, more, total=total_of(rows, base))
+    return Section("referrals", title, items, more, total=total)
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from hrsn import audit, params
+from hrsn import audit, database, params
 from hrsn.access import may_see, require
 from hrsn.extensions import db
 from hrsn.models import LANGUAGES, Member, Payer, Referral, Role, ServiceType, local_today
@@ -22,6 +22,7 @@ BATCH_PAGE = 25
 
 
 @bp.route("/", methods=["GET", "POST"])
+@database.only_reads
 @require("referrals")
 def index():
     """The queues. Searches are POSTed so that a name typed never ends up in a URL."""
