@@ -7,6 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from babel.support import Translations
 from flask_babel import format_decimal, get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import DateField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
@@ -46,6 +47,24 @@ class Form(FlaskForm):
             # WTForms' own messages in the user's language, read once per language (Flask-WTF reads the catalog
             # again for every request).
             return _wtforms_messages(str(get_locale() or "en"))
+
+
+def html_params(**attributes) -> Markup:
+    """WTForms' attributes of a tag, the same text, written without its str.format of each attribute through
+    markupsafe (a fifth of the time of a page of forms): sorted by name, `class_` as class, `data_`/`aria_` names
+    with hyphens, True as the bare name, False left out, names and values escaped."""
+    written = []
+    for key, value in sorted(attributes.items()):
+        if value is False:
+            continue
+        key = escape(widgets.core.clean_key(key))
+        written.append(key if value is True else f'{key}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+    return Markup(" ".join(written))
+
+
+# Every widget writes its attributes with it: those that call the module's function and those holding their own.
+widgets.core.html_params = widgets.html_params = html_params
+widgets.core.Input.html_params = widgets.core.Button.html_params = staticmethod(html_params)
 
 
 @lru_cache(maxsize=8)

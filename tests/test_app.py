@@ -220,3 +220,22 @@ def test_translations_are_found_on_the_request_and_forced_languages_still_apply(
         assert gettext("Today") == "Hoy"
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert gettext("Today") == "Today"                         # a new request asks afresh
+
+
+def test_form_attributes_are_written_exactly_as_wtforms_writes_them():
+    import importlib.util
+    from markupsafe import Markup
+    from wtforms.widgets import core
+    from hrsn.forms import html_params
+    spec = importlib.util.find_spec("wtforms.widgets.core")
+    wtforms_own = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(wtforms_own)                    # WTForms' own function, as shipped
+    assert core.html_params is html_params and core.Input.html_params is html_params
+    assert core.Button.html_params is html_params and core.TextInput.html_params is html_params
+    for attributes in ({"name": "text1", "id": "f", "class_": "text"},
+                       {"checked": True, "readonly": False, "name": "text1", "abc": "hello"},
+                       {"data_hx_get": "/a?b=1&c=2", "aria_describedby": "err-x", "for_": "x"},
+                       {"value": '<script>"x" & \'y\'</script>', "title": Markup('say "hi" <b>')},
+                       {"value": 0, "min": 1.5, "placeholder": ""}, {}):
+        assert html_params(**attributes) == wtforms_own.html_params(**attributes)
+        assert isinstance(html_params(**attributes), Markup)
