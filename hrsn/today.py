@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func
 
 from hrsn.extensions import db
+from hrsn.paging import count_rows
 from hrsn.render import render
 from hrsn.steps import wiring
 
@@ -41,12 +42,21 @@ class Section:
 
 
 def first_lines(query, columns: bool = False) -> tuple[list, int]:
-    """The first LINES rows of `query` (ordered already) and how many it holds in all, in one statement: the total
-    is a window count over every row the query finds, taken before the LIMIT. The rows are records, or tuples of
-    the selected columns (`columns`). Only to-one joins: a row per line."""
-    rows = db.session.execute(query.add_columns(func.count().over()).limit(LINES)).unique().all()
-    total = rows[0][-1] if rows else 0
-    return [tuple(row[:-1]) if columns else row[0] for row in rows], total
+    """The first LINES rows of `query` (ordered already) and how many it holds in all. The rows are records, or
+    tuples of the selected columns (`columns`); only to-one joins, a row per line.
+
+    On PostgreSQL the total comes with the lines, a window count taken before the LIMIT: each statement is a round
+    trip and a plan of its own there (Today 5 ms faster). SQLite pays little per statement and more to carry every
+    row's columns to the window (a coordinator's long sections 0.1 to 0.8 ms slower each): a COUNT of its own, sent
+    only when the lines fill the section."""
+    if db.engine.dialect.name == "postgresql":
+        rows = db.session.execute(query.add_columns(func.count().over()).limit(LINES)).unique().all()
+        total = rows[0][-1] if rows else 0
+        rows = [tuple(row[:-1]) for row in rows]
+    else:
+        rows = db.session.execute(query.limit(LINES)).unique().all()
+        total = len(rows) if len(rows) < LINES else count_rows(query)
+    return [row if columns else row[0] for row in rows], total
 
 
 def query_section(key, title, base, order, line, more_url=None, load=(), columns=False) -> Section:

@@ -2,7 +2,7 @@
 import re
 from datetime import timedelta
 
-from conftest import events, make_member, make_user, org_today
+from conftest import ON_POSTGRES, events, make_member, make_user, org_today
 from hrsn import settings
 from hrsn.extensions import db
 from hrsn.models import AuditEvent, Member, Referral, ServiceType
@@ -301,8 +301,7 @@ def test_redirect_offers_the_directorys_other_providers_of_the_service(app, clie
 
 
 def test_today_and_the_queue_count_what_their_lines_do_not_show(app, client, auth, queries):
-    """A section with more due than its lines show says how many there are in all, counted in the statement that
-    finds its lines."""
+    """A section with fewer lines than it shows needs no COUNT; one with more says how many there are in all."""
     with app.app_context():
         for i in range(3):
             make_member(f"Few{i}", "Person")
@@ -320,8 +319,9 @@ def test_today_and_the_queue_count_what_their_lines_do_not_show(app, client, aut
     section = page[page.index('id="today-referrals"'):]
     assert re.search(r'class="count">12<', section[:section.index("</h2>")])
     assert section[:section.index("</section>")].count("Person</a>") == 8
-    # The unassigned and the payer deadlines near are twelve each now, more than eight lines hold: no COUNT more.
-    assert q.count == few
+    # The unassigned and the payer deadlines near are twelve each now, more than eight lines hold: each counted,
+    # in a COUNT of its own on SQLite, in the statement of its lines on PostgreSQL.
+    assert q.count == few + (0 if ON_POSTGRES else 2)
     # The queue: twelve on a page of 25 are counted from the rows; a page past the end shows none and still counts.
     queue = client.get("/referrals/?queue=new").get_data(as_text=True)
     assert counts(queue)[0] == 12 and len(names_in_order(queue)) == 12
