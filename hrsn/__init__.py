@@ -1,10 +1,14 @@
 """The HRSN case desk: create_app() builds the Flask application."""
 import os
 import secrets
+from datetime import date, datetime, time
+from functools import lru_cache
 from pathlib import Path
 
+from babel import dates
+
 from flask import Flask, has_request_context, request, session
-from flask_babel import format_currency, format_date, format_time
+from flask_babel import format_currency, format_date, get_locale, to_user_timezone
 from flask_login import current_user
 
 from hrsn.extensions import babel, csrf, db, htmx, login_manager, migrate
@@ -171,6 +175,16 @@ def _compile_catalogs() -> None:
         os.replace(tmp, mo)
 
 
+@lru_cache(maxsize=4096)
+def _medium_day(locale: str, value: date) -> str:
+    return dates.format_date(value, "medium", locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _short_clock(locale: str, hour: int, minute: int) -> str:
+    return dates.format_time(time(hour, minute), "short", locale=locale)
+
+
 def _register_template_helpers(app: Flask) -> None:
     from hrsn import audit, settings
     app.jinja_env.globals.update(field_label=audit.field_label, audit_value=audit.shown,
@@ -181,10 +195,16 @@ def _register_template_helpers(app: Flask) -> None:
     def money(cents):
         return "" if cents is None else format_currency(cents / 100, "USD")
 
-    # One way to write a day, and one way to write a moment, in each language (Babel's medium date).
+    # One way to write a day, and one way to write a moment, in each language (Babel's medium date, short time),
+    # in the organization's time zone. A page of contacts writes dozens: each day and each minute of the day is
+    # worked out by Babel once per language and kept.
     @app.template_filter("day")
     def day(value):
-        return "" if value is None else format_date(value, "medium")
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            value = to_user_timezone(value).date()
+        return _medium_day(str(get_locale() or "en"), value)
 
     @app.template_filter("month")
     def month(value):
@@ -192,11 +212,13 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("when")
     def when(value):
-        return "" if value is None else f"{format_date(value, 'medium')}, {format_time(value, 'short')}"
+        if value is None:
+            return ""
+        local, locale = to_user_timezone(value), str(get_locale() or "en")
+        return f"{_medium_day(locale, local.date())}, {_short_clock(locale, local.hour, local.minute)}"
 
     @app.context_processor
     def globals_():
-        from flask_babel import get_locale
         from hrsn.models import URGENCY_LABELS
         from hrsn.steps import wiring
         return {"setting": settings.get, "locale": str(get_locale() or "en"), "nav_items": wiring().nav,
@@ -204,7 +226,6 @@ def _register_template_helpers(app: Flask) -> None:
 
     def language_in_sentence(code: str) -> str:
         """A language's name inside a sentence: Spanish writes it in lower case ("en español")."""
-        from flask_babel import get_locale
         from hrsn.models import LANGUAGES
         name = str(LANGUAGES.get(code, code))
         return name.lower() if str(get_locale() or "en").startswith("es") else name

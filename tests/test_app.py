@@ -239,3 +239,21 @@ def test_form_attributes_are_written_exactly_as_wtforms_writes_them():
                        {"value": 0, "min": 1.5, "placeholder": ""}, {}):
         assert html_params(**attributes) == wtforms_own.html_params(**attributes)
         assert isinstance(html_params(**attributes), Markup)
+
+
+def test_days_and_moments_are_written_as_babel_writes_them_in_the_organizations_time_zone(app):
+    from datetime import date, datetime
+    from flask import render_template_string
+    from flask_babel import force_locale, format_date, format_time
+    moments = [datetime(2026, 3, 8, 9, 59), datetime(2026, 3, 8, 10, 1),       # either side of the change to DST
+               datetime(2026, 11, 1, 8, 30), datetime(2026, 12, 7, 7, 30),      # 07:30 UTC: the evening before
+               datetime(2026, 6, 30, 23, 59, 59)]
+    with app.test_request_context("/"):
+        for locale in ("en", "es"):
+            with force_locale(locale):
+                for moment in moments:
+                    written = render_template_string("{{ m|when }}|{{ m|day }}|{{ d|day }}", m=moment, d=moment.date())
+                    assert written == (f"{format_date(moment, 'medium')}, {format_time(moment, 'short')}|"
+                                       f"{format_date(moment, 'medium')}|{format_date(moment.date(), 'medium')}")
+                assert render_template_string("{{ d|day }}", d=date(2026, 1, 5)) == (
+                    "Jan 5, 2026" if locale == "en" else "5 ene 2026")

@@ -275,14 +275,14 @@ def today_unreported(user):
     from hrsn.today import Item
     late_before = local_today() - timedelta(days=int(settings.get("followup_report_days")))
     own = user.role == Role.CASE_MANAGER
-    base = unreported(user, own=own)
+    base, counted = unreported(user, own=own), unreported(user, rows=False, own=own)
 
     def line(episode, external_id, payer, words):
         return Item(episode.member, _("Closed %(day)s: %(reason)s", day=format_date(episode.closed_on),
                                       reason=words or episode.reason_label),
                     url_for("followup.outcomes"), late=episode.closed_on < late_before)
     return _section("followup-unreported", _("Outcomes not yet reported back to the payer"), base,
-                    (Episode.closed_on, Episode.id), line, url_for("followup.outcomes"))
+                    (Episode.closed_on, Episode.id), line, url_for("followup.outcomes"), count_base=counted)
 
 
 def today_waitlist(user):
