@@ -31,4 +31,4 @@ def busy_plan(member_id: int, user, n: int) -> dict:
                             CareMeeting(member_id=member_id, held_on=org_today(), attendees=f"team {i}", by_id=user.id)])
     db.session.add(Plan(member_id=member_id, review_due_on=org_today() - timedelta(days=1), changed_at=utcnow()))
     db.session.flush()
-    return {"need": needs[0].id}
+    return {"need": needs[0].id, "referral_out": out.id}

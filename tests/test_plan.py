@@ -238,6 +238,44 @@ def test_the_lifecycle_allows_forward_moves_and_refuses_jumps(app, client, membe
     assert audited == 4
 
 
+def test_a_rows_status_form_is_drawn_when_opened_with_the_version_the_row_was_drawn_from(app, client, member_id):
+    add_referral(client, member_id)
+    rid = newest_referral(app, member_id)
+    form_url = f"/members/{member_id}/plan/referrals/{rid}/move?version=1"
+    tab = client.get(f"/members/{member_id}/plan").get_data(as_text=True)
+    row = tab[tab.index(f'id="out-{rid}"'):tab.index("</tbody>", tab.index(f'id="out-{rid}"'))]
+    assert 'class="move-form"' not in row and f'data-hx-get="{form_url}"'.replace("&", "&amp;") in row
+    assert 'data-hx-trigger="toggle once"' in row and f'href="{form_url}"' in row     # without htmx: a page
+    views = lambda: read(app, lambda: db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(  # noqa: E731
+        AuditEvent.action == "view", AuditEvent.member_id == member_id)))
+    viewed = views()
+    # Opened: the form alone, carrying the version the row showed (a part of the tab already viewed).
+    drawn = client.get(form_url, headers=HX).get_data(as_text=True)
+    assert drawn.lstrip().startswith("<form") and 'name="move-version" type="hidden" value="1"' in drawn
+    assert f'action="/members/{member_id}/plan/referrals/{rid}/move"' in drawn and "<html" not in drawn
+    assert views() == viewed
+    # Without htmx: the Plan tab with that row's form open, a view of the record.
+    page = client.get(form_url).get_data(as_text=True)
+    assert "<html" in page and page.count('class="move-form"') == 1 and "<details open" in page
+    assert views() == viewed + 1
+    # Someone moves it meanwhile; a form opened from the older row is refused on saving, with what changed.
+    assert move(client, app, member_id, rid, "accepted").status_code == 200
+    stale = client.get(form_url, headers=HX).get_data(as_text=True)
+    assert 'value="1"' in stale
+    refused = client.post(f"/members/{member_id}/plan/referrals/{rid}/move", headers=HX, data={
+        "move-to": "started", "move-on": org_today().isoformat(), "move-version": "1"})
+    assert refused.status_code == 409 and "Someone else saved" in refused.get_data(as_text=True)
+    assert read(app, lambda: db.session.get(ReferralOut, rid).status) == "accepted"
+    # Refused with what was typed: the row comes back with its form open and the typed values kept.
+    typed = move(client, app, member_id, rid, "org_declined", **{"move-on": org_today().isoformat()})
+    body = typed.get_data(as_text=True)
+    assert typed.status_code == 422 and "<details open" in body and 'class="move-form"' in body
+    assert '<option value="org_declined" selected>' in body
+    # Under another member, the referral is not found.
+    other = read(app, lambda: make_member("Otra", "Persona").id)
+    assert client.get(f"/members/{other}/plan/referrals/{rid}/move", headers=HX).status_code == 404
+
+
 def test_declined_by_the_organization_needs_a_reason(app, client, member_id):
     add_referral(client, member_id)
     rid = newest_referral(app, member_id)

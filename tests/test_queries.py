@@ -155,6 +155,7 @@ PAGES = [   # who, method, url, data, htmx
     ("cm", "get", "/members/{member}/plan/needs", None, True),
     ("cm", "get", "/members/{member}/plan/goals", None, True),
     ("cm", "get", "/members/{member}/plan/referrals", None, True),
+    ("cm", "get", "/members/{member}/plan/referrals/{referral_out}/move?version=1", None, True),
     ("cm", "get", "/members/{member}/plan/summary", None, True),
     ("cm", "get", "/members/{member}/plan/extras", None, True),
     ("cm", "get", "/members/{member}/plan/team", None, True),

@@ -14,7 +14,7 @@ from hrsn.models import (CASELOAD_ROLES, DELIVERED_WHAT, OUT_NOT_DELIVERED, OUT_
 from hrsn.plan import bp, rules
 from hrsn.plan.forms import MoveForm, ReferralOutForm
 from hrsn.plan.views import AREA, for_work, tab_context
-from hrsn.render import changed, conflict_events, edit_page, refused, render
+from hrsn.render import changed, conflict_events, edit_page, refused, render, wants_fragment
 
 TEXTS = ("organization_name", "service_name", "shared_info", "phone", "address", "hours", "how_to_apply",
          "what_to_bring", "wait", "cost", "feedback_tip", "staff_note")
@@ -43,8 +43,15 @@ def referrals_context(member, **extra) -> dict:
             **extra}
 
 
+def delivered_labels(referral) -> list[str]:
+    """What was delivered, in words, for the row (the form's choices, without drawing the form)."""
+    return [label for key, label in delivered_choices(referral) if key in referral.delivered_codes]
+
+
 def row_context(member, referral, form=None, **extra) -> dict:
-    return {"member": member, "r": referral, "move_form": move_form_for(referral, form), **extra}
+    """A referral out's row; with `form` (a move answered back with what was typed) its form is drawn in it."""
+    return {"member": member, "r": referral, "move_form": move_form_for(referral, form) if form is not None else None,
+            **extra}
 
 
 @bp.get("/members/<int:member_id>/plan/referrals")
@@ -238,6 +245,24 @@ def move(member_id, referral_id):
                    events=("referralOutChanged",), back_to=url_for("plan.tab", member_id=member.id,
                                                                     _anchor=f"out-{referral.id}"),
                    **row_context(member, referral))
+
+
+@bp.get("/members/<int:member_id>/plan/referrals/<int:referral_id>/move")
+def move_form(member_id, referral_id):
+    """The form that moves a referral out, drawn when its row's "Change the status" is opened, or the Plan tab with
+    it open (without htmx). It carries the version the row was drawn from (`version`): a change someone made since
+    is refused on saving, with what they changed, as on any other form. The form alone is part of the tab already
+    viewed (as its other parts reloaded); the whole tab is a view of the record."""
+    member = member_for_fragment(member_id, AREA) if wants_fragment() else for_work(member_id)
+    referral = rules.referral_out(member, referral_id)
+    if referral is None or not referral.allowed():
+        abort(404)
+    form = move_form_for(referral)
+    version = params.number("version")
+    if version is not None:
+        form.version.data = str(version)
+    return render("plan/tab.html", "plan/_out_move.html", page_context=lambda: tab_context(member), member=member,
+                  r=referral, f=form, open_move=referral.id)
 
 
 @bp.get("/members/<int:member_id>/plan/referrals/find")

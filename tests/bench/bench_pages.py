@@ -52,6 +52,7 @@ class Sample:
     referral: int
     contact: int
     screening: tuple[int, int]   # (member, screening)
+    referral_out: int            # one of that member's referrals made, still open
 
 
 TEN_YEARS = f"start={date.today().replace(year=date.today().year - 10).isoformat()}&end={date.today().isoformat()}"
@@ -107,6 +108,8 @@ PAGES = [
     ("Intake: new referral form", "casemanager1", "GET", lambda s: Req("/intake/new")),
     ("Member record: Plan", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}/plan")),
     ("Plan: referrals fragment", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}/plan/referrals", htmx=True)),
+    ("Plan: a referral's status form", "casemanager1", "GET",
+     lambda s: Req(f"/members/{s.member}/plan/referrals/{s.referral_out}/move?version=1", htmx=True)),
     ("Plan: member copy (PDF)", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}/plan.pdf")),
     ("Plan: staff copy (PDF)", "casemanager1", "GET", lambda s: Req(f"/members/{s.member}/plan.pdf?copy=staff")),
     ("Admin audit trail", "admin", "GET", lambda s: Req("/admin/audit")),
@@ -263,9 +266,9 @@ def desk_app(target: Target):
 
 def sample(app, email: str) -> Sample:
     """The case manager's enrolled member with the most contacts, that member's latest referral, a contact the
-    case manager logged, and a screening (of that member when there is one)."""
+    case manager logged, a screening (of that member when there is one) and a referral they were made, still open."""
     from hrsn.extensions import db
-    from hrsn.models import ContactAttempt, Member, Referral, Screening, User
+    from hrsn.models import OUT_PENDING, ContactAttempt, Member, Referral, ReferralOut, Screening, User
     with app.app_context():
         user_id = db.session.scalar(sa.select(User.id).where(User.email == email))
         mine = sa.select(Member.id).where(Member.assignee_id == user_id)
@@ -282,7 +285,9 @@ def sample(app, email: str) -> Sample:
         screening = db.session.execute(
             sa.select(Screening.member_id, Screening.id).where(Screening.member_id.in_(mine))
             .order_by((Screening.member_id == member).desc(), Screening.id.desc()).limit(1)).first()
-        return Sample(member, referral, contact, tuple(screening) if screening else (member, 0))
+        referral_out = db.session.scalar(sa.select(ReferralOut.id).where(
+            ReferralOut.member_id == member, ReferralOut.status.in_(OUT_PENDING)).order_by(ReferralOut.id).limit(1))
+        return Sample(member, referral, contact, tuple(screening) if screening else (member, 0), referral_out or 0)
 
 
 class Queries:
