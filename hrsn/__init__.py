@@ -2,13 +2,14 @@
 import os
 import secrets
 from datetime import date, datetime, time
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from babel import dates
+from babel import dates, numbers
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import format_currency, format_date, get_locale, to_user_timezone
+from flask_babel import format_date, get_locale, to_user_timezone
 from flask_login import current_user
 
 from hrsn.extensions import babel, csrf, db, htmx, login_manager, migrate
@@ -175,6 +176,17 @@ def _compile_catalogs() -> None:
         os.replace(tmp, mo)
 
 
+def money(cents) -> str:
+    """Cents as the interface writes money ($1,850.00 or 1.850,00 US$), through Decimal: never a float. Each amount
+    is worked out by Babel once per language and kept: a queue of payments writes the same rents again and again."""
+    return "" if cents is None else _usd(str(get_locale() or "en"), int(cents))
+
+
+@lru_cache(maxsize=4096)
+def _usd(locale: str, cents: int) -> str:
+    return numbers.format_currency(Decimal(cents) / 100, "USD", locale=locale)
+
+
 @lru_cache(maxsize=4096)
 def _medium_day(locale: str, value: date) -> str:
     return dates.format_date(value, "medium", locale=locale)
@@ -191,9 +203,7 @@ def _register_template_helpers(app: Flask) -> None:
                                  action_label=lambda key: audit.label_for(audit.ACTION_LABELS, key),
                                  record_label=lambda key: audit.label_for(audit.RECORD_LABELS, key))
 
-    @app.template_filter("money")
-    def money(cents):
-        return "" if cents is None else format_currency(cents / 100, "USD")
+    app.add_template_filter(money, "money")
 
     # One way to write a day, and one way to write a moment, in each language (Babel's medium date, short time),
     # in the organization's time zone. A page of contacts writes dozens: each day and each minute of the day is

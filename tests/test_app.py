@@ -257,3 +257,17 @@ def test_days_and_moments_are_written_as_babel_writes_them_in_the_organizations_
                                        f"{format_date(moment, 'medium')}|{format_date(moment.date(), 'medium')}")
                 assert render_template_string("{{ d|day }}", d=date(2026, 1, 5)) == (
                     "Jan 5, 2026" if locale == "en" else "5 ene 2026")
+
+
+def test_money_is_written_as_babel_writes_it_in_each_language(app):
+    from decimal import Decimal
+    from flask import render_template_string
+    from flask_babel import force_locale, format_currency
+    from hrsn.cases.figures import money
+    with app.test_request_context("/"):
+        for locale, written in (("en", "$1,850.00"), ("es", "1.850,00\xa0US$")):
+            with force_locale(locale):
+                for cents in (0, 1, 99, 185000, 123456789, -2500):
+                    assert money(cents) == format_currency(Decimal(cents) / 100, "USD")
+                    assert render_template_string("{{ c|money }}", c=cents) == money(cents)
+                assert money(185000) == written and money(None) == ""

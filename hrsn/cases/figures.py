@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import format_currency, format_decimal, gettext as _, ngettext
+from flask_babel import format_decimal, gettext as _, ngettext
 from sqlalchemy import case as when, func
 from sqlalchemy.orm import joinedload
 
+from hrsn import money
 from hrsn.extensions import db
 from hrsn.models import Authorization, ContactAttempt, FundingSource, PartyContact, Payment
 
@@ -22,10 +23,6 @@ MONTHS_SHOWN = 12
 COUNTED = Payment.status != "cancelled"       # a cancelled request counts against nothing
 PAID = Payment.paid_on.is_not(None)
 
-
-def money(cents) -> str:
-    """Cents as the interface writes money ($1,850.00 or 1.850,00 US$), through Decimal: never a float."""
-    return "" if cents is None else format_currency(Decimal(cents) / 100, "USD")
 
 
 def add_months(day: date, months: int) -> date:

@@ -144,11 +144,16 @@ def case_authorizations(case) -> list[Authorization]:
                                    .order_by(Authorization.start_on.desc(), Authorization.id.desc())))
 
 
-def with_trail(query):
-    """Payments with what their rows show, whatever their number: a fixed count of queries."""
+def with_row(query):
+    """Payments with what a line of finance's queue shows: a fixed count of queries, whatever their number."""
     return query.options(joinedload(Payment.case).joinedload(Case.payer), joinedload(Payment.payee),
                          joinedload(Payment.funding_source), joinedload(Payment.authorization),
-                         joinedload(Payment.member), selectinload(Payment.steps).joinedload(PaymentStep.by))
+                         joinedload(Payment.member))
+
+
+def with_trail(query):
+    """Payments with what their rows on the Case tab show, their steps too."""
+    return with_row(query).options(selectinload(Payment.steps).joinedload(PaymentStep.by))
 
 
 def payment_by_id(payment_id: int) -> Payment | None:
@@ -203,7 +208,7 @@ def visible_payments(user, own: bool = False):
 
 
 def queue_page(user, queue: str, page: int):
-    query = with_trail(visible_payments(user).where(waiting_for(QUEUES[queue][0])))
+    query = with_row(visible_payments(user).where(waiting_for(QUEUES[queue][0])))
     return paginate(query.order_by(Payment.status_at, Payment.id), page=page, per_page=QUEUE_PAGE)
 
 
