@@ -226,6 +226,10 @@ class Referral(Versioned, db.Model):
         return URGENCY_CODES[self.urgency_rank]
 
 
+# A search that is exactly a referral's ID on the payer's platform opens it, whatever the letters' case.
+sa.Index("ix_referral_external_id_lower", sa.func.lower(Referral.external_id))
+
+
 TRIAGE_LABELS = {"accept": _l("Accept"), "waitlist": _l("Waitlist"), "redirect": _l("Redirect to another organization"),
                  "decline": _l("Decline")}
 
