@@ -1,11 +1,11 @@
 """Members: the list of those one may see, and the frame of a member's record (header and tabs)."""
 from flask import Blueprint, request
-from sqlalchemy.orm import selectinload
 
 from hrsn import database, params
 from hrsn.access import member_for_fragment, require, visible_members
 from hrsn.extensions import db
-from hrsn.models import Member, name_key
+from hrsn.models import Member, Referral, User, name_key
+from hrsn.models.intake import REFERRAL_STATUSES
 from hrsn.paging import paginate
 from hrsn.render import render
 from hrsn.steps import wiring
@@ -33,13 +33,22 @@ def _record_frame():
 def index():
     """Members one may see; the search is POSTed so that a name typed never ends up in a URL."""
     q = params.text("q", source=request.form)
-    query = visible_members().options(selectinload(Member.assignee), selectinload(Member.referrals)) \
-        .order_by(Member.last_name, Member.first_name, Member.id)
+    query = visible_members().order_by(Member.last_name, Member.first_name, Member.id)
     if q:
         query = query.where(db.or_(Member.name_key.like(params.like_pattern(name_key(q, "")), escape="\\"),
                                    Member.medicaid_id.ilike(params.like_pattern(q.replace(" ", "")), escape="\\")))
-    page = paginate(query, page=params.page(request.form), per_page=PER_PAGE)
-    return render("members/index.html", "members/_rows.html", page=page, q=q)
+    page = paginate(query.with_only_columns(Member.id), page=params.page(request.form), per_page=PER_PAGE)
+    if page.items:
+        # The page's lines as the columns they show, each member's latest referral's status by the (member, day
+        # received) index: no member, referral or staff record is built for a line.
+        latest_status = (db.select(Referral.status).where(Referral.member_id == Member.id)
+                         .order_by(Referral.received_on.desc(), Referral.id.desc()).limit(1).scalar_subquery())
+        lines = {line.id: line for line in db.session.execute(
+            db.select(Member.id, Member.first_name, Member.last_name, Member.dob, Member.medicaid_id,
+                      User.name.label("assignee_name"), latest_status.label("status"))
+            .outerjoin(User, User.id == Member.assignee_id).where(Member.id.in_(page.items)))}
+        page.items = [lines[member_id] for member_id in page.items]
+    return render("members/index.html", "members/_rows.html", page=page, q=q, statuses=REFERRAL_STATUSES)
 
 
 @bp.get("/<int:member_id>/header")

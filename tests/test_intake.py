@@ -1,5 +1,6 @@
 """Intake: a referral is taken on one screen, checked field by field, checked for duplicates, and kept."""
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -261,6 +262,23 @@ def test_member_search_is_posted_and_paged(app, client, auth):
     assert found.count('<tr><td><a href="/members/') == 1 and "José Núñez" in found
     assert "José Núñez" in client.post("/members/", data={"q": "or5555"}).get_data(as_text=True)
     assert client.post("/members/", data={"q": "%' OR 1=1 --", "page": "-3"}).status_code == 200
+
+
+def test_each_line_of_the_members_list_shows_the_latest_referrals_status_and_who_has_the_member(app, client, auth):
+    from hrsn.models import Referral
+    with app.app_context():
+        cm = make_user("case_manager", email="maria@test.local", name="Maria Lopez")
+        rosa = make_member("Rosa", "Alvarez", assignee=cm, status="closed", received_on=date(2025, 3, 1),
+                           medicaid_id="OR7777777")
+        db.session.add(Referral(member_id=rosa.id, received_on=date(2026, 10, 2), source="platform", status="waitlist"))
+        db.session.commit()
+        make_member("Ana", "Benitez", status="new")
+    auth.login("coordinator")
+    page = client.get("/members/").get_data(as_text=True)
+    lines = re.findall(r'<tr><td><a href="/members/\d+">([^<]+)</a></td><td>([^<]*)</td><td>([^<]*)</td>\s*'
+                       r'<td>([^<]*)</td><td>([^<]*)</td></tr>', page)
+    assert lines == [("Rosa Alvarez", "May 17, 1980", "OR7777777", "Maria Lopez", "Waitlist"),
+                     ("Ana Benitez", "May 17, 1980", "—", "Unassigned", "New, not triaged")]
 
 
 def test_a_colleagues_member_is_only_said_to_exist(app, client, auth):
