@@ -472,6 +472,22 @@ def test_unable_to_reach_list_and_report(app, client, cm, member_id):
     assert everything.get_data(as_text=True).splitlines()[1].endswith(reported_on.isoformat())
 
 
+def test_the_unable_to_reach_list_shows_marks_to_report_first_the_latest_first(app, client, cm):
+    import re
+    with app.app_context():
+        marks = (("Old", "Reported", 40, 30), ("Older", "Waiting", 20, None), ("Newer", "Waiting", 5, None))
+        for first, last, days_ago, reported_days_ago in marks:
+            member = make_member(first, last, assignee=db.session.merge(cm), status="closed")
+            db.session.add(UnableToReach(member_id=member.id, referral_id=member.latest_referral.id,
+                                         marked_on=local_today() - timedelta(days=days_ago), marked_by_id=cm.id,
+                                         attempts=3, methods=2, reported_on=None if reported_days_ago is None
+                                         else local_today() - timedelta(days=reported_days_ago)))
+        db.session.commit()
+    page = client.get("/contact/unable-to-reach").get_data(as_text=True)
+    shown = list(dict.fromkeys(re.findall(r"(Old Reported|Older Waiting|Newer Waiting)", page)))   # first seen
+    assert shown == ["Newer Waiting", "Older Waiting", "Old Reported"]
+
+
 def test_spanish_interface(app, client, cm, member_id):
     client.post("/language", data={"lang": "es"})
     page = client.get(f"/members/{member_id}/contact").get_data(as_text=True)

@@ -131,11 +131,19 @@ def payer_words(marks) -> dict:
         PayerOutcomeWord.payer_id.in_(payers), PayerOutcomeWord.reason == UNABLE_REASON)).all())
 
 
+# What a mark's line shows besides the mark: its member, who marked it, its referral and that referral's payer.
+MARK_LINE = (joinedload(UnableToReach.member), joinedload(UnableToReach.marked_by),
+             joinedload(UnableToReach.referral).joinedload(Referral.payer))
+
+
+def visible_marks(user):
+    """Marks on the members this user may see."""
+    return db.select(UnableToReach).where(visible(UnableToReach.member_id, user))
+
+
 def unable_marks(user):
-    """Marks on the members this user may see, with their member, referral and payer loaded."""
-    return (db.select(UnableToReach).where(visible(UnableToReach.member_id, user))
-            .options(joinedload(UnableToReach.member), joinedload(UnableToReach.marked_by),
-                     joinedload(UnableToReach.referral).joinedload(Referral.payer)))
+    """Marks on the members this user may see, with what their lines show loaded."""
+    return visible_marks(user).options(*MARK_LINE)
 
 
 def today_to_report(user):

@@ -9,25 +9,23 @@ from flask_login import current_user
 from hrsn import audit, params
 from hrsn.access import require, visible
 from hrsn.contact import bp
-from hrsn.contact.rules import UNABLE_REASON, payer_words, unable_marks
+from hrsn.contact.rules import MARK_LINE, UNABLE_REASON, payer_words, unable_marks, visible_marks
 from hrsn.extensions import db
 from hrsn.models import Member, Payer, PayerOutcomeWord, Referral, UnableToReach, local_today
-from hrsn.paging import paginate
+from hrsn.paging import paginate_by_id
 from hrsn.render import render
 from hrsn.sheets import spreadsheet_cell
 
 PER_PAGE = 50
 
 
-def _listed():
-    return unable_marks(current_user).order_by(UnableToReach.reported_on.is_not(None), UnableToReach.marked_on.desc(),
-                                               UnableToReach.id.desc())
-
-
 @bp.get("/contact/unable-to-reach")
 @require("contact")
 def unable_list():
-    page = paginate(_listed(), page=params.page(), per_page=PER_PAGE)
+    """Marks not yet reported first, the latest first: the page's ids sorted alone, then its lines loaded."""
+    query = visible_marks(current_user).order_by(UnableToReach.reported_on.is_not(None),
+                                                 UnableToReach.marked_on.desc(), UnableToReach.id.desc())
+    page = paginate_by_id(query, UnableToReach, *MARK_LINE, page=params.page(), per_page=PER_PAGE)
     audit.view_list("UnableToReach")
     return render("contact/unable_list.html", page=page, payer_words=payer_words(page.items))
 
