@@ -41,10 +41,9 @@ class Section:
         return self.total if self.total is not None else len(self.items)
 
 
-def first_lines(query, columns: bool = False, count_query=None) -> tuple[list, int]:
-    """The first LINES rows of `query` (ordered already) and how many it holds in all (as many as `count_query`
-    gives, when the lines' query joins more than the count needs). The rows are records, or tuples of the selected
-    columns (`columns`); only to-one joins, a row per line.
+def first_lines(query, columns: bool = False) -> tuple[list, int]:
+    """The first LINES rows of `query` (ordered already) and how many it holds in all. The rows are records, or
+    tuples of the selected columns (`columns`); only to-one joins, a row per line.
 
     On PostgreSQL the total comes with the lines, a window count taken before the LIMIT: each statement is a round
     trip and a plan of its own there (Today 5 ms faster). SQLite pays little per statement and more to carry every
@@ -56,15 +55,15 @@ def first_lines(query, columns: bool = False, count_query=None) -> tuple[list, i
         rows = [tuple(row[:-1]) for row in rows]
     else:
         rows = db.session.execute(query.limit(LINES)).unique().all()
-        total = len(rows) if len(rows) < LINES else count_rows(query if count_query is None else count_query)
+        total = len(rows) if len(rows) < LINES else count_rows(query)
     return [row if columns else row[0] for row in rows], total
 
 
-def query_section(key, title, base, order, line, more_url=None, load=(), count_base=None, columns=False) -> Section:
+def query_section(key, title, base, order, line, more_url=None, load=(), columns=False) -> Section:
     """A step's section from one query: its first LINES lines, with what they show loaded (`load`, to-one joins
-    only, so that a line is a record) in the same statement, and its total (of `count_base` when the lines' query
-    joins more than the count needs). `line` makes an Item of a record, or of the selected columns (`columns`)."""
-    records, total = first_lines(base.options(*load).order_by(*order), columns, count_base)
+    only, so that a line is a record) in the same statement, and its total. `line` makes an Item of a record, or
+    of the selected columns (`columns`)."""
+    records, total = first_lines(base.options(*load).order_by(*order), columns)
     items = [line(*record) for record in records] if columns else [line(record) for record in records]
     return Section(key, title, items, more_url, total=total)
 

@@ -302,6 +302,8 @@ def test_outcomes_not_reported_back_list_csv_and_mark_reported(app, client, desk
     client.post(f"/members/{desk.member}/close", headers=HX, data=close_data(reason="declined"))
     page = client.get("/outcomes").get_data(as_text=True)
     assert "UU-48213" in page and "Unresolved - client declined services" in page
+    section = client.get("/today/followup-unreported", headers=HX).get_data(as_text=True)    # in the payer's words
+    assert "Unresolved - client declined services" in section and '<span class="count">1</span>' in section
     csv = client.get("/outcomes.csv")
     assert csv.mimetype == "text/csv" and "UU-48213" in csv.get_data(as_text=True)
     assert "declined" in csv.get_data(as_text=True)

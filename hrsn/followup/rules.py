@@ -127,25 +127,39 @@ def first_day(member) -> date:
 
 def unreported(user, rows: bool = True, own: bool = False):
     """Closed episodes of members the user may see (`own`: of their own members) whose outcome the payer has not
-    heard yet; with `rows`, each with the member's latest referral's payer, its referral id on the payer's platform,
-    and the payer's words for the reason. The latest referral is looked up for the episodes found only (an index
-    each), never grouped over all."""
-    columns = (Episode, Referral.external_id, Payer.name, PayerOutcomeWord.words) if rows else (Episode,)
-    query = (db.select(*columns).join(Member, Episode.member_id == Member.id)
+    heard yet, the oldest first; with `rows`, each with its payer's facts (`_with_payer`), for a download of them
+    all. A page or a section finds its episodes first, then their payer's facts (`with_payer_facts`)."""
+    query = (db.select(Episode).join(Member, Episode.member_id == Member.id)
              .where(Episode.reported_on.is_(None), Episode.closed_on.is_not(None),
                     Member.assignee_id == user.id if own else visible(Episode.member_id, user))
              .options(contains_eager(Episode.member)).order_by(Episode.closed_on, Episode.id))
-    if rows:
-        # The member's latest referral as everywhere (by day received), found by the (member, day received) index;
-        # a max() of ids lets PostgreSQL walk the whole primary key backwards instead.
-        latest = (db.select(Referral.id).where(Referral.member_id == Episode.member_id)
-                  .order_by(Referral.received_on.desc(), Referral.id.desc()).limit(1)
-                  .correlate(Episode).scalar_subquery())
-        query = (query.outerjoin(Referral, Referral.id == latest)
-                 .outerjoin(Payer, Payer.id == Referral.payer_id)
-                 .outerjoin(PayerOutcomeWord, and_(PayerOutcomeWord.payer_id == Payer.id,
-                                                   PayerOutcomeWord.reason == Episode.close_reason)))
-    return query
+    return _with_payer(query) if rows else query
+
+
+def _with_payer(query):
+    """Episodes with their member's latest referral's ID on the payer's platform, its payer, and the payer's words
+    for the closing reason (None where there are none). The latest referral as everywhere (by day received), found
+    by the (member, day received) index for each episode; a max() of ids lets PostgreSQL walk the whole primary key
+    backwards instead."""
+    latest = (db.select(Referral.id).where(Referral.member_id == Episode.member_id)
+              .order_by(Referral.received_on.desc(), Referral.id.desc()).limit(1)
+              .correlate(Episode).scalar_subquery())
+    return (query.add_columns(Referral.external_id, Payer.name, PayerOutcomeWord.words)
+            .outerjoin(Referral, Referral.id == latest)
+            .outerjoin(Payer, Payer.id == Referral.payer_id)
+            .outerjoin(PayerOutcomeWord, and_(PayerOutcomeWord.payer_id == Payer.id,
+                                              PayerOutcomeWord.reason == Episode.close_reason)))
+
+
+def with_payer_facts(episodes) -> list[tuple]:
+    """These episodes (a page's, a section's) as rows (episode, ID on the payer's platform, payer, payer's words),
+    the facts read for them alone in one statement: PostgreSQL joined every unreported episode's latest referral
+    with a pass over every referral before the page was cut."""
+    if not episodes:
+        return []
+    facts = {row[0]: tuple(row[1:]) for row in db.session.execute(
+        _with_payer(db.select(Episode.id).where(Episode.id.in_([episode.id for episode in episodes]))))}
+    return [(episode, *facts.get(episode.id, (None, None, None))) for episode in episodes]
 
 
 class RowsPage:
@@ -162,7 +176,9 @@ class RowsPage:
 
 
 def unreported_page(user, page: int):
-    return RowsPage(unreported(user), page, OUTCOMES_PAGE, unreported(user, rows=False))
+    found = RowsPage(unreported(user, rows=False), page, OUTCOMES_PAGE)
+    found.items = with_payer_facts([row[0] for row in found.items])
+    return found
 
 
 # Today ------------------------------------------------------------------------------------------------
@@ -272,17 +288,15 @@ def today_unreported(user):
     """Closed members whose outcome the payer has not heard yet (those the user may see)."""
     if not user.can("contact"):
         return None
-    from hrsn.today import Item
+    from hrsn.today import Item, Section, first_lines
     late_before = local_today() - timedelta(days=int(settings.get("followup_report_days")))
-    own = user.role == Role.CASE_MANAGER
-    base, counted = unreported(user, own=own), unreported(user, rows=False, own=own)
-
-    def line(episode, external_id, payer, words):
-        return Item(episode.member, _("Closed %(day)s: %(reason)s", day=format_date(episode.closed_on),
-                                      reason=words or episode.reason_label),
-                    url_for("followup.outcomes"), late=episode.closed_on < late_before)
-    return _section("followup-unreported", _("Outcomes not yet reported back to the payer"), base,
-                    (Episode.closed_on, Episode.id), line, url_for("followup.outcomes"), count_base=counted)
+    episodes, total = first_lines(unreported(user, rows=False, own=user.role == Role.CASE_MANAGER))
+    items = [Item(episode.member, _("Closed %(day)s: %(reason)s", day=format_date(episode.closed_on),
+                                    reason=words or episode.reason_label),
+                  url_for("followup.outcomes"), late=episode.closed_on < late_before)
+             for episode, _external_id, _payer, words in with_payer_facts(episodes)]
+    return Section("followup-unreported", _("Outcomes not yet reported back to the payer"), items,
+                   url_for("followup.outcomes"), total=total)
 
 
 def today_waitlist(user):
