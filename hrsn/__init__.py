@@ -7,7 +7,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel import dates, numbers
-
 from flask import Flask, has_request_context, request, session
 from flask_babel import format_date, get_locale, to_user_timezone
 from flask_login import current_user

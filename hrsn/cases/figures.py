@@ -24,7 +24,6 @@ COUNTED = Payment.status != "cancelled"       # a cancelled request counts again
 PAID = Payment.paid_on.is_not(None)
 
 
-
 def add_months(day: date, months: int) -> date:
     year, month = divmod(day.month - 1 + months, 12)
     year, month = day.year + year, month + 1
