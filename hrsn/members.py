@@ -4,7 +4,7 @@ from flask import Blueprint, request
 from hrsn import database, params
 from hrsn.access import member_for_fragment, require, visible_members
 from hrsn.extensions import db
-from hrsn.models import Member, Referral, User, name_key
+from hrsn.models import Member, Referral, User, name_key, of_latest_referral
 from hrsn.models.intake import REFERRAL_STATUSES
 from hrsn.paging import paginate
 from hrsn.render import render
@@ -39,13 +39,11 @@ def index():
                                    Member.medicaid_id.ilike(params.like_pattern(q.replace(" ", "")), escape="\\")))
     page = paginate(query.with_only_columns(Member.id), page=params.page(request.form), per_page=PER_PAGE)
     if page.items:
-        # The page's lines as the columns they show, each member's latest referral's status by the (member, day
-        # received) index: no member, referral or staff record is built for a line.
-        latest_status = (db.select(Referral.status).where(Referral.member_id == Member.id)
-                         .order_by(Referral.received_on.desc(), Referral.id.desc()).limit(1).scalar_subquery())
+        # The page's lines as the columns they show: no member, referral or staff record is built for a line.
         lines = {line.id: line for line in db.session.execute(
             db.select(Member.id, Member.first_name, Member.last_name, Member.dob, Member.medicaid_id,
-                      User.name.label("assignee_name"), latest_status.label("status"))
+                      User.name.label("assignee_name"),
+                      of_latest_referral(Referral.status, Member.id).label("status"))
             .outerjoin(User, User.id == Member.assignee_id).where(Member.id.in_(page.items)))}
         page.items = [lines[member_id] for member_id in page.items]
     return render("members/index.html", "members/_rows.html", page=page, q=q, statuses=REFERRAL_STATUSES)

@@ -12,7 +12,7 @@ from hrsn.access import visible
 from hrsn.extensions import db
 from hrsn.models import (CHECK_IN_OPEN, Case, CheckIn, Episode, Member, Payer, PayerDeadline,
                          PayerOutcomeWord, Payment, Referral, Role, User, case_end, current_episode, local_today,
-                         offset_problems, parse_months)
+                         of_latest_referral, offset_problems, parse_months)
 from hrsn.paging import count_rows, paginate
 from hrsn.settings import Spec
 from hrsn.today import query_section
@@ -138,12 +138,8 @@ def unreported(user, rows: bool = True, own: bool = False):
 
 def _with_payer(query):
     """Episodes with their member's latest referral's ID on the payer's platform, its payer, and the payer's words
-    for the closing reason (None where there are none). The latest referral as everywhere (by day received), found
-    by the (member, day received) index for each episode; a max() of ids lets PostgreSQL walk the whole primary key
-    backwards instead."""
-    latest = (db.select(Referral.id).where(Referral.member_id == Episode.member_id)
-              .order_by(Referral.received_on.desc(), Referral.id.desc()).limit(1)
-              .correlate(Episode).scalar_subquery())
+    for the closing reason (None where there are none)."""
+    latest = of_latest_referral(Referral.id, Episode.member_id).correlate(Episode)
     return (query.add_columns(Referral.external_id, Payer.name, PayerOutcomeWord.words)
             .outerjoin(Referral, Referral.id == latest)
             .outerjoin(Payer, Payer.id == Referral.payer_id)

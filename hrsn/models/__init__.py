@@ -6,6 +6,7 @@ from hrsn.models.core import (  # noqa: F401
 )
 from hrsn.models.intake import (  # noqa: F401
     OPEN_STATUSES, Member, Payer, Referral, ServiceType, TRIAGE_LABELS, TriageDecision, URGENCY_LABELS, name_key,
+    of_latest_referral,
 )
 from hrsn.models.contact import *  # noqa: F401,F403
 from hrsn.models.documents import *  # noqa: F401,F403

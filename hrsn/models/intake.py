@@ -230,6 +230,14 @@ class Referral(Versioned, db.Model):
 sa.Index("ix_referral_external_id_lower", sa.func.lower(Referral.external_id))
 
 
+def of_latest_referral(column, member_id):
+    """`column` of the member's latest referral (by day received, as everywhere) as a scalar subquery, found by the
+    (member, day received) index; `member_id` a value or a column of the outer query. A max() of ids would let
+    PostgreSQL walk the whole primary key backwards instead."""
+    return (sa.select(column).where(Referral.member_id == member_id)
+            .order_by(Referral.received_on.desc(), Referral.id.desc()).limit(1).scalar_subquery())
+
+
 TRIAGE_LABELS = {"accept": _l("Accept"), "waitlist": _l("Waitlist"), "redirect": _l("Redirect to another organization"),
                  "decline": _l("Decline")}
 

@@ -14,7 +14,7 @@ from hrsn.extensions import db
 from hrsn.models.cases import Case, Lifecycle, PartyContact, StepColumns
 from hrsn.models.contact import ContactAttempt
 from hrsn.models.core import Versioned, local_day, utcnow
-from hrsn.models.intake import Referral, TriageDecision
+from hrsn.models.intake import Referral, TriageDecision, of_latest_referral
 from hrsn.models.plan import Need, ReferralOut
 
 __all__ = ["TIME_ACTIVITIES", "TIME_SOURCES", "ROUNDING", "TIMESHEET_STATUSES", "TimeEntry", "Timesheet",
@@ -158,8 +158,7 @@ def _payer_of(member_id: int | None):
     """The payer of the member's latest referral, as an expression the row's INSERT evaluates (no query of its own)."""
     if member_id is None:
         return None
-    return (sa.select(Referral.payer_id).where(Referral.member_id == member_id)
-            .order_by(Referral.received_on.desc(), Referral.id.desc()).limit(1).scalar_subquery())
+    return of_latest_referral(Referral.payer_id, member_id)
 
 
 def _follow(session, record, key: str, **values) -> None:

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from hrsn.extensions import db
-from hrsn.models import Episode, Payer, PayerDeadline, Referral, local_today
+from hrsn.models import Episode, Payer, PayerDeadline, Referral, local_today, of_latest_referral
 from hrsn.reports.figures import _referrals, _round
 from hrsn.reports.filters import Filters, scoped
 from hrsn.reports.sql import days_between, medians
@@ -55,8 +55,7 @@ def _first_contact(filters: Filters, user) -> Table:
 
 
 def _reported(filters: Filters, user) -> Table:
-    payer = (sa.select(Referral.payer_id).where(Referral.member_id == Episode.member_id)
-             .order_by(Referral.received_on.desc(), Referral.id.desc()).limit(1).scalar_subquery())
+    payer = of_latest_referral(Referral.payer_id, Episode.member_id)
     query = (sa.select(sa.func.coalesce(payer, 0).label("payer_id"),
                        sa.case((Episode.reported_on.is_not(None), 1), else_=0).label("reported"),
                        days_between(Episode.closed_on, Episode.reported_on).label("days"))

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from hrsn import settings
 from hrsn.extensions import db
 from hrsn.models import (Authorization, Case, Member, Payer, Payment, Referral, Role, ServiceType, Timesheet,
-                         TimeEntry, User, units, week_of)
+                         TimeEntry, User, of_latest_referral, units, week_of)
 from hrsn.settings import Spec
 
 ON_OFF = (("off", _l("No")), ("on", _l("Yes")))
@@ -94,8 +94,7 @@ def caseload_of(staff_id: int, limit: int = 300) -> list[Member]:
 
 
 def payer_of_member(member_id: int) -> int | None:
-    return db.session.scalar(sa.select(Referral.payer_id).where(Referral.member_id == member_id)
-                             .order_by(Referral.received_on.desc(), Referral.id.desc()).limit(1))
+    return db.session.scalar(sa.select(of_latest_referral(Referral.payer_id, member_id)))
 
 
 # Billing ------------------------------------------------------------------------------------------------------------
