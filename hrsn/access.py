@@ -6,7 +6,7 @@ from functools import wraps
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import select, true, union
+from sqlalchemy import and_, exists, false, or_, select, true, union
 
 from hrsn import audit, params
 from hrsn.extensions import db
@@ -41,14 +41,28 @@ def visible(member_column, user=None):
     return member_column.in_(visible_member_ids(user))
 
 
+def may_see_this(user=None):
+    """The access rule as a condition on the row of `member` in hand, for a query of one member: the same three
+    questions as `visible_member_ids`, each asked of that row alone (the union would gather a whole caseload to
+    find one id in it)."""
+    user = user or current_user
+    if user.role in SEES_ALL_MEMBERS:
+        return true()
+    if user.role == Role.CASE_MANAGER:
+        return or_(Member.assignee_id == user.id,
+                   and_(Member.assignee_id.is_(None),
+                        exists().where(Referral.member_id == Member.id, Referral.status == "new")),
+                   exists().where(MemberStaff.member_id == Member.id, MemberStaff.user_id == user.id))
+    return false()
+
+
 def visible_members(user=None):
     """A SELECT of the members this user may see."""
     return select(Member).where(visible(Member.id, user))
 
 
 def may_see(member_id: int, user=None) -> bool:
-    return db.session.scalar(visible_members(user).with_only_columns(Member.id).where(Member.id == member_id)) \
-        is not None
+    return db.session.scalar(select(Member.id).where(Member.id == member_id, may_see_this(user))) is not None
 
 
 def _load(member_id, area: str, closed_ok: bool = True, load=()) -> Member:
@@ -62,7 +76,7 @@ def _load(member_id, area: str, closed_ok: bool = True, load=()) -> Member:
         member_id = params.number("member_id", source={"member_id": member_id})
     if not member_id:
         abort(404)
-    query = visible_members().where(Member.id == member_id).options(*load)
+    query = select(Member).where(Member.id == member_id, may_see_this()).options(*load)
     if closed_ok:
         member = db.session.scalar(query)
     else:

@@ -187,6 +187,9 @@ def add(obj, *, member=None, fields=(), changes=None, user=None) -> AuditEvent:
     return record("create", member=member, obj=obj, changes=created(obj, fields) | (changes or {}), user=user)
 
 
+_INSERT = sa.insert(AuditEvent.__table__)       # one statement, its values as parameters: built and compiled once
+
+
 def record_now(action: str, *, member=None, record_type=None, record_id=None, changes=None, who=None) -> None:
     """One event in a short transaction of its own, for what a GET shows or sends (a view, a download, an export):
     the page then renders without holding the write lock, and the event is kept whatever happens next.
@@ -196,7 +199,7 @@ def record_now(action: str, *, member=None, record_type=None, record_id=None, ch
               "record_id": record_id, "changes": changes or None, "at": utcnow(), **(who or _who())}
     with db.engine.connect().execution_options(hrsn_write=True) as conn:
         chain(conn, [values])
-        conn.execute(sa.insert(AuditEvent.__table__).values(**values))
+        conn.execute(_INSERT, values)
         conn.commit()
 
 
@@ -234,6 +237,9 @@ CHAIN_LOCK = 2026_0020          # PostgreSQL advisory lock key: one chain writer
 GENESIS = "0" * 64              # what the first event's "previous hash" is
 
 
+_HEAD = sa.select(AuditEvent.__table__.c.row_hash).order_by(AuditEvent.__table__.c.id.desc()).limit(1)
+
+
 def event_hash(prev_hash: str, row) -> str:
     """The hash of one event: its fields in a fixed written form, after its predecessor's hash."""
     get = row.get if isinstance(row, dict) else (lambda key: getattr(row, key))
@@ -251,8 +257,7 @@ def chain(conn, rows) -> None:
         return
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-    table = AuditEvent.__table__
-    head = conn.execute(sa.select(table.c.row_hash).order_by(table.c.id.desc()).limit(1)).scalar() or GENESIS
+    head = conn.execute(_HEAD).scalar() or GENESIS
     for row in rows:
         if isinstance(row, dict):
             row.setdefault("at", utcnow())

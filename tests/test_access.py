@@ -2,7 +2,7 @@
 import pytest
 
 from conftest import make_member, make_user
-from hrsn.access import visible_members
+from hrsn.access import may_see, visible_members
 from hrsn.extensions import db
 from hrsn.models import AuditEvent
 
@@ -33,6 +33,24 @@ def test_visible_members_per_role(app, people):
         cm = db.session.scalar(db.select(User).where(User.email == "mine@test.local"))
         seen = {m.id for m in db.session.scalars(visible_members(cm))}
         assert seen == {people["mine"], people["unassigned_new"]}
+
+
+def test_one_members_rule_agrees_with_the_lists(app, people):
+    """A page of one member asks the rule of that row (may_see); a list asks it of every id (visible_members):
+    both answer the same for every kind of member, a care-team member and every role included."""
+    from hrsn.models import Member, MemberStaff, User
+    with app.app_context():
+        cm = db.session.scalar(db.select(User).where(User.email == "mine@test.local"))
+        team = make_member("Eva", "Equipo", assignee=db.session.scalar(
+            db.select(User).where(User.email == "other@test.local")), status="enrolled")
+        db.session.add(MemberStaff(member_id=team.id, user_id=cm.id))
+        db.session.commit()
+        everyone = list(db.session.scalars(db.select(Member.id)))
+        users = [cm, make_user("coordinator"), make_user("admin"), make_user("finance")]
+        for user in users:
+            listed = {m.id for m in db.session.scalars(visible_members(user))}
+            assert {m for m in everyone if may_see(m, user)} == listed, user.role
+        assert {m for m in everyone if may_see(m, cm)} == {people["mine"], people["unassigned_new"], team.id}
 
 
 def test_case_manager_gets_404_for_someone_elses_member(client, app, people):
