@@ -7,9 +7,14 @@ from sqlalchemy import func, select
 from hrsn.extensions import db
 
 
+def count_of(query):
+    """How many rows a SELECT gives, as a scalar subquery (its order dropped)."""
+    return select(func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
+
+
 def count_rows(query) -> int:
-    """How many rows a SELECT gives, asked of the database (its order dropped)."""
-    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    """How many rows a SELECT gives, asked of the database."""
+    return db.session.scalar(select(count_of(query))) or 0
 
 
 class Page(SelectPagination):

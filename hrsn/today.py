@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, abort
 from flask_login import current_user
-from sqlalchemy import func
+from sqlalchemy import func, select
 
 from hrsn.extensions import db
-from hrsn.paging import count_rows
+from hrsn.paging import count_of
 from hrsn.render import render
 from hrsn.steps import wiring
 
@@ -33,12 +33,29 @@ class Section:
     title: str
     items: list[Item] = field(default_factory=list)
     more_url: str | None = None
-    total: int | None = None          # when more are due than shown
+    total: "int | Later | None" = None          # when more are due than shown
     refresh_on: tuple = ()
 
     @property
     def count(self) -> int:
+        if isinstance(self.total, Later):
+            settle([self])
         return self.total if self.total is not None else len(self.items)
+
+
+@dataclass
+class Later:
+    """A section's total still to ask: every section's is asked at once (`settle`)."""
+    query: object
+
+
+def settle(sections) -> None:
+    """The totals still to ask of these sections, in one statement of one count each."""
+    waiting = [section for section in sections if isinstance(section.total, Later)]
+    if waiting:
+        totals = db.session.execute(select(*(count_of(section.total.query) for section in waiting))).one()
+        for section, total in zip(waiting, totals):
+            section.total = total
 
 
 def first_lines(query, columns: bool = False) -> tuple[list, int]:
@@ -47,15 +64,15 @@ def first_lines(query, columns: bool = False) -> tuple[list, int]:
 
     On PostgreSQL the total comes with the lines, a window count taken before the LIMIT: each statement is a round
     trip and a plan of its own there (Today 5 ms faster). SQLite pays little per statement and more to carry every
-    row's columns to the window (a coordinator's long sections 0.1 to 0.8 ms slower each): a COUNT of its own, sent
-    only when the lines fill the section."""
+    row's columns to the window (a coordinator's long sections 0.1 to 0.8 ms slower each): a COUNT, needed only
+    when the lines fill the section, asked later with the other sections' (`Later`, `settle`)."""
     if db.engine.dialect.name == "postgresql":
         rows = db.session.execute(query.add_columns(func.count().over()).limit(LINES)).unique().all()
         total = rows[0][-1] if rows else 0
         rows = [tuple(row[:-1]) for row in rows]
     else:
         rows = db.session.execute(query.limit(LINES)).unique().all()
-        total = len(rows) if len(rows) < LINES else count_rows(query)
+        total = len(rows) if len(rows) < LINES else Later(query)
     return [row if columns else row[0] for row in rows], total
 
 
@@ -78,6 +95,7 @@ def _build(spec) -> Section | None:
 @bp.get("/")
 def index():
     sections = [section for spec in wiring().today if (section := _build(spec)) is not None]
+    settle(sections)
     return render("today/index.html", sections=sections)
 
 
@@ -88,4 +106,5 @@ def section(key):
     built = _build(spec) if spec else None
     if built is None:
         abort(404)
+    settle([built])
     return render("today/_section.html", "today/_section.html", section=built)
