@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from conftest import announced, events, make_member
+from conftest import announced, events, make_member, make_user
 from hrsn.extensions import db
 from hrsn.models import (AuditEvent, Consent, ContactAttempt, MessageTemplate, SeverityAssessment,
                          UnableToReach, has_valid_consent, outreach_progress, utcnow)
@@ -486,6 +486,27 @@ def test_the_unable_to_reach_list_shows_marks_to_report_first_the_latest_first(a
     page = client.get("/contact/unable-to-reach").get_data(as_text=True)
     shown = list(dict.fromkeys(re.findall(r"(Old Reported|Older Waiting|Newer Waiting)", page)))   # first seen
     assert shown == ["Newer Waiting", "Older Waiting", "Old Reported"]
+
+
+def test_today_counts_every_mark_to_report_of_the_members_one_may_see(app, client, cm):
+    """Eight lines, the count of all ten; another case manager's member's mark is neither shown nor counted."""
+    import re
+    with app.app_context():
+        other = make_user("case_manager", email="other@test.local")
+        owners = [db.session.merge(cm)] * 10 + [other]
+        for i, owner in enumerate(owners):
+            member = make_member(f"Mark{i}", "Mine" if owner is not other else "Theirs", assignee=owner,
+                                 status="closed")
+            db.session.add(UnableToReach(member_id=member.id, referral_id=member.latest_referral.id,
+                                         marked_on=local_today() - timedelta(days=20 - i), marked_by_id=owner.id,
+                                         attempts=3, methods=2))
+        db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    section = page[page.index('id="today-unable-report"'):]
+    section = section[:section.index("</section>")]
+    assert re.search(r'class="count">10<', section)
+    assert section.count("Mine</a>") == 8 and "Theirs" not in section
+    assert "Mark0 Mine" in section and "Mark9 Mine" not in section       # the longest waiting first
 
 
 def test_spanish_interface(app, client, cm, member_id):

@@ -7,7 +7,7 @@ from flask_babel import format_date, gettext as _, lazy_gettext as _l
 from sqlalchemy.orm import contains_eager, joinedload
 
 from hrsn import messages
-from hrsn.access import visible
+from hrsn.access import visible, visible_each
 from hrsn.extensions import db
 from hrsn.forms import clean_or_none
 from hrsn.models import (OUTREACH_STATUSES, Consent, ContactAttempt, Member, PayerOutcomeWord, Referral,
@@ -149,13 +149,15 @@ def unable_marks(user):
 def today_to_report(user):
     if not user.can("contact"):
         return None
-    from hrsn.today import LINES, Item, Section
-    marks = db.session.scalars(unable_marks(user).where(UnableToReach.reported_on.is_(None))
-                               .order_by(UnableToReach.marked_on).limit(LINES)).all()
+    from hrsn.today import Item, Section, first_lines
+    # The marks not yet reported are few: each asked whether the user may see its member.
+    marks, total = first_lines(db.select(UnableToReach).where(UnableToReach.reported_on.is_(None),
+                                                              visible_each(UnableToReach.member_id, user))
+                               .options(*MARK_LINE).order_by(UnableToReach.marked_on, UnableToReach.id))
     if not marks:
         return None
     late = local_today() - timedelta(days=7)
     items = [Item(mark.member, _("Unable to reach since %(day)s", day=format_date(mark.marked_on)),
                   url_for("contact.unable_list"), late=mark.marked_on < late) for mark in marks]
     return Section("unable-report", _("Unable to reach: report back to the payer"), items,
-                   more_url=url_for("contact.unable_list"))
+                   more_url=url_for("contact.unable_list"), total=total)

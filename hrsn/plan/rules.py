@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask import url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
-from sqlalchemy import case as when, func, select
+from sqlalchemy import case as when, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from hrsn import settings
@@ -298,8 +298,10 @@ def today_reviews(user):
         return None
     from hrsn.today import Item
     today = local_today()
-    base = (select(Plan).join(Member, Plan.member_id == Member.id)
-            .where(Plan.review_due_on <= today, Member.assignee_id == user.id))
+    # The plans due are few, a caseload's members many: the due plans are found by their day, each asked whether
+    # its member is the user's (joined first, SQLite read every plan of the caseload and sorted them: 0.7 ms).
+    base = select(Plan).where(Plan.review_due_on <= today,
+                              exists().where(Member.id == Plan.member_id, Member.assignee_id == user.id))
 
     def line(plan):
         return Item(plan.member, _("Health Action Plan review due %(day)s", day=format_date(plan.review_due_on)),
