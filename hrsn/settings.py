@@ -2,6 +2,7 @@
 
 A step declares its settings as `Spec` constants; `hrsn/steps.py` lists them, and the app knows only those."""
 from dataclasses import dataclass
+from functools import cache
 
 from flask import current_app, g, has_app_context
 from flask_babel import lazy_gettext as _l
@@ -54,11 +55,17 @@ def _values() -> dict:
     """Every stored value, read once per request (or per app context outside one)."""
     cache = g.get("_settings") if has_app_context() else None
     if cache is None:
-        from hrsn.models import Setting
-        cache = {row.key: row.value for row in db.session.scalars(db.select(Setting))}
+        cache = dict(db.session.execute(_stored()).all())
         if has_app_context():
             g._settings = cache
     return cache
+
+
+@cache
+def _stored():
+    """Every stored setting's key and value: the statement built once (asked on every request)."""
+    from hrsn.models import Setting
+    return db.select(Setting.key, Setting.value)
 
 
 def get(key: str):

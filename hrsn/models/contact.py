@@ -199,9 +199,13 @@ class UnableToReach(db.Model):
 # Consent ------------------------------------------------------------------------------------------
 
 def current_consent(member: Member) -> Consent | None:
-    return once_per_request(("consent", member.id), lambda: db.session.scalar(
-        sa.select(Consent).where(Consent.member_id == member.id)
-        .order_by(Consent.given_on.desc(), Consent.id.desc()).limit(1)))
+    return once_per_request(("consent", member.id), lambda: db.session.scalar(_LATEST_CONSENT,
+                                                                              {"member_id": member.id}))
+
+
+# Asked on every page of a member's record: built once, the member's id bound when it runs.
+_LATEST_CONSENT = (sa.select(Consent).where(Consent.member_id == sa.bindparam("member_id"))
+                   .order_by(Consent.given_on.desc(), Consent.id.desc()).limit(1))
 
 
 def consent_status(member: Member, on: date | None = None) -> tuple[str, Consent | None]:

@@ -311,8 +311,13 @@ def case_end(case) -> date | None:
 # Episodes ------------------------------------------------------------------------------------------
 
 def current_episode(member_id: int) -> Episode | None:
-    return once_per_request(("episode", member_id), lambda: db.session.scalar(
-        sa.select(Episode).where(Episode.member_id == member_id).order_by(Episode.number.desc()).limit(1)))
+    return once_per_request(("episode", member_id), lambda: db.session.scalar(_LATEST_EPISODE,
+                                                                              {"member_id": member_id}))
+
+
+# Asked on every page of a member's record: built once, the member's id bound when it runs.
+_LATEST_EPISODE = (sa.select(Episode).where(Episode.member_id == sa.bindparam("member_id"))
+                   .order_by(Episode.number.desc()).limit(1))
 
 
 def closed_episode(member_id_column):
