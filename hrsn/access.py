@@ -23,13 +23,31 @@ def visible_member_ids(user=None):
     if user.role in SEES_ALL_MEMBERS:
         return select(Member.id)
     if user.role == Role.CASE_MANAGER:
-        mine = select(Member.id).where(Member.assignee_id == user.id)
-        unassigned_new = (select(Referral.member_id).join(Member, Member.id == Referral.member_id)
-                          .where(Referral.status == "new", Member.assignee_id.is_(None)))
-        # Secondary staff on a member's care team (a housing navigator beside the case manager), from the plan.
-        beside = select(MemberStaff.member_id).where(MemberStaff.user_id == user.id)
-        return union(mine, unassigned_new, beside)
+        return _caseload_ids(user.id)
     return select(Member.id).where(False)
+
+
+def _caseload_ids(user_id):
+    """A case manager's members (`user_id`: their id, or a bound parameter standing for it)."""
+    mine = select(Member.id).where(Member.assignee_id == user_id)
+    unassigned_new = (select(Referral.member_id).join(Member, Member.id == Referral.member_id)
+                      .where(Referral.status == "new", Member.assignee_id.is_(None)))
+    # Secondary staff on a member's care team (a housing navigator beside the case manager), from the plan.
+    beside = select(MemberStaff.member_id).where(MemberStaff.user_id == user_id)
+    return union(mine, unassigned_new, beside)
+
+
+def viewer():
+    """The signed-in user's id as a bound parameter, read when the statement runs: a statement built once (each
+    built again on every request cost more than SQLite took to answer it) then serves every user."""
+    return bindparam("viewer", callable_=lambda: current_user.id, unique=True)
+
+
+def visible_to(member_column, sees: str):
+    """`visible` for a statement built once per kind of rule (`rule_of`), the user's id bound when it runs."""
+    if sees == "all":
+        return true()
+    return member_column.in_(_caseload_ids(viewer())) if sees == "caseload" else false()
 
 
 def visible(member_column, user=None):
@@ -41,8 +59,8 @@ def visible(member_column, user=None):
     return member_column.in_(visible_member_ids(user))
 
 
-def _sees(user) -> str:
-    """Which access rule applies to this user: every member, a case manager's, or none."""
+def rule_of(user) -> str:
+    """Which access rule applies to this user: every member ("all"), a case manager's ("caseload"), or none."""
     if user.role in SEES_ALL_MEMBERS:
         return "all"
     return "caseload" if user.role == Role.CASE_MANAGER else "none"
@@ -66,16 +84,16 @@ def may_see_this(user=None):
     questions as `visible_member_ids`, each asked of that row alone (the union would gather a whole caseload to
     find one id in it)."""
     user = user or current_user
-    return _row_rule(_sees(user), user.id)
+    return _row_rule(rule_of(user), user.id)
 
 
-def visible_each(member_column, user=None):
+def visible_each(member_column, sees: str):
     """The access rule asked of each row a query finds, through that row's member (a correlated EXISTS): for a
-    query whose own conditions find few rows, where gathering the user's whole caseload first costs more."""
-    user = user or current_user
-    if user.role in SEES_ALL_MEMBERS:
+    query whose own conditions find few rows, where gathering the user's whole caseload first costs more. For a
+    statement built once per kind of rule (`rule_of`), the user bound when it runs."""
+    if sees == "all":
         return true()
-    return exists().where(Member.id == member_column, may_see_this(user))
+    return exists().where(Member.id == member_column, _row_rule(sees, viewer()))
 
 
 def visible_members(user=None):
@@ -95,7 +113,7 @@ def _one_member(sees: str, load: tuple, closed: bool, columns: bool = False):
 
 def may_see(member_id: int, user=None) -> bool:
     user = user or current_user
-    return db.session.scalar(_one_member(_sees(user), (), False, True),
+    return db.session.scalar(_one_member(rule_of(user), (), False, True),
                              {"member_id": member_id, "user_id": user.id}) is not None
 
 
@@ -110,7 +128,7 @@ def _load(member_id, area: str, closed_ok: bool = True, load=()) -> Member:
         member_id = params.number("member_id", source={"member_id": member_id})
     if not member_id:
         abort(404)
-    query = _one_member(_sees(current_user), tuple(load), not closed_ok)
+    query = _one_member(rule_of(current_user), tuple(load), not closed_ok)
     values = {"member_id": member_id, "user_id": current_user.id}
     if closed_ok:
         member = db.session.scalar(query, values)

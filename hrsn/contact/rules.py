@@ -7,13 +7,14 @@ from flask_babel import format_date, gettext as _, lazy_gettext as _l
 from sqlalchemy.orm import contains_eager, joinedload
 
 from hrsn import messages
-from hrsn.access import visible, visible_each
+from hrsn.access import rule_of, viewer, visible, visible_each
 from hrsn.extensions import db
 from hrsn.forms import clean_or_none
 from hrsn.models import (OUTREACH_STATUSES, Consent, ContactAttempt, Member, PayerOutcomeWord, Referral,
                          SeverityAssessment, UnableToReach, consent_status, local_today)
 from hrsn.paging import paginate
 from hrsn.settings import Spec
+from hrsn.today import built_once, value
 
 SETTINGS = (
     Spec("outreach_attempts", 3, _l("Outreach rule: attempts before unable to reach"), minimum=1, maximum=20),
@@ -79,12 +80,18 @@ def consent_in_header(member):
 
 # Today --------------------------------------------------------------------------------------------
 
-def _my_outreach(user, state: str):
-    """The user's members whose latest open referral is in this outreach state (kept by models.outreach)."""
-    return (db.select(Referral).join(Referral.member)
-            .where(Member.assignee_id == user.id, Referral.status.in_(OUTREACH_STATUSES),
-                   Referral.outreach_state == state)
-            .options(contains_eager(Referral.member)))
+@built_once
+def _my_outreach(state: str):
+    """The user's members whose latest open referral is in this outreach state (kept by models.outreach), in the
+    order Today shows them."""
+    query = (db.select(Referral).join(Referral.member)
+             .where(Member.assignee_id == viewer(), Referral.status.in_(OUTREACH_STATUSES),
+                    Referral.outreach_state == state)
+             .options(contains_eager(Referral.member)))
+    if state == "trying":
+        return query.where(Referral.outreach_due_on <= value(local_today)).order_by(Referral.outreach_due_on,
+                                                                                    Referral.id)
+    return query.order_by(Referral.received_on, Referral.id)
 
 
 def _tab_url(member):
@@ -96,9 +103,8 @@ def today_attempts_due(user):
         return None
     from hrsn.today import Item, Section, first_lines
     day = local_today()
-    due = _my_outreach(user, "trying").where(Referral.outreach_due_on <= day)
     items = []
-    referrals, total = first_lines(due.order_by(Referral.outreach_due_on, Referral.id))
+    referrals, total = first_lines(_my_outreach("trying"))
     for referral in referrals:
         number, when = referral.outreach_attempts + 1, referral.outreach_due_on
         text = (_("Attempt %(n)d was due %(day)s", n=number, day=format_date(when)) if when < day
@@ -111,7 +117,7 @@ def today_ready_unable(user):
     if not user.can("contact"):
         return None
     from hrsn.today import Item, Section, first_lines
-    referrals, total = first_lines(_my_outreach(user, "met").order_by(Referral.received_on, Referral.id))
+    referrals, total = first_lines(_my_outreach("met"))
     items = [Item(r.member, _("%(a)d attempts by %(m)d methods: the outreach rule is met",
                               a=r.outreach_attempts, m=r.outreach_methods), _tab_url(r.member)) for r in referrals]
     return Section("ready-unable", _("Ready to mark unable to reach"), items, total=total)
@@ -146,14 +152,19 @@ def unable_marks(user):
     return visible_marks(user).options(*MARK_LINE)
 
 
+@built_once
+def _marks_to_report(sees: str):
+    # The marks not yet reported are few: each asked whether the user may see its member.
+    return (db.select(UnableToReach).where(UnableToReach.reported_on.is_(None),
+                                           visible_each(UnableToReach.member_id, sees))
+            .options(*MARK_LINE).order_by(UnableToReach.marked_on, UnableToReach.id))
+
+
 def today_to_report(user):
     if not user.can("contact"):
         return None
     from hrsn.today import Item, Section, first_lines
-    # The marks not yet reported are few: each asked whether the user may see its member.
-    marks, total = first_lines(db.select(UnableToReach).where(UnableToReach.reported_on.is_(None),
-                                                              visible_each(UnableToReach.member_id, user))
-                               .options(*MARK_LINE).order_by(UnableToReach.marked_on, UnableToReach.id))
+    marks, total = first_lines(_marks_to_report(rule_of(user)))
     if not marks:
         return None
     late = local_today() - timedelta(days=7)

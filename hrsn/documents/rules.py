@@ -1,6 +1,7 @@
 """The documents step's rules and queries: its settings, the member's checklist and files, third parties,
 eligibility, asking for what is missing, and Today's section of documents still awaited."""
 from datetime import timedelta
+from functools import cache
 
 from flask import url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
@@ -98,19 +99,27 @@ def request_refusal(member, channel, items) -> str | None:
     return None
 
 
+@cache
+def _awaited():
+    """Today's section: its statement built once, the user and the moment bound when it runs."""
+    from hrsn.access import viewer
+    from hrsn.today import LINES, value
+    oldest = func.min(ChecklistItem.updated_at)
+    return (db.select(Member, func.count(ChecklistItem.id), oldest)
+            .join(ChecklistItem, ChecklistItem.member_id == Member.id)
+            .where(Member.assignee_id == viewer(),       # one's own members, whom the access rule always lets one see
+                   ChecklistItem.status == "requested",
+                   ChecklistItem.updated_at < value(lambda: utcnow() - AWAITED_AFTER))
+            .group_by(Member.id).order_by(oldest).limit(LINES))
+
+
 def today_awaited(user):
     """The user's members from whom documents were asked more than three days ago and have not arrived."""
     if not user.can("documents") or user.role == Role.ADMIN:
         return None
-    from hrsn.today import LINES, Item, Section
+    from hrsn.today import Item, Section
     now = utcnow()
-    oldest = func.min(ChecklistItem.updated_at)
-    rows = db.session.execute(
-        db.select(Member, func.count(ChecklistItem.id), oldest)
-        .join(ChecklistItem, ChecklistItem.member_id == Member.id)
-        .where(Member.assignee_id == user.id,          # one's own members, whom the access rule always lets one see
-               ChecklistItem.status == "requested", ChecklistItem.updated_at < now - AWAITED_AFTER)
-        .group_by(Member.id).order_by(oldest).limit(LINES)).all()
+    rows = db.session.execute(_awaited()).all()
     items = [Item(member=member, url=url_for("documents.tab", member_id=member.id),
                   text=ngettext("%(num)d document asked for on %(day)s", "%(num)d documents asked for since %(day)s",
                                 count, day=format_date(asked)),

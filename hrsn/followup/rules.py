@@ -8,14 +8,14 @@ from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import contains_eager, joinedload
 
 from hrsn import settings
-from hrsn.access import visible
+from hrsn.access import rule_of, viewer, visible, visible_to
 from hrsn.extensions import db
 from hrsn.models import (CHECK_IN_OPEN, Case, CheckIn, Episode, Member, Payer, PayerDeadline,
                          PayerOutcomeWord, Payment, Referral, Role, User, case_end, current_episode, local_today,
                          of_latest_referral, offset_problems, parse_months)
 from hrsn.paging import count_rows, paginate
 from hrsn.settings import Spec
-from hrsn.today import query_section
+from hrsn.today import built_once, query_section, value
 
 SETTINGS = (
     Spec("followup_warn_days", 2, _l("Payer deadlines: on Today this many days before the deadline"),
@@ -129,11 +129,20 @@ def unreported(user, rows: bool = True, own: bool = False):
     """Closed episodes of members the user may see (`own`: of their own members) whose outcome the payer has not
     heard yet, the oldest first; with `rows`, each with its payer's facts (`_with_payer`), for a download of them
     all. A page or a section finds its episodes first, then their payer's facts (`with_payer_facts`)."""
-    query = (db.select(Episode).join(Member, Episode.member_id == Member.id)
-             .where(Episode.reported_on.is_(None), Episode.closed_on.is_not(None),
-                    Member.assignee_id == user.id if own else visible(Episode.member_id, user))
-             .options(contains_eager(Episode.member)).order_by(Episode.closed_on, Episode.id))
+    query = _unreported(Member.assignee_id == user.id if own else visible(Episode.member_id, user))
     return _with_payer(query) if rows else query
+
+
+@built_once
+def _unreported_of(sees: str, own: bool):
+    """`unreported` for Today's section, built once per kind of rule, the user bound when it runs."""
+    return _unreported(Member.assignee_id == viewer() if own else visible_to(Episode.member_id, sees))
+
+
+def _unreported(whose):
+    return (db.select(Episode).join(Member, Episode.member_id == Member.id)
+            .where(Episode.reported_on.is_(None), Episode.closed_on.is_not(None), whose)
+            .options(contains_eager(Episode.member)).order_by(Episode.closed_on, Episode.id))
 
 
 def _with_payer(query):
@@ -179,8 +188,9 @@ def unreported_page(user, page: int):
 
 # Today ------------------------------------------------------------------------------------------------
 
-def _mine(user, query, member_column):
-    return query.join(Member, member_column == Member.id).where(Member.assignee_id == user.id)
+def _mine(query, member_column, user_id):
+    """`user_id`: the user's id, or `viewer()` in a statement built once."""
+    return query.join(Member, member_column == Member.id).where(Member.assignee_id == user_id)
 
 
 def _section(*args, **kwargs):
@@ -194,8 +204,6 @@ def today_check_ins(user):
         return None
     from hrsn.today import Item
     today = local_today()
-    base = (_mine(user, db.select(CheckIn), CheckIn.member_id).join(Case, CheckIn.case_id == Case.id)
-            .where(CheckIn.status.in_(CHECK_IN_OPEN), CheckIn.due_on <= week_end(today), Case.status != "closed"))
 
     def line(check_in):
         late = check_in.due_on < today
@@ -205,9 +213,15 @@ def today_check_ins(user):
                     late=late, action=url_for("followup.complete", member_id=check_in.member_id,
                                               check_in_id=check_in.id),
                     action_label=_("Log the check-in"))
-    return _section("followup-check-ins", _("Check-ins due this week and overdue"), base,
+    return _section("followup-check-ins", _("Check-ins due this week and overdue"), _check_ins_due(),
                     (CheckIn.due_on, CheckIn.id), line, url_for("followup.week"),
                     load=(joinedload(CheckIn.member),))
+
+
+@built_once
+def _check_ins_due():
+    return (_mine(db.select(CheckIn), CheckIn.member_id, viewer()).join(Case, CheckIn.case_id == Case.id)
+            .where(CheckIn.status.in_(CHECK_IN_OPEN), CheckIn.due_on <= value(week_end), Case.status != "closed"))
 
 
 def _deadlines():
@@ -219,13 +233,24 @@ def _deadlines():
 def deadline_rows(user, own: bool, warn_days: int):
     """Open referrals whose member is not reached yet, with the day each of the payer's two deadlines falls on;
     those that fall within `warn_days` (or are already missed)."""
+    return (_deadline_rows(Member.assignee_id == user.id if own else visible(Referral.member_id, user)),
+            local_today() + timedelta(days=warn_days))
+
+
+def _deadline_rows(whose):
     first_days, window_days = _deadlines()
-    query = (db.select(Referral, first_days, window_days)
-             .join(Member, Referral.member_id == Member.id)
-             .outerjoin(PayerDeadline, PayerDeadline.payer_id == Referral.payer_id)
-             .where(Referral.status.in_(("new", "enrolled")), Referral.outreach_state.in_(("trying", "met")),
-                    Member.assignee_id == user.id if own else visible(Referral.member_id, user)))
-    return query, local_today() + timedelta(days=warn_days)
+    return (db.select(Referral, first_days, window_days)
+            .join(Member, Referral.member_id == Member.id)
+            .outerjoin(PayerDeadline, PayerDeadline.payer_id == Referral.payer_id)
+            .where(Referral.status.in_(("new", "enrolled")), Referral.outreach_state.in_(("trying", "met")), whose))
+
+
+@built_once
+def _deadlines_near(sees: str, own: bool, dialect: str):
+    """Today's section: the referrals whose first deadline comes within the setting's days, or is missed."""
+    query = _deadline_rows(Member.assignee_id == viewer() if own else visible_to(Referral.member_id, sees))
+    horizon = value(lambda: local_today() + timedelta(days=int(settings.get("followup_warn_days"))))
+    return query.where(_plus_days(Referral.received_on, _deadlines()[0], dialect) <= horizon)
 
 
 def today_deadlines(user):
@@ -235,12 +260,8 @@ def today_deadlines(user):
         return None
     from hrsn.today import Item
     coordinator = user.role in (Role.COORDINATOR, Role.ADMIN)
-    warn = int(settings.get("followup_warn_days"))
-    query, horizon = deadline_rows(user, not coordinator, warn)
-    first_days, window_days = _deadlines()
     # The first-contact deadline is the nearest: a referral is shown once its first deadline comes within reach.
-    first_due = _plus_days(Referral.received_on, first_days)
-    base = query.where(first_due <= horizon)
+    base = _deadlines_near(rule_of(user), not coordinator, db.engine.dialect.name)
     today = local_today()
 
     def line(referral, first, window):
@@ -259,9 +280,10 @@ def today_deadlines(user):
                     (Referral.received_on, Referral.id), line, load=(joinedload(Referral.member),))
 
 
-def _plus_days(day_column, days):
-    """A date column plus a number of days, in SQL on SQLite and PostgreSQL alike."""
-    if db.engine.dialect.name == "postgresql":
+def _plus_days(day_column, days, dialect: str | None = None):
+    """A date column plus a number of days, in SQL on SQLite and PostgreSQL alike (`dialect`: the database's,
+    when the statement is built once)."""
+    if (dialect or db.engine.dialect.name) == "postgresql":
         return day_column + days
     return func.date(day_column, func.printf("+%d days", days), type_=db.Date)
 
@@ -286,7 +308,7 @@ def today_unreported(user):
         return None
     from hrsn.today import Item, Section, first_lines
     late_before = local_today() - timedelta(days=int(settings.get("followup_report_days")))
-    episodes, total = first_lines(unreported(user, rows=False, own=user.role == Role.CASE_MANAGER))
+    episodes, total = first_lines(_unreported_of(rule_of(user), user.role == Role.CASE_MANAGER))
     items = [Item(episode.member, _("Closed %(day)s: %(reason)s", day=format_date(episode.closed_on),
                                     reason=words or episode.reason_label),
                   url_for("followup.outcomes"), late=episode.closed_on < late_before)
@@ -300,9 +322,7 @@ def today_waitlist(user):
     if not user.can("referrals"):
         return None
     from hrsn.today import Item
-    base = db.select(Referral).join(Member, Referral.member_id == Member.id).where(Referral.status == "waitlist")
-    if user.role == Role.CASE_MANAGER:
-        base = base.where(Member.assignee_id == user.id)
+    base = _waitlist(user.role == Role.CASE_MANAGER)
     today = local_today()
 
     def line(referral):
@@ -313,6 +333,12 @@ def today_waitlist(user):
     return _section("followup-waitlist", _("The waitlist"), base, (Referral.urgency_rank, Referral.received_on,
                                                                      Referral.id), line,
                     url_for("referrals.index", queue="waitlist"), load=(joinedload(Referral.member),))
+
+
+@built_once
+def _waitlist(own: bool):
+    base = db.select(Referral).join(Member, Referral.member_id == Member.id).where(Referral.status == "waitlist")
+    return base.where(Member.assignee_id == viewer()) if own else base
 
 
 # The coordinator's week ------------------------------------------------------------------------------
@@ -359,10 +385,10 @@ def my_open_check_ins(user, limit: int = 300):
     """The user's check-ins still to do (the calendar feed), from a month back to six months ahead: each its id,
     day, last change, case, and the member's id and the first letters of their names."""
     return db.session.execute(
-        _mine(user, db.select(CheckIn.id, CheckIn.due_on, CheckIn.changed_at, CheckIn.case_id,
+        _mine(db.select(CheckIn.id, CheckIn.due_on, CheckIn.changed_at, CheckIn.case_id,
                               Member.id.label("member_id"), func.substr(Member.first_name, 1, 1).label("first"),
                               func.substr(Member.last_name, 1, 1).label("last")),
-              CheckIn.member_id).join(Case, CheckIn.case_id == Case.id)
+              CheckIn.member_id, user.id).join(Case, CheckIn.case_id == Case.id)
         .where(CheckIn.status.in_(CHECK_IN_OPEN), Case.status != "closed")
         .where(CheckIn.due_on >= local_today() - timedelta(days=30),
                CheckIn.due_on <= local_today() + timedelta(days=183))

@@ -16,7 +16,8 @@ from hrsn.models import (OPEN_NEEDS, OUT_DELIVERED, OUT_NOT_DELIVERED, OUT_PENDI
                          mark_plan_changed, needs_from_screening)
 from hrsn.paging import paginate
 from hrsn.settings import Spec
-from hrsn.today import query_section as _section
+from hrsn.access import viewer
+from hrsn.today import built_once, query_section as _section, value
 
 SETTINGS = (
     Spec("plan_referral_days", 14, _l("Referrals out: on Today when there is no outcome after this many days"),
@@ -276,10 +277,6 @@ def today_referrals_out(user):
     if not user.can("plan"):
         return None
     from hrsn.today import Item
-    cutoff = local_today() - timedelta(days=int(settings.get("plan_referral_days")))
-    base = (select(ReferralOut).join(Member, ReferralOut.member_id == Member.id)
-            .where(ReferralOut.status.in_(OUT_PENDING), ReferralOut.made_on <= cutoff,
-                   (ReferralOut.owner_id == user.id) | (ReferralOut.owner_id.is_(None) & (Member.assignee_id == user.id))))
 
     def line(referral):
         text = ngettext("Referral to %(org)s: no outcome after %(num)d day",
@@ -288,8 +285,16 @@ def today_referrals_out(user):
         return Item(referral.member, text, url_for("plan.tab", member_id=referral.member_id,
                                                              _anchor=f"out-{referral.id}"),
                     late=referral.days_open >= 2 * int(settings.get("plan_referral_days")))
-    return _section("plan-referrals", _("Referrals out with no outcome"), base,
+    return _section("plan-referrals", _("Referrals out with no outcome"), _outs_waiting(),
                     (ReferralOut.made_on, ReferralOut.id), line, load=(joinedload(ReferralOut.member),))
+
+
+@built_once
+def _outs_waiting():
+    cutoff = value(lambda: local_today() - timedelta(days=int(settings.get("plan_referral_days"))))
+    return (select(ReferralOut).join(Member, ReferralOut.member_id == Member.id)
+            .where(ReferralOut.status.in_(OUT_PENDING), ReferralOut.made_on <= cutoff,
+                   (ReferralOut.owner_id == viewer()) | (ReferralOut.owner_id.is_(None) & (Member.assignee_id == viewer()))))
 
 
 def today_reviews(user):
@@ -298,16 +303,20 @@ def today_reviews(user):
         return None
     from hrsn.today import Item
     today = local_today()
-    # The plans due are few, a caseload's members many: the due plans are found by their day, each asked whether
-    # its member is the user's (joined first, SQLite read every plan of the caseload and sorted them: 0.7 ms).
-    base = select(Plan).where(Plan.review_due_on <= today,
-                              exists().where(Member.id == Plan.member_id, Member.assignee_id == user.id))
 
     def line(plan):
         return Item(plan.member, _("Health Action Plan review due %(day)s", day=format_date(plan.review_due_on)),
                     url_for("plan.tab", member_id=plan.member_id), late=plan.review_due_on < today)
-    return _section("plan-reviews", _("Health Action Plan reviews due"), base, (Plan.review_due_on, Plan.id), line,
-                    load=(joinedload(Plan.member),))
+    return _section("plan-reviews", _("Health Action Plan reviews due"), _reviews_due(), (Plan.review_due_on, Plan.id),
+                    line, load=(joinedload(Plan.member),))
+
+
+@built_once
+def _reviews_due():
+    # The plans due are few, a caseload's members many: the due plans are found by their day, each asked whether
+    # its member is the user's (joined first, SQLite read every plan of the caseload and sorted them: 0.7 ms).
+    return select(Plan).where(Plan.review_due_on <= value(local_today),
+                              exists().where(Member.id == Plan.member_id, Member.assignee_id == viewer()))
 
 
 

@@ -1,4 +1,6 @@
 """Triage's queries: the queues with their filters and counts, who can take members on, and Today's section."""
+from functools import cache
+
 from flask import url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l
 from flask_login import current_user
@@ -6,7 +8,7 @@ from sqlalchemy import func, or_
 from sqlalchemy.orm import joinedload, selectinload
 
 from hrsn import params
-from hrsn.access import member_for_change, member_for_view, visible
+from hrsn.access import member_for_change, member_for_view, viewer, visible
 from hrsn.extensions import db
 from hrsn.models import (CASELOAD_ROLES, LANGUAGES, OPEN_STATUSES, URGENCY_LABELS, Member, Organization, Referral,
                          Role, ServiceType, TriageDecision, User, name_key, organization_service_type)
@@ -141,21 +143,25 @@ def redirect_choices(referral, limit: int = 40) -> list[str]:
     return [row.name for row in db.session.execute(query)]
 
 
+@cache
+def _new_referrals(own: bool):
+    """Today's section: new referrals of one's own members, or of no one's; built once, the user bound when it
+    runs. One's own members are always visible; a coordinator sees every member: the access rule adds nothing."""
+    condition = Member.assignee_id == viewer() if own else Member.assignee_id.is_(None)
+    return (db.select(Referral).join(Referral.member).where(Referral.status == "new", condition)
+            .options(joinedload(Referral.member)).order_by(Referral.urgency_rank, Referral.received_on, Referral.id))
+
+
 def today_waiting(user):
     """Coordinators: unassigned new referrals; a case manager: their own new referrals to triage."""
     if user.role in (Role.COORDINATOR, Role.ADMIN):
-        title, condition = _("Unassigned referrals"), Member.assignee_id.is_(None)
-        more = url_for("referrals.assign", all="1")
+        title, more = _("Unassigned referrals"), url_for("referrals.assign", all="1")
     elif user.role == Role.CASE_MANAGER:
-        title, condition = _("My new referrals to triage"), Member.assignee_id == user.id
-        more = url_for("referrals.index", queue="new", assignee="me")
+        title, more = _("My new referrals to triage"), url_for("referrals.index", queue="new", assignee="me")
     else:
         return None
     from hrsn.today import Item, Section, first_lines
-    # One's own members are always visible; a coordinator sees every member: the access rule adds nothing here.
-    rows, total = first_lines(db.select(Referral).join(Referral.member).where(Referral.status == "new", condition)
-                              .options(joinedload(Referral.member))
-                              .order_by(Referral.urgency_rank, Referral.received_on, Referral.id))
+    rows, total = first_lines(_new_referrals(user.role == Role.CASE_MANAGER))
     items = [Item(member=r.member, url=url_for("referrals.show", referral_id=r.id), late=r.urgency() == "urgent",
                   text=_("received %(day)s · %(urgency)s", day=format_date(r.received_on),
                          urgency=URGENCY_LABELS[r.urgency()]))
