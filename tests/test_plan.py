@@ -344,6 +344,29 @@ def test_referrals_out_with_no_outcome_and_reviews_due_are_on_today(app, client,
     assert f"Health Action Plan review due {format_date(org_today() - timedelta(days=1), 'medium', 'en')}" in page
 
 
+def test_todays_statements_built_once_serve_each_user_and_todays_settings(app, client, member_id):
+    """Today's sections are statements built once: the user, the day and the settings are bound each time they run.
+    Another case manager, signed in after, sees their own referrals out and not these; a setting changed applies
+    at once."""
+    from hrsn import settings
+    add_referral(client, member_id, made_on=(org_today() - timedelta(days=10)).isoformat(),
+                 organization_name="Mine Org")
+    assert "Referral to Mine Org" not in client.get("/").get_data(as_text=True)     # 10 days: not late yet
+    def sooner():
+        settings.put("plan_referral_days", 7)
+        db.session.commit()
+    read(app, sooner)
+    assert "Referral to Mine Org: no outcome after 10 days" in client.get("/").get_data(as_text=True)
+    client.post("/logout")
+    with app.app_context():
+        other = make_user("case_manager", email="other-cm@test.local")
+        theirs = make_member("Otra", "Persona", assignee=other, status="enrolled").id
+    client.post("/login", data={"email": "other-cm@test.local", "password": PASSWORD})
+    add_referral(client, theirs, made_on=(org_today() - timedelta(days=9)).isoformat(), organization_name="Their Org")
+    page = client.get("/").get_data(as_text=True)
+    assert "Referral to Their Org: no outcome after 9 days" in page and "Mine Org" not in page
+
+
 def test_the_organizations_own_cases_show_by_need(app, client, member_id):
     from hrsn.models import Authorization, Case, FundingSource, ServiceType
     def case():
