@@ -2,9 +2,10 @@
 tell it. A page that is not full ends the list, so the rows before it and on it are all there is; most tabs show a
 member's few records on one such page and need no COUNT at all."""
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from hrsn.extensions import db
+from hrsn.statements import kept
 
 
 def count_of(query):
@@ -18,21 +19,35 @@ def count_rows(query) -> int:
 
 
 class Page(SelectPagination):
-    """Flask-SQLAlchemy's page, counted from its rows when they tell the total, or given the total."""
+    """Flask-SQLAlchemy's page, counted from its rows when they tell the total, or given the total. A query built
+    once (hrsn.statements) comes with its `values`: its page and its count are then statements kept with it, the
+    page's bounds bound when it runs."""
+
+    def _query_items(self) -> list:
+        query, values = self._query_args["select"], self._query_args.get("values")
+        if values is None:
+            return super()._query_items()
+        paged = kept(("page", id(query)), (query,),
+                     lambda: query.limit(bindparam("page_limit")).offset(bindparam("page_offset")))
+        return list(db.session.execute(paged, {**values, "page_limit": self.per_page,
+                                               "page_offset": self._query_offset}).unique().scalars())
 
     def _query_count(self) -> int:
         if self._query_args.get("total") is not None:
             return self._query_args["total"]
         if self.items and len(self.items) < self.per_page or not self.items and self.page == 1:
             return (self.page - 1) * self.per_page + len(self.items)
-        return super()._query_count()
+        query, values = self._query_args["select"], self._query_args.get("values")
+        if values is None:
+            return super()._query_count()
+        return db.session.scalar(kept(("count", id(query)), (query,), lambda: select(count_of(query))), values) or 0
 
 
-def paginate(query, *, page: int, per_page: int, total: int | None = None) -> Page:
+def paginate(query, *, page: int, per_page: int, total: int | None = None, values: dict | None = None) -> Page:
     """`per_page` rows of `query` from page `page` (a page past the end is empty, never a 404), and the total
-    (`total` when the caller counted them already)."""
+    (`total` when the caller counted them already); `values`: the bound parameters of a query built once."""
     return Page(select=query, session=db.session(), page=page, per_page=per_page, max_per_page=None,
-                error_out=False, total=total)
+                error_out=False, total=total, values=values)
 
 
 def paginate_by_id(query, entity, *load, page: int, per_page: int, total: int | None = None) -> Page:

@@ -2,18 +2,16 @@
 
 The sections and their order are the wiring's (hrsn/steps.py); each is a query of the step it belongs to that
 returns only the lines shown. Each section reloads itself after the changes it lists."""
-from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache
-from threading import Lock
 
 from flask import Blueprint, abort
 from flask_login import current_user
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 
 from hrsn.extensions import db
 from hrsn.paging import count_of
 from hrsn.render import render
+from hrsn.statements import kept
 from hrsn.steps import wiring
 
 bp = Blueprint("today", __name__)
@@ -57,45 +55,10 @@ def settle(sections) -> None:
     waiting = [section for section in sections if isinstance(section.total, Later)]
     if waiting:
         queries = tuple(section.total.query for section in waiting)
-        totals = db.session.execute(_kept(("totals", *map(id, queries)), queries, lambda: select(
+        totals = db.session.execute(kept(("totals", *map(id, queries)), queries, lambda: select(
             *(count_of(query) for query in queries)))).one()
         for section, total in zip(waiting, totals):
             section.total = total
-
-
-# Statements built once (`built_once`) and those made from them (their lines, their count), kept by identity. A
-# statement built again on every request cost more to build, and to find in SQLAlchemy's cache of compiled
-# statements, than SQLite takes to answer it; one built once is found by a key it keeps.
-_made: OrderedDict = OrderedDict()
-_making = Lock()            # the server's threads share what is kept
-KEPT = 512
-
-
-def _kept(key, sources, make):
-    """What `make()` builds from `sources` (statements), kept while they are the same objects (held here, so that
-    no other object can take their identity); the least recently asked are forgotten past KEPT."""
-    with _making:
-        found = _made.get(key)
-        if found is not None and all(a is b for a, b in zip(found[0], sources)):
-            _made.move_to_end(key)
-            return found[1]
-    made = make()
-    with _making:
-        _made[key] = (sources, made)
-        while len(_made) > KEPT:
-            _made.popitem(last=False)
-    return made
-
-
-def built_once(build):
-    """Decorator: a section's query built once per combination of the arguments (which say its shape: a role, a
-    setting that adds a condition), its per-request values bound when it runs (`viewer`, `value`)."""
-    return lru_cache(maxsize=32)(build)
-
-
-def value(compute):
-    """A value of the request (a day, a setting), computed when the statement runs."""
-    return bindparam("value", callable_=compute, unique=True)
 
 
 def first_lines(query, columns: bool = False) -> tuple[list, int]:
@@ -107,12 +70,12 @@ def first_lines(query, columns: bool = False) -> tuple[list, int]:
     row's columns to the window (a coordinator's long sections 0.1 to 0.8 ms slower each): a COUNT, needed only
     when the lines fill the section, asked later with the other sections' (`Later`, `settle`)."""
     if db.engine.dialect.name == "postgresql":
-        lines = _kept(("window", id(query)), (query,), lambda: query.add_columns(func.count().over()).limit(LINES))
+        lines = kept(("window", id(query)), (query,), lambda: query.add_columns(func.count().over()).limit(LINES))
         rows = db.session.execute(lines).unique().all()
         total = rows[0][-1] if rows else 0
         rows = [tuple(row[:-1]) for row in rows]
     else:
-        rows = db.session.execute(_kept(("lines", id(query)), (query,), lambda: query.limit(LINES))).unique().all()
+        rows = db.session.execute(kept(("lines", id(query)), (query,), lambda: query.limit(LINES))).unique().all()
         total = len(rows) if len(rows) < LINES else Later(query)
     return [row if columns else row[0] for row in rows], total
 
@@ -121,7 +84,7 @@ def query_section(key, title, base, order, line, more_url=None, load=(), columns
     """A step's section from one query: its first LINES lines, with what they show loaded (`load`, to-one joins
     only, so that a line is a record) in the same statement, and its total. `line` makes an Item of a record, or
     of the selected columns (`columns`)."""
-    records, total = first_lines(_kept(("section", key, id(base)), (base,),
+    records, total = first_lines(kept(("section", key, id(base)), (base,),
                                        lambda: base.options(*load).order_by(*order)), columns)
     items = [line(*record) for record in records] if columns else [line(record) for record in records]
     return Section(key, title, items, more_url, total=total)

@@ -14,7 +14,8 @@ from hrsn.access import rule_of, viewer
 from hrsn.cases.rules import APPROVERS, approval_on, payments_seen_by, waiting_for
 from hrsn.extensions import db
 from hrsn.models import Authorization, Case, Member, Payment, ServiceRequest, local_today
-from hrsn.today import built_once, query_section as _section, value
+from hrsn.statements import built_once, value
+from hrsn.today import query_section as _section
 
 # Payers often take 30 to 60 days: a request still unanswered after a month is shown as late.
 LATE_REQUEST_DAYS = 30

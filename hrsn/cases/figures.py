@@ -7,12 +7,13 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import format_decimal, gettext as _, ngettext
-from sqlalchemy import case as when, func
+from sqlalchemy import bindparam, case as when, func
 from sqlalchemy.orm import joinedload
 
 from hrsn import money
 from hrsn.extensions import db
 from hrsn.models import Authorization, ContactAttempt, FundingSource, PartyContact, Payment
+from hrsn.statements import built_once
 
 # Contacts that count against an authorization in hours or sessions: those of the service's own activity; the
 # other services count every activity but administration.
@@ -117,11 +118,7 @@ def units_used(case, auth) -> Decimal | int:
 
 def authorizations(case) -> list[tuple[Authorization, Figures]]:
     """Each authorization of the case with what was paid, requested and used under it."""
-    sums = sums_by(Payment.authorization_id).where(Payment.case_id == case.id).subquery()
-    rows = db.session.execute(
-        db.select(Authorization, sums.c.paid, sums.c.pending, sums.c.months)
-        .outerjoin(sums, sums.c.authorization_id == Authorization.id).where(Authorization.case_id == case.id)
-        .options(joinedload(Authorization.funding_source)).order_by(Authorization.start_on, Authorization.id)).all()
+    rows = db.session.execute(_authorizations_with_sums(), {"case_id": case.id}).all()
     found = []
     for row in rows:
         auth = row.Authorization
@@ -131,19 +128,34 @@ def authorizations(case) -> list[tuple[Authorization, Figures]]:
     return found
 
 
-def by_source(case) -> list[tuple[FundingSource, Figures]]:
-    """Authorized and disbursed per funding source on the case; the months are those of monthly authorizations."""
-    spent = sums_by(Payment.funding_source_id).where(Payment.case_id == case.id).subquery()
+@built_once
+def _authorizations_with_sums():
+    sums = sums_by(Payment.authorization_id).where(Payment.case_id == bindparam("case_id")).subquery()
+    return (db.select(Authorization, sums.c.paid, sums.c.pending, sums.c.months)
+            .outerjoin(sums, sums.c.authorization_id == Authorization.id)
+            .where(Authorization.case_id == bindparam("case_id"))
+            .options(joinedload(Authorization.funding_source)).order_by(Authorization.start_on, Authorization.id))
+
+
+@built_once
+def _by_source():
+    spent = sums_by(Payment.funding_source_id).where(Payment.case_id == bindparam("case_id")).subquery()
     months = when((Authorization.unit == "months", Authorization.quantity), else_=None)
     granted = (db.select(Authorization.funding_source_id, func.sum(Authorization.amount_cents).label("cents"),
                          func.sum(months).label("quantity"))
-               .where(Authorization.case_id == case.id).group_by(Authorization.funding_source_id).subquery())
-    rows = db.session.execute(
-        db.select(FundingSource, spent.c.paid, spent.c.pending, spent.c.months, granted.c.cents, granted.c.quantity)
-        .outerjoin(spent, spent.c.funding_source_id == FundingSource.id)
-        .outerjoin(granted, granted.c.funding_source_id == FundingSource.id)
-        .where(db.or_(spent.c.funding_source_id.is_not(None), granted.c.funding_source_id.is_not(None)))
-        .order_by(FundingSource.sort_order, FundingSource.id)).all()
+               .where(Authorization.case_id == bindparam("case_id"))
+               .group_by(Authorization.funding_source_id).subquery())
+    return (db.select(FundingSource, spent.c.paid, spent.c.pending, spent.c.months, granted.c.cents,
+                      granted.c.quantity)
+            .outerjoin(spent, spent.c.funding_source_id == FundingSource.id)
+            .outerjoin(granted, granted.c.funding_source_id == FundingSource.id)
+            .where(db.or_(spent.c.funding_source_id.is_not(None), granted.c.funding_source_id.is_not(None)))
+            .order_by(FundingSource.sort_order, FundingSource.id))
+
+
+def by_source(case) -> list[tuple[FundingSource, Figures]]:
+    """Authorized and disbursed per funding source on the case; the months are those of monthly authorizations."""
+    rows = db.session.execute(_by_source(), {"case_id": case.id}).all()
     return [(row.FundingSource, Figures("months", row.cents, row.quantity, *spent_of(row))) for row in rows]
 
 
@@ -170,15 +182,20 @@ class Month:
         return None if self.rent_cents is None else self.total_cents >= self.rent_cents
 
 
+@built_once
+def _latest_months():
+    latest = (db.select(Payment.period)
+              .where(Payment.case_id == bindparam("case_id"), COUNTED, Payment.period.is_not(None))
+              .distinct().order_by(Payment.period.desc()).limit(MONTHS_SHOWN))
+    return (db.select(Payment.period, FundingSource, func.sum(Payment.amount_cents))
+            .join(FundingSource, Payment.funding_source_id == FundingSource.id)
+            .where(Payment.case_id == bindparam("case_id"), COUNTED, Payment.period.in_(latest))
+            .group_by(Payment.period, FundingSource.id).order_by(Payment.period.desc(), FundingSource.sort_order))
+
+
 def months(case) -> list[Month]:
     """The case's latest months with their shares per funding source."""
-    latest = (db.select(Payment.period).where(Payment.case_id == case.id, COUNTED, Payment.period.is_not(None))
-              .distinct().order_by(Payment.period.desc()).limit(MONTHS_SHOWN))
-    rows = db.session.execute(
-        db.select(Payment.period, FundingSource, func.sum(Payment.amount_cents))
-        .join(FundingSource, Payment.funding_source_id == FundingSource.id)
-        .where(Payment.case_id == case.id, COUNTED, Payment.period.in_(latest))
-        .group_by(Payment.period, FundingSource.id).order_by(Payment.period.desc(), FundingSource.sort_order)).all()
+    rows = db.session.execute(_latest_months(), {"case_id": case.id}).all()
     found: dict[date, Month] = {}
     for period, source, cents in rows:
         found.setdefault(period, Month(period, rent_cents=case.monthly_cents)).shares.append((source, cents))

@@ -4,12 +4,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import format_date, gettext as _, ngettext
-from sqlalchemy import case as when, func
+from sqlalchemy import bindparam, case as when, func
 from sqlalchemy.orm import joinedload
 
 from hrsn.cases.figures import COUNTED, spent_of, sums_by, add_months, in_units, money
 from hrsn.extensions import db
 from hrsn.models import Case, LimitOverride, Payment, ServiceLimit, local_today
+from hrsn.statements import built_once
 
 @dataclass
 class LimitUse:
@@ -45,14 +46,20 @@ def limit_text(limit) -> str:
 
 def limits_of(case) -> list[tuple[ServiceLimit, int]]:
     """The limits that apply to the case, each with what an administrator allowed this member beyond it."""
+    return [tuple(row) for row in db.session.execute(_limits_of(), {
+        "member_id": case.member_id, "payer_id": case.payer_id, "service_type_id": case.service_type_id})]
+
+
+@built_once
+def _limits_of():
     allowed = (db.select(LimitOverride.limit_id, func.sum(LimitOverride.extra).label("extra"))
-               .where(LimitOverride.member_id == case.member_id).group_by(LimitOverride.limit_id).subquery())
-    return [tuple(row) for row in db.session.execute(
-        db.select(ServiceLimit, func.coalesce(allowed.c.extra, 0)).outerjoin(allowed, allowed.c.limit_id == ServiceLimit.id)
-        .where(ServiceLimit.active, ServiceLimit.payer_id == case.payer_id,
-               ServiceLimit.service_type_id == case.service_type_id)
-        .options(joinedload(ServiceLimit.funding_source), joinedload(ServiceLimit.service_type))
-        .order_by(ServiceLimit.id))]
+               .where(LimitOverride.member_id == bindparam("member_id")).group_by(LimitOverride.limit_id).subquery())
+    return (db.select(ServiceLimit, func.coalesce(allowed.c.extra, 0))
+            .outerjoin(allowed, allowed.c.limit_id == ServiceLimit.id)
+            .where(ServiceLimit.active, ServiceLimit.payer_id == bindparam("payer_id"),
+                   ServiceLimit.service_type_id == bindparam("service_type_id"))
+            .options(joinedload(ServiceLimit.funding_source), joinedload(ServiceLimit.service_type))
+            .order_by(ServiceLimit.id))
 
 
 def window_start(limit, anchor: date) -> date | None:

@@ -1,7 +1,7 @@
 """The case step's settings and queries: the member's cases and what each holds, what stands in the way of a
 service request or a payment, and finance's queues. Nothing here commits."""
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import and_, case as when, func, or_
+from sqlalchemy import and_, bindparam, case as when, func, or_
 from sqlalchemy.orm import joinedload, selectinload
 
 from hrsn import settings
@@ -10,8 +10,10 @@ from hrsn.extensions import db
 from hrsn.models import (MISSING_STATUSES, PAYMENT_MOVES, PENDING_REQUESTS, Authorization, Case, CaseNote, CaseStep,
                          ChecklistItem, Document, FundingSource, Member, PartyContact, Payer, Payment, PaymentStep,
                          Role, ServiceRequest, eligibility_status, sources_of)
+from hrsn.models.core import once_per_request
 from hrsn.paging import paginate
 from hrsn.settings import Spec
+from hrsn.statements import built_once
 
 SETTINGS = (
     Spec("case_request_days", 7, _l("Service requests: on Today when the payer has not answered after this many days"),
@@ -65,31 +67,46 @@ def may_step(user, to: str) -> bool:
 
 # The member's cases ---------------------------------------------------------------------------------
 
+# The Case tab's statements are built once (hrsn.statements), the member's or the case's id bound when they run.
+
+@built_once
+def _cases_of():
+    return (db.select(Case).where(Case.member_id == bindparam("member_id"))
+            .options(joinedload(Case.service_type), joinedload(Case.payer))
+            .order_by(Case.opened_on.desc(), Case.id.desc()))
+
+
 def cases_page(member, page: int):
-    query = (db.select(Case).where(Case.member_id == member.id)
-             .options(joinedload(Case.service_type), joinedload(Case.payer))
-             .order_by(Case.opened_on.desc(), Case.id.desc()))
-    return paginate(query, page=page, per_page=CASES_PAGE)
+    return paginate(_cases_of(), page=page, per_page=CASES_PAGE, values={"member_id": member.id})
+
+
+@built_once
+def _case_of(history: bool, chosen: bool):
+    query = (db.select(Case).where(Case.member_id == bindparam("member_id"))
+             .options(joinedload(Case.service_type), joinedload(Case.payer), joinedload(Case.funding_source),
+                      joinedload(Case.opened_by)))
+    if history:
+        query = query.options(selectinload(Case.steps).joinedload(CaseStep.by))
+    if chosen:
+        return query.where(Case.id == bindparam("case_id"))
+    return query.order_by((Case.status == "closed"), Case.opened_on.desc(), Case.id.desc()).limit(1)
 
 
 def load_case(member, case_id: int | None, history: bool = True) -> Case | None:
     """The case asked for, else the member's newest open case, else their newest case; with its history when the
     part of the tab drawn from it shows that."""
-    query = (db.select(Case).where(Case.member_id == member.id)
-             .options(joinedload(Case.service_type), joinedload(Case.payer), joinedload(Case.funding_source),
-                      joinedload(Case.opened_by)))
-    if history:
-        query = query.options(selectinload(Case.steps).joinedload(CaseStep.by))
-    if case_id:
-        return db.session.scalar(query.where(Case.id == case_id))
-    return db.session.scalar(query.order_by((Case.status == "closed"), Case.opened_on.desc(), Case.id.desc()).limit(1))
+    return db.session.scalar(_case_of(history, bool(case_id)), {"member_id": member.id, "case_id": case_id})
+
+
+@built_once
+def _requests_of():
+    return (db.select(ServiceRequest).where(ServiceRequest.case_id == bindparam("case_id"))
+            .options(selectinload(ServiceRequest.documents), selectinload(ServiceRequest.steps))
+            .order_by(ServiceRequest.submitted_on.desc(), ServiceRequest.id.desc()))
 
 
 def requests_of(case) -> list[ServiceRequest]:
-    return list(db.session.scalars(
-        db.select(ServiceRequest).where(ServiceRequest.case_id == case.id)
-        .options(selectinload(ServiceRequest.documents), selectinload(ServiceRequest.steps))
-        .order_by(ServiceRequest.submitted_on.desc(), ServiceRequest.id.desc())))
+    return list(db.session.scalars(_requests_of(), {"case_id": case.id}))
 
 
 def pending_request(requests) -> ServiceRequest | None:
@@ -98,8 +115,11 @@ def pending_request(requests) -> ServiceRequest | None:
 
 def denied(case) -> bool:
     """The payer denied the case's request and nothing was authorized on it."""
-    statuses = set(db.session.scalars(db.select(ServiceRequest.status).where(ServiceRequest.case_id == case.id)))
+    statuses = set(db.session.scalars(_REQUEST_STATUSES, {"case_id": case.id}))
     return "denied" in statuses and "authorized" not in statuses
+
+
+_REQUEST_STATUSES = db.select(ServiceRequest.status).where(ServiceRequest.case_id == bindparam("case_id"))
 
 
 def payment_blocked(case) -> str | None:
@@ -127,21 +147,31 @@ def request_missing(member, case) -> list[str]:
     return missing + [item.name for item in names]
 
 
+_SENDABLE = (db.select(Document).where(Document.member_id == bindparam("member_id"))
+             .order_by(Document.created_at.desc(), Document.id.desc()).limit(50))
+_ACTIVE_SOURCES = db.select(FundingSource).where(FundingSource.active).order_by(FundingSource.sort_order,
+                                                                                FundingSource.id)
+
+
 def sendable_documents(member) -> list[Document]:
     """The member's files that can go with a service request."""
-    return list(db.session.scalars(db.select(Document).where(Document.member_id == member.id)
-                                   .order_by(Document.created_at.desc(), Document.id.desc()).limit(50)))
+    return list(db.session.scalars(_SENDABLE, {"member_id": member.id}))
 
 
 def active_sources() -> list[FundingSource]:
-    return list(db.session.scalars(db.select(FundingSource).where(FundingSource.active)
-                                   .order_by(FundingSource.sort_order, FundingSource.id)))
+    """The funding sources in use (the tab's forms each offer them: read once per request)."""
+    return once_per_request("active funding sources", lambda: list(db.session.scalars(_ACTIVE_SOURCES)))
+
+
+@built_once
+def _authorizations_of():
+    return (db.select(Authorization).where(Authorization.case_id == bindparam("case_id"))
+            .options(joinedload(Authorization.funding_source))
+            .order_by(Authorization.start_on.desc(), Authorization.id.desc()))
 
 
 def case_authorizations(case) -> list[Authorization]:
-    return list(db.session.scalars(db.select(Authorization).where(Authorization.case_id == case.id)
-                                   .options(joinedload(Authorization.funding_source))
-                                   .order_by(Authorization.start_on.desc(), Authorization.id.desc())))
+    return list(db.session.scalars(_authorizations_of(), {"case_id": case.id}))
 
 
 def with_row(query):
@@ -161,23 +191,35 @@ def payment_by_id(payment_id: int) -> Payment | None:
     return db.session.scalar(with_trail(db.select(Payment).where(Payment.id == payment_id)))
 
 
-def payments_page(case, page: int):
-    query = with_trail(db.select(Payment).where(Payment.case_id == case.id)).order_by(
+@built_once
+def _payments_of():
+    return with_trail(db.select(Payment).where(Payment.case_id == bindparam("case_id"))).order_by(
         Payment.period.desc().nulls_last(), Payment.requested_on.desc(), Payment.id.desc())
-    return paginate(query, page=page, per_page=PAYMENTS_PAGE)
+
+
+def payments_page(case, page: int):
+    return paginate(_payments_of(), page=page, per_page=PAYMENTS_PAGE, values={"case_id": case.id})
+
+
+@built_once
+def _notes_of():
+    return (db.select(CaseNote).where(CaseNote.case_id == bindparam("case_id")).options(joinedload(CaseNote.by))
+            .order_by(CaseNote.at.desc(), CaseNote.id.desc()))
 
 
 def notes_page(case, page: int):
-    query = (db.select(CaseNote).where(CaseNote.case_id == case.id).options(joinedload(CaseNote.by))
-             .order_by(CaseNote.at.desc(), CaseNote.id.desc()))
-    return paginate(query, page=page, per_page=NOTES_PAGE)
+    return paginate(_notes_of(), page=page, per_page=NOTES_PAGE, values={"case_id": case.id})
+
+
+@built_once
+def _party_contacts_of():
+    return (db.select(PartyContact).where(PartyContact.case_id == bindparam("case_id"))
+            .options(joinedload(PartyContact.third_party), joinedload(PartyContact.by))
+            .order_by(PartyContact.contact_on.desc(), PartyContact.id.desc()))
 
 
 def party_contacts_page(case, page: int):
-    query = (db.select(PartyContact).where(PartyContact.case_id == case.id)
-             .options(joinedload(PartyContact.third_party), joinedload(PartyContact.by))
-             .order_by(PartyContact.contact_on.desc(), PartyContact.id.desc()))
-    return paginate(query, page=page, per_page=NOTES_PAGE)
+    return paginate(_party_contacts_of(), page=page, per_page=NOTES_PAGE, values={"case_id": case.id})
 
 
 def check_number_taken(payment, number: str) -> Payment | None:

@@ -14,7 +14,7 @@ from hrsn.models import (OUTREACH_STATUSES, Consent, ContactAttempt, Member, Pay
                          SeverityAssessment, UnableToReach, consent_status, local_today)
 from hrsn.paging import paginate
 from hrsn.settings import Spec
-from hrsn.today import built_once, value
+from hrsn.statements import built_once, value
 
 SETTINGS = (
     Spec("outreach_attempts", 3, _l("Outreach rule: attempts before unable to reach"), minimum=1, maximum=20),

@@ -1,7 +1,6 @@
 """The documents step's rules and queries: its settings, the member's checklist and files, third parties,
 eligibility, asking for what is missing, and Today's section of documents still awaited."""
 from datetime import timedelta
-from functools import cache
 
 from flask import url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
@@ -9,10 +8,12 @@ from sqlalchemy import func
 from sqlalchemy.orm import joinedload, selectinload
 
 from hrsn import messages, params, settings
+from hrsn.access import viewer
 from hrsn.extensions import db
 from hrsn.models import (MISSING_STATUSES, AuditEvent, ChecklistItem, ChecklistStep, Document, DocumentVersion, EligibilityCheck,
                          Member, MemberThirdParty, Role, ThirdParty, utcnow)
 from hrsn.settings import Spec
+from hrsn.statements import built_once, value
 
 SETTINGS = (Spec("upload_max_mb", 15, _l("Largest file accepted, in MB"), minimum=1, maximum=100),)
 PARTY_MATCHES = 20
@@ -99,11 +100,10 @@ def request_refusal(member, channel, items) -> str | None:
     return None
 
 
-@cache
+@built_once
 def _awaited():
     """Today's section: its statement built once, the user and the moment bound when it runs."""
-    from hrsn.access import viewer
-    from hrsn.today import LINES, value
+    from hrsn.today import LINES
     oldest = func.min(ChecklistItem.updated_at)
     return (db.select(Member, func.count(ChecklistItem.id), oldest)
             .join(ChecklistItem, ChecklistItem.member_id == Member.id)

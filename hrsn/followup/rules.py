@@ -15,7 +15,8 @@ from hrsn.models import (CHECK_IN_OPEN, Case, CheckIn, Episode, Member, Payer, P
                          of_latest_referral, offset_problems, parse_months)
 from hrsn.paging import count_rows, paginate
 from hrsn.settings import Spec
-from hrsn.today import built_once, query_section, value
+from hrsn.statements import built_once, value
+from hrsn.today import query_section
 
 SETTINGS = (
     Spec("followup_warn_days", 2, _l("Payer deadlines: on Today this many days before the deadline"),

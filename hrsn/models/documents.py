@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from hrsn.extensions import db
-from hrsn.models.core import Bilingual, Versioned, utcnow
+from hrsn.models.core import Bilingual, Versioned, once_per_request, utcnow
 
 __all__ = ["CHECKLIST_STATUSES", "CHECKLIST_MOVES", "THIRD_PARTY_KINDS", "VERIFY_METHODS", "ELIGIBILITY_STATUSES",
            "ChecklistTemplateItem", "ChecklistItem", "ChecklistStep", "Document", "DocumentVersion", "ThirdParty",
@@ -220,8 +220,12 @@ def eligibility_status(member) -> str:
 
 def payee_choices(member) -> list[ThirdParty]:
     """Who a payment for this member can go to: the landlords, managers and utilities linked to them."""
-    return list(db.session.scalars(db.select(ThirdParty).join(MemberThirdParty)
-                                   .where(MemberThirdParty.member_id == member.id).order_by(ThirdParty.name)))
+    return once_per_request(("payees", member.id),
+                            lambda: list(db.session.scalars(_PAYEES, {"member_id": member.id})))
+
+
+_PAYEES = (db.select(ThirdParty).join(MemberThirdParty).where(MemberThirdParty.member_id == sa.bindparam("member_id"))
+           .order_by(ThirdParty.name))
 
 
 def add_checklist_items(member, referral) -> int:

@@ -17,7 +17,8 @@ from hrsn.models import (OPEN_NEEDS, OUT_DELIVERED, OUT_NOT_DELIVERED, OUT_PENDI
 from hrsn.paging import paginate
 from hrsn.settings import Spec
 from hrsn.access import viewer
-from hrsn.today import built_once, query_section as _section, value
+from hrsn.statements import built_once, value
+from hrsn.today import query_section as _section
 
 SETTINGS = (
     Spec("plan_referral_days", 14, _l("Referrals out: on Today when there is no outcome after this many days"),

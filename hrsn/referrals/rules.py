@@ -1,6 +1,4 @@
 """Triage's queries: the queues with their filters and counts, who can take members on, and Today's section."""
-from functools import cache
-
 from flask import url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l
 from flask_login import current_user
@@ -14,6 +12,7 @@ from hrsn.models import (CASELOAD_ROLES, LANGUAGES, OPEN_STATUSES, URGENCY_LABEL
                          Role, ServiceType, TriageDecision, User, name_key, organization_service_type)
 from hrsn.models.intake import QUEUES, referral_service
 from hrsn.paging import paginate_by_id
+from hrsn.statements import built_once
 
 QUEUE_LABELS = {"new": _l("New"), "waitlist": _l("Waitlist"), "enrolled": _l("Enrolled"), "closed": _l("Closed")}
 PER_PAGE = 25
@@ -143,7 +142,7 @@ def redirect_choices(referral, limit: int = 40) -> list[str]:
     return [row.name for row in db.session.execute(query)]
 
 
-@cache
+@built_once
 def _new_referrals(own: bool):
     """Today's section: new referrals of one's own members, or of no one's; built once, the user bound when it
     runs. One's own members are always visible; a coordinator sees every member: the access rule adds nothing."""
