@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask import url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
-from sqlalchemy import case as when, exists, func, select
+from sqlalchemy import bindparam, case as when, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from hrsn import settings
@@ -43,6 +43,12 @@ def service_need(code: str) -> str | None:
 
 # Needs and goals ------------------------------------------------------------------------------------------------
 
+# The Plan tab's statements are built once (hrsn.statements), the member's id bound when they run.
+
+def _of(member) -> dict:
+    return {"member_id": member.id}
+
+
 def _unapplied(member):
     from hrsn.models import ScreeningApplied
     return select(Screening).where(Screening.member_id == member.id, Screening.status == "complete",
@@ -50,8 +56,17 @@ def _unapplied(member):
                                                      .where(ScreeningApplied.member_id == member.id)))
 
 
+@built_once
+def _any_unapplied():
+    from hrsn.models import ScreeningApplied
+    return (select(Screening.id).where(Screening.member_id == bindparam("member_id"), Screening.status == "complete",
+                                       ~Screening.id.in_(select(ScreeningApplied.screening_id)
+                                                         .where(ScreeningApplied.member_id == bindparam("member_id"))))
+            .limit(1))
+
+
 def screenings_to_apply(member) -> bool:
-    return db.session.scalar(_unapplied(member).with_only_columns(Screening.id).limit(1)) is not None
+    return db.session.scalar(_any_unapplied(), _of(member)) is not None
 
 
 def apply_screenings(member, by=None) -> list[Need]:
@@ -62,11 +77,15 @@ def apply_screenings(member, by=None) -> list[Need]:
     return made
 
 
+@built_once
+def _needs_of():
+    return (select(Need).where(Need.member_id == bindparam("member_id"))
+            .order_by(when((Need.status.in_(OPEN_NEEDS), 0), else_=1), Need.priority, Need.identified_on.desc(),
+                      Need.id.desc()))
+
+
 def needs_page(member, page: int):
-    query = (select(Need).where(Need.member_id == member.id)
-             .order_by(when((Need.status.in_(OPEN_NEEDS), 0), else_=1), Need.priority, Need.identified_on.desc(),
-                       Need.id.desc()))
-    return paginate(query, page=page, per_page=NEEDS_PAGE)
+    return paginate(_needs_of(), page=page, per_page=NEEDS_PAGE, values=_of(member))
 
 
 def member_needs(member) -> list[Need]:
@@ -75,20 +94,29 @@ def member_needs(member) -> list[Need]:
                                    .order_by(Need.domain, Need.id).limit(200)))
 
 
+@built_once
+def _goals_of():
+    return (select(Goal).where(Goal.member_id == bindparam("member_id"))
+            .options(selectinload(Goal.needs), selectinload(Goal.progress).joinedload(GoalProgress.by))
+            .order_by(when((Goal.status == "active", 0), else_=1), Goal.target_on.is_(None), Goal.target_on,
+                      Goal.id.desc()))
+
+
 def goals_page(member, page: int):
-    query = (select(Goal).where(Goal.member_id == member.id)
-             .options(selectinload(Goal.needs), selectinload(Goal.progress).joinedload(GoalProgress.by))
-             .order_by(when((Goal.status == "active", 0), else_=1), Goal.target_on.is_(None), Goal.target_on,
-                       Goal.id.desc()))
-    return paginate(query, page=page, per_page=GOALS_PAGE)
+    return paginate(_goals_of(), page=page, per_page=GOALS_PAGE, values=_of(member))
 
 
 # Referrals ---------------------------------------------------------------------------------------------------
 
+@built_once
+def _received_of():
+    return (select(Referral).where(Referral.member_id == bindparam("member_id"))
+            .options(selectinload(Referral.services))
+            .order_by(Referral.received_on.desc(), Referral.id.desc()).limit(RECEIVED_SHOWN))
+
+
 def received_of(member) -> list[Referral]:
-    return list(db.session.scalars(select(Referral).where(Referral.member_id == member.id)
-                                   .options(selectinload(Referral.services))
-                                   .order_by(Referral.received_on.desc(), Referral.id.desc()).limit(RECEIVED_SHOWN)))
+    return list(db.session.scalars(_received_of(), _of(member)))
 
 
 def with_row(query):
@@ -96,10 +124,14 @@ def with_row(query):
                          selectinload(ReferralOut.steps).joinedload(ReferralOutStep.by))
 
 
-def referrals_page(member, page: int):
-    query = with_row(select(ReferralOut).where(ReferralOut.member_id == member.id)).order_by(
+@built_once
+def _referrals_of():
+    return with_row(select(ReferralOut).where(ReferralOut.member_id == bindparam("member_id"))).order_by(
         when((ReferralOut.status.in_(OUT_PENDING), 0), else_=1), ReferralOut.made_on.desc(), ReferralOut.id.desc())
-    return paginate(query, page=page, per_page=REFERRALS_PAGE)
+
+
+def referrals_page(member, page: int):
+    return paginate(_referrals_of(), page=page, per_page=REFERRALS_PAGE, values=_of(member))
 
 
 def referral_out(member, referral_id) -> ReferralOut | None:
@@ -111,13 +143,18 @@ def referral_out(member, referral_id) -> ReferralOut | None:
 
 def summary(member) -> dict:
     """received N · made N · delivered N · pending N · not delivered N, in one query."""
+    row = db.session.execute(_summary(), _of(member)).one()
+    return dict(zip(("received", "made", "delivered", "pending", "not_delivered"), (int(n or 0) for n in row)))
+
+
+@built_once
+def _summary():
     def count_in(statuses):
         return func.coalesce(func.sum(when((ReferralOut.status.in_(statuses), 1), else_=0)), 0)
-    received = select(func.count(Referral.id)).where(Referral.member_id == member.id).scalar_subquery()
-    row = db.session.execute(select(received, func.count(ReferralOut.id), count_in(OUT_DELIVERED),
-                                    count_in(OUT_PENDING), count_in(OUT_NOT_DELIVERED))
-                             .select_from(ReferralOut).where(ReferralOut.member_id == member.id)).one()
-    return dict(zip(("received", "made", "delivered", "pending", "not_delivered"), (int(n or 0) for n in row)))
+    received = select(func.count(Referral.id)).where(Referral.member_id == bindparam("member_id")).scalar_subquery()
+    return (select(received, func.count(ReferralOut.id), count_in(OUT_DELIVERED), count_in(OUT_PENDING),
+                   count_in(OUT_NOT_DELIVERED))
+            .select_from(ReferralOut).where(ReferralOut.member_id == bindparam("member_id")))
 
 
 def consent_covers(member, organization_name: str) -> tuple[bool, str]:
@@ -160,22 +197,25 @@ def hours_line(row, locale: str) -> str:
 
 # The organization's own services ------------------------------------------------------------------------------
 
+_OWN_CASES = (select(Case).where(Case.member_id == bindparam("member_id")).options(joinedload(Case.service_type))
+              .order_by(Case.opened_on.desc(), Case.id.desc()).limit(20))
+_MONTHS_AUTHORIZED = (select(Authorization.case_id, func.sum(Authorization.quantity))
+                      .where(Authorization.case_id.in_(bindparam("ids", expanding=True)), Authorization.unit == "months")
+                      .group_by(Authorization.case_id))
+_MONTHS_PAID = (select(Payment.case_id, func.count(func.distinct(Payment.period)))
+                .where(Payment.case_id.in_(bindparam("ids", expanding=True)), Payment.paid_on.is_not(None),
+                       Payment.status != "cancelled", Payment.period.is_not(None)).group_by(Payment.case_id))
+
+
 def own_cases(member) -> list[dict]:
     """The member's cases with the need each addresses and, for months of assistance, months paid of months
     authorized; two queries whatever the number of cases."""
-    cases = db.session.scalars(select(Case).where(Case.member_id == member.id)
-                               .options(joinedload(Case.service_type))
-                               .order_by(Case.opened_on.desc(), Case.id.desc()).limit(20)).all()
+    cases = db.session.scalars(_OWN_CASES, _of(member)).all()
     if not cases:
         return []
-    ids = [c.id for c in cases]
-    authorized = dict(db.session.execute(
-        select(Authorization.case_id, func.sum(Authorization.quantity))
-        .where(Authorization.case_id.in_(ids), Authorization.unit == "months").group_by(Authorization.case_id)).all())
-    paid = dict(db.session.execute(
-        select(Payment.case_id, func.count(func.distinct(Payment.period)))
-        .where(Payment.case_id.in_(ids), Payment.paid_on.is_not(None), Payment.status != "cancelled",
-               Payment.period.is_not(None)).group_by(Payment.case_id)).all())
+    ids = {"ids": [c.id for c in cases]}
+    authorized = dict(db.session.execute(_MONTHS_AUTHORIZED, ids).all())
+    paid = dict(db.session.execute(_MONTHS_PAID, ids).all())
     rows = []
     for case in cases:
         months = authorized.get(case.id)
@@ -192,24 +232,30 @@ def _supports(member):
     return select(Support).where(Support.member_id == member.id).order_by(Support.role, Support.id)
 
 
+_SUPPORTS = select(Support).where(Support.member_id == bindparam("member_id")).order_by(Support.role, Support.id)
+_PREFERENCES = select(PlanPreferences).where(PlanPreferences.member_id == bindparam("member_id"))
+_BENEFITS = (select(Benefit).where(Benefit.member_id == bindparam("member_id"))
+             .order_by(Benefit.ended_on.is_not(None), Benefit.id))
+_BARRIERS = (select(Barrier).where(Barrier.member_id == bindparam("member_id"))
+             .order_by(Barrier.resolved_on.is_not(None), Barrier.id.desc()))
+
+
 def supports_page(member, page: int):
-    return paginate(_supports(member), page=page, per_page=SMALL_PAGE)
+    return paginate(_SUPPORTS, page=page, per_page=SMALL_PAGE, values=_of(member))
 
 
 def preferences_of(member) -> PlanPreferences | None:
-    return db.session.scalar(select(PlanPreferences).where(PlanPreferences.member_id == member.id))
+    return db.session.scalar(_PREFERENCES, _of(member))
 
 
 def benefits_page(member, page: int):
     """The member's benefits, those still received first."""
-    return paginate(select(Benefit).where(Benefit.member_id == member.id)
-                    .order_by(Benefit.ended_on.is_not(None), Benefit.id), page=page, per_page=SMALL_PAGE)
+    return paginate(_BENEFITS, page=page, per_page=SMALL_PAGE, values=_of(member))
 
 
 def barriers_page(member, page: int):
     """The member's barriers, those not resolved first, the newest first."""
-    return paginate(select(Barrier).where(Barrier.member_id == member.id)
-                    .order_by(Barrier.resolved_on.is_not(None), Barrier.id.desc()), page=page, per_page=SMALL_PAGE)
+    return paginate(_BARRIERS, page=page, per_page=SMALL_PAGE, values=_of(member))
 
 
 def for_the_printout(member, limit: int) -> dict:
@@ -230,15 +276,27 @@ def open_barriers_of(referral_out) -> list[str]:
                                                                   Barrier.resolved_on.is_(None))))
 
 
+@built_once
+def _meetings_of():
+    return (select(CareMeeting).where(CareMeeting.member_id == bindparam("member_id"))
+            .options(joinedload(CareMeeting.by)).order_by(CareMeeting.held_on.desc(), CareMeeting.id.desc()))
+
+
 def meetings_page(member, page: int):
-    query = (select(CareMeeting).where(CareMeeting.member_id == member.id).options(joinedload(CareMeeting.by))
-             .order_by(CareMeeting.held_on.desc(), CareMeeting.id.desc()))
-    return paginate(query, page=page, per_page=5)
+    return paginate(_meetings_of(), page=page, per_page=5, values=_of(member))
+
+
+@built_once
+def _staff_of():
+    return (select(MemberStaff).where(MemberStaff.member_id == bindparam("member_id"))
+            .options(joinedload(MemberStaff.user)).order_by(MemberStaff.added_at))
 
 
 def staff_of(member) -> list[MemberStaff]:
-    return list(db.session.scalars(select(MemberStaff).where(MemberStaff.member_id == member.id)
-                                   .options(joinedload(MemberStaff.user)).order_by(MemberStaff.added_at)))
+    return list(db.session.scalars(_staff_of(), _of(member)))
+
+
+_PLAN = select(Plan).where(Plan.member_id == bindparam("member_id")).options(joinedload(Plan.signed_off_by))
 
 
 def plan_row(member) -> Plan | None:
@@ -247,7 +305,7 @@ def plan_row(member) -> Plan | None:
     key = ("plan_row", member.id)
     if has_request_context() and key in g.get("_plan_rows", {}):
         return g._plan_rows[key]
-    plan = db.session.scalar(select(Plan).where(Plan.member_id == member.id).options(joinedload(Plan.signed_off_by)))
+    plan = db.session.scalar(_PLAN, _of(member))
     if has_request_context():
         g.setdefault("_plan_rows", {})[key] = plan
     return plan

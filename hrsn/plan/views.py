@@ -49,9 +49,12 @@ def goal_context(member, goal, progress_form=None, **extra) -> dict:
     return {"member": member, "goal": goal, "progress_form": progress_form or ProgressForm(formdata=None), **extra}
 
 
+_LATEST_COPY = (db.select(PlanCopy).where(PlanCopy.member_id == db.bindparam("member_id"), PlanCopy.kind == "member")
+                .order_by(PlanCopy.at.desc(), PlanCopy.id.desc()).limit(1))
+
+
 def header_context(member, **extra) -> dict:
-    latest = db.session.scalar(db.select(PlanCopy).where(PlanCopy.member_id == member.id, PlanCopy.kind == "member")
-                               .order_by(PlanCopy.at.desc(), PlanCopy.id.desc()).limit(1))
+    latest = db.session.scalar(_LATEST_COPY, {"member_id": member.id})
     return {"member": member, "plan": rules.plan_row(member), "latest_copy": latest, **extra}
 
 
