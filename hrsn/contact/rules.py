@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from flask import url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l
+from sqlalchemy import bindparam
 from sqlalchemy.orm import contains_eager, joinedload
 
 from hrsn import messages
@@ -28,11 +29,16 @@ AUDITED_FIELDS = ("at", "method", "direction", "outcome", "minutes", "activity",
 
 # The Contact tab ----------------------------------------------------------------------------------
 
+# The Contact tab's statements are built once (hrsn.statements), the member's id bound when they run.
+_LOG = (db.select(ContactAttempt).where(ContactAttempt.member_id == bindparam("member_id"))
+        .options(joinedload(ContactAttempt.author)).order_by(ContactAttempt.at.desc(), ContactAttempt.id.desc()))
+_CONSENTS = (db.select(Consent).where(Consent.member_id == bindparam("member_id"))
+             .order_by(Consent.given_on.desc(), Consent.id.desc()))
+_SEVERITY = db.select(SeverityAssessment).where(SeverityAssessment.member_id == bindparam("member_id"))
+
+
 def contact_log(member, page_number: int = 1):
-    query = (db.select(ContactAttempt).where(ContactAttempt.member_id == member.id)
-             .options(joinedload(ContactAttempt.author))
-             .order_by(ContactAttempt.at.desc(), ContactAttempt.id.desc()))
-    return paginate(query, page=page_number, per_page=LOG_PAGE)
+    return paginate(_LOG, page=page_number, per_page=LOG_PAGE, values={"member_id": member.id})
 
 
 def offer_message(member, method, user) -> messages.Message | None:
@@ -52,12 +58,11 @@ def fill_contact(contact, form) -> None:
 
 
 def consent_history(member):
-    return db.session.scalars(db.select(Consent).where(Consent.member_id == member.id)
-                              .order_by(Consent.given_on.desc(), Consent.id.desc())).all()
+    return db.session.scalars(_CONSENTS, {"member_id": member.id}).all()
 
 
 def severity_of(member):
-    return db.session.scalar(db.select(SeverityAssessment).where(SeverityAssessment.member_id == member.id))
+    return db.session.scalar(_SEVERITY, {"member_id": member.id})
 
 
 def consent_text(status, consent) -> str:

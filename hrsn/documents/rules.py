@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from flask import url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy.orm import joinedload, selectinload
 
 from hrsn import messages, params, settings
@@ -30,13 +30,19 @@ def _with_files(query):
     return query.options(selectinload(Document.versions).joinedload(DocumentVersion.uploaded_by))
 
 
+# The Documents tab's statements are built once (hrsn.statements), the member's id bound when they run.
+
+@built_once
+def _checklist_of():
+    return (db.select(ChecklistItem).where(ChecklistItem.member_id == bindparam("member_id"))
+            .options(selectinload(ChecklistItem.steps).joinedload(ChecklistStep.by),
+                     selectinload(ChecklistItem.documents).selectinload(Document.versions)
+                     .joinedload(DocumentVersion.uploaded_by))
+            .order_by(ChecklistItem.sort_order, ChecklistItem.id))
+
+
 def checklist_of(member) -> list[ChecklistItem]:
-    return list(db.session.scalars(
-        db.select(ChecklistItem).where(ChecklistItem.member_id == member.id)
-        .options(selectinload(ChecklistItem.steps).joinedload(ChecklistStep.by),
-                 selectinload(ChecklistItem.documents).selectinload(Document.versions)
-                 .joinedload(DocumentVersion.uploaded_by))
-        .order_by(ChecklistItem.sort_order, ChecklistItem.id)))
+    return list(db.session.scalars(_checklist_of(), {"member_id": member.id}))
 
 
 def missing(items) -> list[ChecklistItem]:
@@ -49,34 +55,54 @@ def missing_items(member) -> list[ChecklistItem]:
         .order_by(ChecklistItem.sort_order, ChecklistItem.id)))
 
 
+@built_once
+def _member_documents():
+    return _with_files(db.select(Document).where(Document.member_id == bindparam("member_id"),
+                                                 Document.item_id.is_(None))
+                       .order_by(Document.created_at.desc(), Document.id.desc()))
+
+
 def member_documents(member) -> list[Document]:
     """The files that belong to the member rather than to a checklist item, newest first."""
-    return list(db.session.scalars(_with_files(db.select(Document).where(
-        Document.member_id == member.id, Document.item_id.is_(None)))
-        .order_by(Document.created_at.desc(), Document.id.desc())))
+    return list(db.session.scalars(_member_documents(), {"member_id": member.id}))
+
+
+@built_once
+def _links_of():
+    return (db.select(MemberThirdParty).where(MemberThirdParty.member_id == bindparam("member_id"))
+            .options(joinedload(MemberThirdParty.third_party).undefer(ThirdParty.member_count))
+            .order_by(MemberThirdParty.id))
 
 
 def links_of(member):
-    return db.session.scalars(db.select(MemberThirdParty).where(MemberThirdParty.member_id == member.id)
-                              .options(joinedload(MemberThirdParty.third_party).undefer(ThirdParty.member_count))
-                              .order_by(MemberThirdParty.id)).all()
+    return db.session.scalars(_links_of(), {"member_id": member.id}).all()
+
+
+@built_once
+def _eligibility_of():
+    return (db.select(EligibilityCheck).where(EligibilityCheck.member_id == bindparam("member_id"))
+            .options(joinedload(EligibilityCheck.recorded_by))
+            .order_by(EligibilityCheck.recorded_at.desc(), EligibilityCheck.id.desc()))
 
 
 def eligibility_history(member):
-    return db.session.scalars(db.select(EligibilityCheck).where(EligibilityCheck.member_id == member.id)
-                              .options(joinedload(EligibilityCheck.recorded_by))
-                              .order_by(EligibilityCheck.recorded_at.desc(), EligibilityCheck.id.desc())).all()
+    return db.session.scalars(_eligibility_of(), {"member_id": member.id}).all()
+
+
+@built_once
+def _parties_to_link(searched: bool):
+    linked = db.select(MemberThirdParty.third_party_id).where(MemberThirdParty.member_id == bindparam("member_id"))
+    query = db.select(ThirdParty).where(ThirdParty.id.not_in(linked))
+    if searched:
+        query = query.where(db.or_(func.lower(ThirdParty.name).like(bindparam("pattern"), escape="\\"),
+                                   func.lower(ThirdParty.organization).like(bindparam("pattern"), escape="\\")))
+    return query.order_by(ThirdParty.name, ThirdParty.id).limit(PARTY_MATCHES)
 
 
 def find_parties(member, q: str = "") -> list[ThirdParty]:
     """Third parties on file not yet linked to this member whose name or organization contains q."""
-    linked = db.select(MemberThirdParty.third_party_id).where(MemberThirdParty.member_id == member.id)
-    query = db.select(ThirdParty).where(ThirdParty.id.not_in(linked))
-    if q:
-        pattern = params.like_pattern(q.casefold())
-        query = query.where(db.or_(func.lower(ThirdParty.name).like(pattern, escape="\\"),
-                                   func.lower(ThirdParty.organization).like(pattern, escape="\\")))
-    return list(db.session.scalars(query.order_by(ThirdParty.name, ThirdParty.id).limit(PARTY_MATCHES)))
+    return list(db.session.scalars(_parties_to_link(bool(q)), {
+        "member_id": member.id, "pattern": params.like_pattern(q.casefold()) if q else None}))
 
 
 def request_message(member, items, user, channel: str) -> messages.Message:

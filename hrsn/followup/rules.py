@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from flask import url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, bindparam, func, or_
 from sqlalchemy.orm import contains_eager, joinedload
 
 from hrsn import settings
@@ -42,16 +42,25 @@ def week_end(day: date | None = None) -> date:
 
 # A case's schedule ----------------------------------------------------------------------------------
 
+@built_once
+def _schedule_of():
+    return (db.select(CheckIn).where(CheckIn.case_id == bindparam("case_id"))
+            .options(joinedload(CheckIn.changed_by), joinedload(CheckIn.contact))
+            .order_by(CheckIn.due_on, CheckIn.id))
+
+
 def schedule_page(case, page: int = 1):
-    query = (db.select(CheckIn).where(CheckIn.case_id == case.id)
-             .options(joinedload(CheckIn.changed_by), joinedload(CheckIn.contact))
-             .order_by(CheckIn.due_on, CheckIn.id))
-    return paginate(query, page=page, per_page=SCHEDULE_PAGE)
+    return paginate(_schedule_of(), page=page, per_page=SCHEDULE_PAGE, values={"case_id": case.id})
+
+
+@built_once
+def _open_cases_of():
+    return (db.select(Case).where(Case.member_id == bindparam("member_id"), Case.status != "closed")
+            .options(joinedload(Case.service_type)).order_by(Case.opened_on, Case.id))
 
 
 def open_cases(member):
-    return db.session.scalars(db.select(Case).where(Case.member_id == member.id, Case.status != "closed")
-                              .options(joinedload(Case.service_type)).order_by(Case.opened_on, Case.id)).all()
+    return db.session.scalars(_open_cases_of(), {"member_id": member.id}).all()
 
 
 def reschedule_problem(check_in, day: date) -> str | None:
@@ -77,17 +86,21 @@ def template_problems(form) -> list[str]:
 
 # Closing and reopening -------------------------------------------------------------------------------
 
+@built_once
+def _still_owed():
+    return (db.select(Payment).where(Payment.member_id == bindparam("member_id"),
+                                     or_(Payment.status.in_(UNPAID + OUTSTANDING_INVOICES),
+                                         (Payment.status == "accepted") & Payment.paid_on.is_(None)))
+            .options(joinedload(Payment.payee)).order_by(Payment.requested_on, Payment.id))
+
+
 def closing_items(member) -> list[dict]:
     """What is still open on the member: open cases, unpaid check requests, outstanding invoices; each must be
     resolved first or carried on purpose when the member is closed."""
     items = [{"key": f"case-{c.id}", "kind": "case", "id": c.id,
               "label": _("Open case: %(service)s, %(status)s", service=c.service_type.name, status=c.status_label)}
              for c in open_cases(member)]
-    payments = db.session.scalars(db.select(Payment).where(
-        Payment.member_id == member.id,
-        or_(Payment.status.in_(UNPAID + OUTSTANDING_INVOICES),
-            (Payment.status == "accepted") & Payment.paid_on.is_(None)))
-        .options(joinedload(Payment.payee)).order_by(Payment.requested_on, Payment.id)).all()
+    payments = db.session.scalars(_still_owed(), {"member_id": member.id}).all()
     from hrsn.forms import money_text
     for p in payments:
         if p.status in UNPAID or p.status == "accepted":
@@ -111,11 +124,14 @@ def closed_in_header(member):
                             reason=episode.reason_label))]
 
 
+@built_once
+def _episodes_of():
+    return (db.select(Episode).where(Episode.member_id == bindparam("member_id"))
+            .options(joinedload(Episode.opened_by), joinedload(Episode.closed_by)).order_by(Episode.number.desc()))
+
+
 def episodes_page(member, page: int = 1):
-    query = (db.select(Episode).where(Episode.member_id == member.id)
-             .options(joinedload(Episode.opened_by), joinedload(Episode.closed_by))
-             .order_by(Episode.number.desc()))
-    return paginate(query, page=page, per_page=EPISODES_PAGE)
+    return paginate(_episodes_of(), page=page, per_page=EPISODES_PAGE, values={"member_id": member.id})
 
 
 def first_day(member) -> date:

@@ -30,12 +30,17 @@ def for_work(member_id, closed_ok=False):
     return member_for_change(member_id, "case", closed_ok=closed_ok)
 
 
+# The tab's statements, built once: the member's or the case's id bound when they run.
+_CASE_CHOSEN = db.select(Case).where(Case.member_id == db.bindparam("member_id"), Case.id == db.bindparam("case_id"))
+_CASE_NEWEST = (db.select(Case).where(Case.member_id == db.bindparam("member_id"))
+                .order_by(Case.status == "closed", Case.opened_on.desc(), Case.id.desc()).limit(1))
+_CASES = (db.select(Case).where(Case.member_id == db.bindparam("member_id"))
+          .order_by(Case.opened_on.desc(), Case.id.desc()).limit(20))
+
+
 def chosen_case(member, case_id=None):
     """The case asked for, else the member's newest open case, else their newest."""
-    query = db.select(Case).where(Case.member_id == member.id)
-    if case_id:
-        return db.session.scalar(query.where(Case.id == case_id))
-    return db.session.scalar(query.order_by(Case.status == "closed", Case.opened_on.desc(), Case.id.desc()).limit(1))
+    return db.session.scalar(_CASE_CHOSEN if case_id else _CASE_NEWEST, {"member_id": member.id, "case_id": case_id})
 
 
 def check_in_of(member, check_in_id) -> CheckIn:
@@ -71,8 +76,7 @@ def closing_context(member, close_form=None, reopen_form=None, **extra) -> dict:
 
 def tab_context(member, case=None) -> dict:
     case = case or chosen_case(member, params.number("case"))
-    cases = db.session.scalars(db.select(Case).where(Case.member_id == member.id)
-                               .order_by(Case.opened_on.desc(), Case.id.desc()).limit(20)).all()
+    cases = db.session.scalars(_CASES, {"member_id": member.id}).all()
     return {"tab": "followup", "cases": cases, **schedule_context(member, case), **closing_context(member)}
 
 

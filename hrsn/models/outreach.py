@@ -74,6 +74,12 @@ def add_business_days(day: date, days: int) -> date:
     return day
 
 
+# Asked on every page of the Contact tab: built once, the values bound when they run.
+_CONTACTS_SINCE = sa.select(ContactAttempt).where(ContactAttempt.member_id == sa.bindparam("member_id"),
+                                                  ContactAttempt.at >= sa.bindparam("start"))
+_UNABLE_OF = sa.select(UnableToReach).where(UnableToReach.referral_id == sa.bindparam("referral_id"))
+
+
 def outreach_progress(member: Member, rule: OutreachRule | None = None, contacts=None,
                       unable=None) -> OutreachProgress:
     """Where the member stands on the outreach rule, for their latest referral.
@@ -87,10 +93,9 @@ def outreach_progress(member: Member, rule: OutreachRule | None = None, contacts
     if contacts is None:
         # Only what the latest referral can count (a day's margin: "since" is a local day, `at` is UTC).
         start = datetime.combine(since, datetime.min.time()) - timedelta(days=1) if referral else datetime.min
-        contacts = db.session.scalars(sa.select(ContactAttempt).where(ContactAttempt.member_id == member.id,
-                                                                      ContactAttempt.at >= start)).all()
+        contacts = db.session.scalars(_CONTACTS_SINCE, {"member_id": member.id, "start": start}).all()
     if unable is None and referral is not None:
-        unable = db.session.scalar(sa.select(UnableToReach).where(UnableToReach.referral_id == referral.id))
+        unable = db.session.scalar(_UNABLE_OF, {"referral_id": referral.id})
     unable = unable or None     # callers computing many members at once pass False for "none"
     contacts = sorted((c for c in contacts if local_day(c.at) >= since), key=lambda c: (c.at, c.id))
     attempts, methods, reached = 0, set(), None
