@@ -1,13 +1,16 @@
 """Members: the list of those one may see, and the frame of a member's record (header and tabs)."""
 from flask import Blueprint, request
+from flask_login import current_user
+from sqlalchemy import bindparam, select
 
 from hrsn import database, params
-from hrsn.access import member_for_fragment, require, visible_members
+from hrsn.access import member_for_fragment, require, rule_of, visible_to
 from hrsn.extensions import db
 from hrsn.models import Member, Referral, User, name_key, of_latest_referral
 from hrsn.models.intake import REFERRAL_STATUSES
 from hrsn.paging import paginate
 from hrsn.render import render
+from hrsn.statements import built_once
 from hrsn.steps import wiring
 
 bp = Blueprint("members", __name__, url_prefix="/members")
@@ -33,20 +36,32 @@ def _record_frame():
 def index():
     """Members one may see; the search is POSTed so that a name typed never ends up in a URL."""
     q = params.text("q", source=request.form)
-    query = visible_members().order_by(Member.last_name, Member.first_name, Member.id)
-    if q:
-        query = query.where(db.or_(Member.name_key.like(params.like_pattern(name_key(q, "")), escape="\\"),
-                                   Member.medicaid_id.ilike(params.like_pattern(q.replace(" ", "")), escape="\\")))
-    page = paginate(query.with_only_columns(Member.id), page=params.page(request.form), per_page=PER_PAGE)
+    values = {"name": params.like_pattern(name_key(q, "")), "medicaid_id": params.like_pattern(q.replace(" ", ""))} \
+        if q else {}
+    page = paginate(_listed(rule_of(current_user), bool(q)), page=params.page(request.form), per_page=PER_PAGE,
+                    values=values)
     if page.items:
         # The page's lines as the columns they show: no member, referral or staff record is built for a line.
-        lines = {line.id: line for line in db.session.execute(
-            db.select(Member.id, Member.first_name, Member.last_name, Member.dob, Member.medicaid_id,
-                      User.name.label("assignee_name"),
-                      of_latest_referral(Referral.status, Member.id).label("status"))
-            .outerjoin(User, User.id == Member.assignee_id).where(Member.id.in_(page.items)))}
+        lines = {line.id: line for line in db.session.execute(_LINES, {"ids": page.items})}
         page.items = [lines[member_id] for member_id in page.items]
     return render("members/index.html", "members/_rows.html", page=page, q=q, statuses=REFERRAL_STATUSES)
+
+
+@built_once
+def _listed(sees: str, searched: bool):
+    """The ids of the members listed, in their order: built once per kind of rule and search, the user and what
+    was searched for bound when it runs."""
+    query = (select(Member.id).where(visible_to(Member.id, sees))
+             .order_by(Member.last_name, Member.first_name, Member.id))
+    if searched:
+        query = query.where(db.or_(Member.name_key.like(bindparam("name"), escape="\\"),
+                                   Member.medicaid_id.ilike(bindparam("medicaid_id"), escape="\\")))
+    return query
+
+
+_LINES = (select(Member.id, Member.first_name, Member.last_name, Member.dob, Member.medicaid_id,
+                 User.name.label("assignee_name"), of_latest_referral(Referral.status, Member.id).label("status"))
+          .outerjoin(User, User.id == Member.assignee_id).where(Member.id.in_(bindparam("ids", expanding=True))))
 
 
 @bp.get("/<int:member_id>/header")
