@@ -2,16 +2,16 @@
 from flask import url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
 from sqlalchemy.orm import joinedload, selectinload
 
 from hrsn import params
-from hrsn.access import member_for_change, member_for_view, viewer, visible
+from hrsn.access import member_for_change, member_for_view, rule_of, viewer, visible, visible_to
 from hrsn.extensions import db
 from hrsn.models import (CASELOAD_ROLES, LANGUAGES, OPEN_STATUSES, URGENCY_LABELS, Member, Organization, Referral,
                          Role, ServiceType, TriageDecision, User, name_key, organization_service_type)
 from hrsn.models.intake import QUEUES, referral_service
-from hrsn.paging import paginate_by_id
+from hrsn.paging import paginate
 from hrsn.statements import built_once
 
 QUEUE_LABELS = {"new": _l("New"), "waitlist": _l("Waitlist"), "enrolled": _l("Enrolled"), "closed": _l("Closed")}
@@ -71,31 +71,45 @@ class Filters:
         values.update(changes)
         return {k: v for k, v in values.items() if v}
 
-    def apply(self, query):
-        if self.language or self.assignee or self.q:        # these ask about the member: join them in
-            query = query.join(Referral.member)
-        if self.payer:
-            query = query.where(Referral.payer_id == int(self.payer))
-        if self.service:    # asked of each referral found (EXISTS): the referrals of a service may be most of them
-            query = query.where(db.exists().where(
-                referral_service.c.referral_id == Referral.id,
-                referral_service.c.service_type_id == db.select(ServiceType.id).where(ServiceType.code == self.service)
-                .scalar_subquery()))
-        if self.language:
-            query = query.where(Member.preferred_language == self.language)
-        if self.assignee == "me":
-            query = query.where(Member.assignee_id == current_user.id)
-        elif self.assignee == "none":
-            query = query.where(Member.assignee_id.is_(None))
-        elif self.assignee:
-            query = query.where(Member.assignee_id == int(self.assignee))
-        if self.q:
-            folded = params.like_pattern(name_key(self.q, ""))
-            plain = params.like_pattern(self.q.replace(" ", ""))
-            query = query.where(or_(Member.name_key.like(folded, escape="\\"),
-                                    Member.medicaid_id.ilike(plain, escape="\\"),
-                                    Referral.external_id.ilike(plain, escape="\\")))
-        return query
+    def shape(self) -> tuple:
+        """Which filters are set (and how the assignee is asked): the queue's statements are built once for each
+        combination, the filters' values bound when they run (`values`)."""
+        kind = self.assignee if self.assignee in ("", "me", "none") else "someone"
+        return bool(self.payer), bool(self.service), bool(self.language), kind, bool(self.q)
+
+    def values(self) -> dict:
+        return {"payer": int(self.payer) if self.payer else None, "service": self.service or None,
+                "language": self.language or None,
+                "assignee": int(self.assignee) if self.assignee not in ("", "me", "none") else None,
+                "name": params.like_pattern(name_key(self.q, "")) if self.q else None,
+                "plain": params.like_pattern(self.q.replace(" ", "")) if self.q else None}
+
+
+def _filtered(query, shape: tuple):
+    """The queue's filters on a query of referrals, each value a bound parameter (Filters.values)."""
+    payer, service, language, assignee, searched = shape
+    if language or assignee or searched:        # these ask about the member: join them in
+        query = query.join(Referral.member)
+    if payer:
+        query = query.where(Referral.payer_id == bindparam("payer"))
+    if service:    # asked of each referral found (EXISTS): the referrals of a service may be most of them
+        query = query.where(db.exists().where(
+            referral_service.c.referral_id == Referral.id,
+            referral_service.c.service_type_id == db.select(ServiceType.id)
+            .where(ServiceType.code == bindparam("service")).scalar_subquery()))
+    if language:
+        query = query.where(Member.preferred_language == bindparam("language"))
+    if assignee == "me":
+        query = query.where(Member.assignee_id == viewer())
+    elif assignee == "none":
+        query = query.where(Member.assignee_id.is_(None))
+    elif assignee:
+        query = query.where(Member.assignee_id == bindparam("assignee"))
+    if searched:
+        query = query.where(or_(Member.name_key.like(bindparam("name"), escape="\\"),
+                                Member.medicaid_id.ilike(bindparam("plain"), escape="\\"),
+                                Referral.external_id.ilike(bindparam("plain"), escape="\\")))
+    return query
 
 
 def visible_referrals(user=None):
@@ -103,22 +117,41 @@ def visible_referrals(user=None):
     return db.select(Referral).where(visible(Referral.member_id, user))
 
 
+@built_once
+def _queue_ids(queue: str, shape: tuple, sees: str):
+    query = _filtered(db.select(Referral.id).where(visible_to(Referral.member_id, sees),
+                                                   Referral.status.in_(QUEUES[queue])), shape)
+    if queue == "closed":       # the archive: the latest first
+        return query.order_by(Referral.received_on.desc(), Referral.id.desc())
+    return query.order_by(Referral.urgency_rank, Referral.received_on, Referral.id)
+
+
+@built_once
+def _queue_counts(shape: tuple, sees: str):
+    return _filtered(db.select(Referral.status, func.count(Referral.id)).where(visible_to(Referral.member_id, sees)),
+                     shape).group_by(Referral.status)
+
+
+# A page's referrals with what their lines show (the ids found first, in their order).
+_QUEUE_LINES = (db.select(Referral).where(Referral.id.in_(bindparam("ids", expanding=True)))
+                .options(joinedload(Referral.member).joinedload(Member.assignee), joinedload(Referral.payer),
+                         selectinload(Referral.services)))
+
+
 def queue_page(filters: Filters, total: int | None = None):
-    """The queue's page of referrals; `total`: how many the queue holds, when its tab's count is known."""
-    query = filters.apply(visible_referrals()).where(Referral.status.in_(QUEUES[filters.queue]))
-    if filters.queue == "closed":       # the archive: the latest first
-        query = query.order_by(Referral.received_on.desc(), Referral.id.desc())
-    else:
-        query = query.order_by(Referral.urgency_rank, Referral.received_on, Referral.id)
-    return paginate_by_id(query, Referral, joinedload(Referral.member).joinedload(Member.assignee),
-                          joinedload(Referral.payer), selectinload(Referral.services),
-                          page=filters.page, per_page=PER_PAGE, total=total)
+    """The queue's page of referrals; `total`: how many the queue holds, when its tab's count is known. Its
+    statements are built once per queue, filters set and kind of rule (the user and the filters bound)."""
+    found = paginate(_queue_ids(filters.queue, filters.shape(), rule_of(current_user)), page=filters.page,
+                     per_page=PER_PAGE, total=total, values=filters.values())
+    if found.items:
+        rows = {row.id: row for row in db.session.scalars(_QUEUE_LINES, {"ids": found.items})}
+        found.items = [rows[row_id] for row_id in found.items]
+    return found
 
 
 def queue_counts(filters: Filters) -> dict[str, int]:
-    query = filters.apply(visible_referrals()).with_only_columns(Referral.status, func.count(Referral.id)) \
-        .group_by(Referral.status)
-    by_status = dict(db.session.execute(query).all())
+    by_status = dict(db.session.execute(_queue_counts(filters.shape(), rule_of(current_user)),
+                                        filters.values()).all())
     return {queue: sum(by_status.get(s, 0) for s in statuses) for queue, statuses in QUEUES.items()}
 
 
