@@ -5,7 +5,7 @@ from sqlalchemy import and_, bindparam, case as when, func, or_
 from sqlalchemy.orm import joinedload, selectinload
 
 from hrsn import settings
-from hrsn.access import viewer, visible, visible_to
+from hrsn.access import rule_of, viewer, visible, visible_to
 from hrsn.extensions import db
 from hrsn.models import (MISSING_STATUSES, PAYMENT_MOVES, PENDING_REQUESTS, Authorization, Case, CaseNote, CaseStep,
                          ChecklistItem, Document, FundingSource, Member, PartyContact, Payer, Payment, PaymentStep,
@@ -260,13 +260,24 @@ def _payments_seen(query, own_id, rule):
     return query.where(rule)
 
 
+@built_once
+def _queue(queue: str, sees: str, approval: bool):
+    """Finance's queue, built once per queue, kind of rule and approval setting (`waiting_for` reads it)."""
+    return with_row(payments_seen_by(sees, False).where(waiting_for(QUEUES[queue][0]))).order_by(
+        Payment.status_at, Payment.id)
+
+
+@built_once
+def _queue_counts(sees: str, approval: bool):
+    columns = [func.coalesce(func.sum(when((waiting_for(to), 1), else_=0)), 0) for to, _label in QUEUES.values()]
+    return payments_seen_by(sees, False).with_only_columns(*columns)
+
+
 def queue_page(user, queue: str, page: int):
-    query = with_row(visible_payments(user).where(waiting_for(QUEUES[queue][0])))
-    return paginate(query.order_by(Payment.status_at, Payment.id), page=page, per_page=QUEUE_PAGE)
+    return paginate(_queue(queue, rule_of(user), approval_on()), page=page, per_page=QUEUE_PAGE, values={})
 
 
 def queue_counts(user) -> dict[str, int]:
     """Every queue's count in one query."""
-    columns = [func.coalesce(func.sum(when((waiting_for(to), 1), else_=0)), 0) for to, _label in QUEUES.values()]
-    row = db.session.execute(visible_payments(user).with_only_columns(*columns)).one()
+    row = db.session.execute(_queue_counts(rule_of(user), approval_on())).one()
     return dict(zip(QUEUES, (int(n) for n in row)))
