@@ -50,13 +50,14 @@ def paginate(query, *, page: int, per_page: int, total: int | None = None, value
                 error_out=False, total=total, values=values)
 
 
-def paginate_by_id(query, entity, *load, page: int, per_page: int, total: int | None = None) -> Page:
-    """The same page found in two steps: the ids of its rows from the filtered, ordered `query` alone (narrow rows
-    for the database to sort), then those rows of `entity` loaded with what they show (`load`). A long list whose
-    lines join several tables sorts its ids, not the joined lines."""
-    found = paginate(query.with_only_columns(entity.id), page=page, per_page=per_page, total=total)
+def paginate_by_id(ids, lines, *, page: int, per_page: int, total: int | None = None,
+                   values: dict | None = None) -> Page:
+    """The same page found in two steps: the ids of its rows from `ids`, a query of the ids alone, filtered and
+    ordered (narrow rows for the database to sort), then those rows from `lines`, a query of the records with what
+    they show, for the ids bound as "ids" (expanding). A long list whose lines join several tables sorts its ids,
+    not the joined lines. Both built once (`values`: the first's bound parameters)."""
+    found = paginate(ids, page=page, per_page=per_page, total=total, values=values)
     if found.items:
-        rows = {row.id: row for row in db.session.scalars(select(entity).where(entity.id.in_(found.items))
-                                                          .options(*load))}
+        rows = {row.id: row for row in db.session.scalars(lines, {"ids": found.items})}
         found.items = [rows[row_id] for row_id in found.items]
     return found

@@ -11,7 +11,7 @@ from hrsn.extensions import db
 from hrsn.models import (CASELOAD_ROLES, LANGUAGES, OPEN_STATUSES, URGENCY_LABELS, Member, Organization, Referral,
                          Role, ServiceType, TriageDecision, User, name_key, organization_service_type)
 from hrsn.models.intake import QUEUES, referral_service
-from hrsn.paging import paginate
+from hrsn.paging import paginate_by_id
 from hrsn.statements import built_once
 
 QUEUE_LABELS = {"new": _l("New"), "waitlist": _l("Waitlist"), "enrolled": _l("Enrolled"), "closed": _l("Closed")}
@@ -141,12 +141,8 @@ _QUEUE_LINES = (db.select(Referral).where(Referral.id.in_(bindparam("ids", expan
 def queue_page(filters: Filters, total: int | None = None):
     """The queue's page of referrals; `total`: how many the queue holds, when its tab's count is known. Its
     statements are built once per queue, filters set and kind of rule (the user and the filters bound)."""
-    found = paginate(_queue_ids(filters.queue, filters.shape(), rule_of(current_user)), page=filters.page,
-                     per_page=PER_PAGE, total=total, values=filters.values())
-    if found.items:
-        rows = {row.id: row for row in db.session.scalars(_QUEUE_LINES, {"ids": found.items})}
-        found.items = [rows[row_id] for row_id in found.items]
-    return found
+    return paginate_by_id(_queue_ids(filters.queue, filters.shape(), rule_of(current_user)), _QUEUE_LINES,
+                          page=filters.page, per_page=PER_PAGE, total=total, values=filters.values())
 
 
 def queue_counts(filters: Filters) -> dict[str, int]:
