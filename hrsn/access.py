@@ -67,8 +67,9 @@ def rule_of(user) -> str:
 
 
 def _row_rule(sees: str, user_id):
-    """The access rule of that kind as a condition on the row of `member` in hand (`user_id`: the user's id, or a
-    bound parameter standing for it)."""
+    """The access rule of that kind as a condition on the row of `member` in hand, for a query of one member or of
+    few rows: the same three questions as `visible_member_ids`, each asked of that row alone (the union would
+    gather a whole caseload to find one id in it). `user_id`: the user's id, or a bound parameter for it."""
     if sees == "all":
         return true()
     if sees == "caseload":
@@ -77,14 +78,6 @@ def _row_rule(sees: str, user_id):
                         exists().where(Referral.member_id == Member.id, Referral.status == "new")),
                    exists().where(MemberStaff.member_id == Member.id, MemberStaff.user_id == user_id))
     return false()
-
-
-def may_see_this(user=None):
-    """The access rule as a condition on the row of `member` in hand, for a query of one member: the same three
-    questions as `visible_member_ids`, each asked of that row alone (the union would gather a whole caseload to
-    find one id in it)."""
-    user = user or current_user
-    return _row_rule(rule_of(user), user.id)
 
 
 def visible_each(member_column, sees: str):

@@ -5,7 +5,7 @@ from sqlalchemy import and_, bindparam, case as when, func, or_
 from sqlalchemy.orm import joinedload, selectinload
 
 from hrsn import settings
-from hrsn.access import rule_of, viewer, visible, visible_to
+from hrsn.access import rule_of, viewer, visible_to
 from hrsn.extensions import db
 from hrsn.models import (MISSING_STATUSES, PAYMENT_MOVES, PENDING_REQUESTS, Authorization, Case, CaseNote, CaseStep,
                          ChecklistItem, Document, FundingSource, Member, PartyContact, Payer, Payment, PaymentStep,
@@ -240,24 +240,14 @@ def waiting_for(to: str):
     return or_(*parts) if parts else False
 
 
-def visible_payments(user, own: bool = False):
-    """Payments of the members the user may see (`own`: of the members assigned to them, whom they always see),
-    joined to their case and payer."""
-    return _payments_seen(db.select(Payment), user.id if own else None,
-                          None if own else visible(Payment.member_id, user))
-
-
 def payments_seen_by(sees: str, own: bool):
-    """`visible_payments` for a statement built once, the user bound when it runs (access.viewer)."""
-    return _payments_seen(db.select(Payment), viewer() if own else None,
-                          None if own else visible_to(Payment.member_id, sees))
-
-
-def _payments_seen(query, own_id, rule):
-    query = query.join(Case, Payment.case_id == Case.id).join(Payer, Case.payer_id == Payer.id)
-    if own_id is not None:
-        return query.join(Member, Payment.member_id == Member.id).where(Member.assignee_id == own_id)
-    return query.where(rule)
+    """Payments of the members the user may see, by their kind of rule (`access.rule_of`; `own`: of the members
+    assigned to them, whom they always see), joined to their case and payer; for a statement built once, the
+    user bound when it runs (`access.viewer`)."""
+    query = db.select(Payment).join(Case, Payment.case_id == Case.id).join(Payer, Case.payer_id == Payer.id)
+    if own:
+        return query.join(Member, Payment.member_id == Member.id).where(Member.assignee_id == viewer())
+    return query.where(visible_to(Payment.member_id, sees))
 
 
 @built_once

@@ -247,27 +247,18 @@ def _deadlines():
             func.coalesce(PayerDeadline.outreach_days, OUTREACH_DAYS))
 
 
-def deadline_rows(user, own: bool, warn_days: int):
-    """Open referrals whose member is not reached yet, with the day each of the payer's two deadlines falls on;
-    those that fall within `warn_days` (or are already missed)."""
-    return (_deadline_rows(Member.assignee_id == user.id if own else visible(Referral.member_id, user)),
-            local_today() + timedelta(days=warn_days))
-
-
-def _deadline_rows(whose):
+@built_once
+def _deadlines_near(sees: str, own: bool, dialect: str):
+    """Today's section: open referrals whose member is not reached yet, with the day each of the payer's two
+    deadlines falls on, those whose first deadline comes within the setting's days (or is missed)."""
     first_days, window_days = _deadlines()
+    horizon = value(lambda: local_today() + timedelta(days=int(settings.get("followup_warn_days"))))
     return (db.select(Referral, first_days, window_days)
             .join(Member, Referral.member_id == Member.id)
             .outerjoin(PayerDeadline, PayerDeadline.payer_id == Referral.payer_id)
-            .where(Referral.status.in_(("new", "enrolled")), Referral.outreach_state.in_(("trying", "met")), whose))
-
-
-@built_once
-def _deadlines_near(sees: str, own: bool, dialect: str):
-    """Today's section: the referrals whose first deadline comes within the setting's days, or is missed."""
-    query = _deadline_rows(Member.assignee_id == viewer() if own else visible_to(Referral.member_id, sees))
-    horizon = value(lambda: local_today() + timedelta(days=int(settings.get("followup_warn_days"))))
-    return query.where(_plus_days(Referral.received_on, _deadlines()[0], dialect) <= horizon)
+            .where(Referral.status.in_(("new", "enrolled")), Referral.outreach_state.in_(("trying", "met")),
+                   Member.assignee_id == viewer() if own else visible_to(Referral.member_id, sees),
+                   _plus_days(Referral.received_on, first_days, dialect) <= horizon))
 
 
 def today_deadlines(user):
