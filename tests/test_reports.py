@@ -10,7 +10,7 @@ import pytest
 from conftest import PG_URL, make_app, make_member, make_user
 from hrsn.extensions import db
 from hrsn.models import (Authorization, Case, ContactAttempt, FundingSource, Member, Need, Organization, Payer,
-                         Payment, Referral, ReferralOut, Service, ServiceCategory, ThirdParty, TimeEntry, TimeMonth,
+                         Payment, Referral, ReferralOut, Service, ServiceCategory, ServiceType, ThirdParty, TimeEntry, TimeMonth,
                          TriageDecision, UnableToReach, User)
 
 RANGE = {"start": "2026-01-01", "end": "2026-12-31"}
@@ -208,6 +208,39 @@ def test_a_case_manager_sees_their_own_members_figures(app, client, data):
     assert [r[0] for r in table(client, "time")[1:]] == ["Alma"]
     # ...but the referral evaluation is the organization's, the same for everyone
     assert table(client, "evaluation")[1][1] == "5"
+
+
+TABLES = [("funnel", "funnel"), ("waitlist", "waitlist"), ("deadlines", "deadlines"), ("deadlines", "reported"),
+          ("outreach", "outreach"), ("needs", "needs"), ("needs", "screening"), ("needs", "gaps"),
+          ("money", "money"), ("money", "waiting"), ("caseload", "caseload"), ("time", "time"),
+          ("evaluation", "evaluation"), ("evaluation", "trend"), ("evaluation", "gaps")]
+
+
+def test_each_filter_narrows_the_figures_and_each_value_gets_its_own(app, client, auth, data):
+    """A report's statements are built once for each set of filters and given their values when they run: a
+    value asked after another still gets its own figures, and every report answers with every filter set."""
+    with app.app_context():
+        rent = db.session.scalar(db.select(ServiceType.id).where(ServiceType.code == "rent"))
+        utility = db.session.scalar(db.select(ServiceType.id).where(ServiceType.code == "utility"))
+    auth.login("coordinator")
+    alma = table(client, "funnel", staff=str(data["a"]))
+    # the same figures Alma sees of her own members (test_a_case_manager_sees_their_own_members_figures)
+    assert alma[1:] == [["Local CCO (rename me)", "Payer via platform", "2", "1", "1", "1", "0", "4.0", "10.0"]]
+    assert [(r[0], r[2]) for r in table(client, "funnel", staff=str(data["b"]))[1:]] == [
+        ("Local CCO (rename me)", "1"), ("Second CCO", "1")]            # Tres, and Cuatro
+    assert table(client, "funnel", staff=str(data["a"])) == alma
+    assert [(r[0], r[2]) for r in table(client, "funnel", language="es")[1:]] == [
+        ("Local CCO (rename me)", "1"), ("Second CCO", "1")]            # Uno, and Cuatro
+    assert len(table(client, "funnel", service=str(rent))) == 3 and table(client, "funnel", service=str(utility))[1:] == []
+    hours = {r[0]: r[-1] for r in table(client, "time", staff=str(data["b"]))[1:]}
+    assert hours == {"Beto": "0.8"}
+    every = {"staff": str(data["a"]), "language": "es", "payer": "1", "service": str(rent)}
+    for key, name in TABLES:
+        for narrowed in ({}, every, {"staff": str(data["b"])}):
+            assert len(table(client, key, name, **narrowed)) >= 1, (key, name, narrowed)
+    # Uno alone: reached on 4 March, two days after the referral; enrolled; a payment made
+    assert table(client, "funnel", **every)[1:] == [["Local CCO (rename me)", "Payer via platform", "1", "1", "1",
+                                                     "1", "0", "2.0", "10.0"]]
 
 
 def test_waitlist_at_each_months_end(client, auth, data):

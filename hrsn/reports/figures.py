@@ -5,56 +5,29 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from hrsn.extensions import db
 from hrsn.models.intake import SOURCES, referral_service
 from hrsn.models import (LANGUAGES, TIME_ACTIVITIES, Authorization, Case, FundingSource, Member, OutreachRule,
-                         Payer, Payment, Referral, Role, TimeEntry, TimeMonth, TriageDecision, UnableToReach, User)
-from hrsn.reports.filters import Filters, add_months, scoped
+                         Payer, Payment, Referral, TimeEntry, TimeMonth, TriageDecision, UnableToReach, User)
+from hrsn.reports.filters import Bound, Filters, Shape, add_months, run, scoped, shape_of
 from hrsn.reports.sql import days_between, medians, month_of
 from hrsn.reports.tables import Chart, Table, labels, percent
+from hrsn.statements import built_once
 
 CLOSED = ("closed", "redirected", "declined")
 
 
-def _referrals(filters: Filters, user, *columns):
+def _referrals(filters: Bound, *columns):
     query = sa.select(*columns).where(Referral.received_on >= filters.start, Referral.received_on <= filters.end)
     if filters.payer_id is not None:
         query = query.where(Referral.payer_id == filters.payer_id)
     if filters.service_id is not None:
         query = query.where(sa.exists().where(referral_service.c.referral_id == Referral.id,
                                               referral_service.c.service_type_id == filters.service_id))
-    return scoped(query, Referral.member_id, filters, user)
+    return scoped(query, Referral.member_id, filters)
 
 
 def funnel(filters: Filters, user) -> list[Table]:
-    enrolled = sa.or_(Referral.status == "enrolled",
-                      sa.exists().where(TriageDecision.referral_id == Referral.id, TriageDecision.to_status == "enrolled"))
-    flag = lambda condition: sa.case((condition, 1), else_=0)  # noqa: E731
-    # Each referral's first contact, conversation and payment after it are kept on it (models.milestones).
-    raw = _referrals(filters, user, sa.func.coalesce(Referral.payer_id, 0).label("payer_id"),
-                     Referral.source.label("source"), Referral.received_on.label("received_on"),
-                     flag(Referral.first_reached_at.is_not(None)).label("reached"), flag(enrolled).label("enrolled"),
-                     flag(Referral.status.in_(CLOSED)).label("closed"), Referral.first_contact_at.label("first_contact"),
-                     Referral.first_paid_on.label("first_paid")).subquery()
-    each = sa.select(raw.c.payer_id, raw.c.source, raw.c.reached, raw.c.enrolled,
-                     flag(raw.c.first_paid.is_not(None)).label("delivered"), raw.c.closed,
-                     days_between(raw.c.received_on, raw.c.first_contact).label("to_contact"),
-                     days_between(raw.c.received_on, raw.c.first_paid).label("to_paid")).cte("each_referral")
-    keys = ["payer_id", "source"]
-    contact_median, paid_median = medians(each, keys, "to_contact"), medians(each, keys, "to_paid")
-    totals = (sa.select(each.c.payer_id, each.c.source, sa.func.count().label("received"),
-                        sa.func.sum(each.c.reached).label("reached"), sa.func.sum(each.c.enrolled).label("enrolled"),
-                        sa.func.sum(each.c.delivered).label("delivered"), sa.func.sum(each.c.closed).label("closed"))
-              .group_by(each.c.payer_id, each.c.source).subquery())
-    rows = db.session.execute(
-        sa.select(sa.func.coalesce(Payer.name, ""), totals.c.source, totals.c.received, totals.c.reached,
-                  totals.c.enrolled, totals.c.delivered, totals.c.closed, contact_median.c.median, paid_median.c.median)
-        .select_from(totals).outerjoin(Payer, Payer.id == totals.c.payer_id)
-        .outerjoin(contact_median, sa.and_(contact_median.c.payer_id == totals.c.payer_id,
-                                           contact_median.c.source == totals.c.source))
-        .outerjoin(paid_median, sa.and_(paid_median.c.payer_id == totals.c.payer_id,
-                                        paid_median.c.source == totals.c.source))
-        .order_by(sa.func.coalesce(Payer.name, ""), totals.c.source)).all()
+    rows = run(_funnel(shape_of(filters, user)), filters, user).all()
     source_label, no_payer = labels(SOURCES), str(_l("No payer"))
     rows = [(payer or no_payer, source_label(source), received, reached, enrolled, delivered,
              closed, _round(to_contact), _round(to_paid))
@@ -69,6 +42,39 @@ def funnel(filters: Filters, user) -> list[Table]:
         chart=Chart("bar", 0, (2, 3, 4, 5, 6), x_join=(1,)))]
 
 
+@built_once
+def _funnel(shape: Shape):
+    filters = Bound(shape)
+    enrolled = sa.or_(Referral.status == "enrolled",
+                      sa.exists().where(TriageDecision.referral_id == Referral.id, TriageDecision.to_status == "enrolled"))
+    flag = lambda condition: sa.case((condition, 1), else_=0)  # noqa: E731
+    # Each referral's first contact, conversation and payment after it are kept on it (models.milestones).
+    raw = _referrals(filters, sa.func.coalesce(Referral.payer_id, 0).label("payer_id"),
+                     Referral.source.label("source"), Referral.received_on.label("received_on"),
+                     flag(Referral.first_reached_at.is_not(None)).label("reached"), flag(enrolled).label("enrolled"),
+                     flag(Referral.status.in_(CLOSED)).label("closed"), Referral.first_contact_at.label("first_contact"),
+                     Referral.first_paid_on.label("first_paid")).subquery()
+    each = sa.select(raw.c.payer_id, raw.c.source, raw.c.reached, raw.c.enrolled,
+                     flag(raw.c.first_paid.is_not(None)).label("delivered"), raw.c.closed,
+                     days_between(raw.c.received_on, raw.c.first_contact).label("to_contact"),
+                     days_between(raw.c.received_on, raw.c.first_paid).label("to_paid")).cte("each_referral")
+    keys = ["payer_id", "source"]
+    contact_median, paid_median = medians(each, keys, "to_contact"), medians(each, keys, "to_paid")
+    totals = (sa.select(each.c.payer_id, each.c.source, sa.func.count().label("received"),
+                        sa.func.sum(each.c.reached).label("reached"), sa.func.sum(each.c.enrolled).label("enrolled"),
+                        sa.func.sum(each.c.delivered).label("delivered"), sa.func.sum(each.c.closed).label("closed"))
+              .group_by(each.c.payer_id, each.c.source).subquery())
+    return (sa.select(sa.func.coalesce(Payer.name, ""), totals.c.source, totals.c.received, totals.c.reached,
+                      totals.c.enrolled, totals.c.delivered, totals.c.closed, contact_median.c.median,
+                      paid_median.c.median)
+            .select_from(totals).outerjoin(Payer, Payer.id == totals.c.payer_id)
+            .outerjoin(contact_median, sa.and_(contact_median.c.payer_id == totals.c.payer_id,
+                                               contact_median.c.source == totals.c.source))
+            .outerjoin(paid_median, sa.and_(paid_median.c.payer_id == totals.c.payer_id,
+                                            paid_median.c.source == totals.c.source))
+            .order_by(sa.func.coalesce(Payer.name, ""), totals.c.source))
+
+
 def _round(value):
     return None if value is None else round(float(value), 1)
 
@@ -77,6 +83,26 @@ def waitlist(filters: Filters, user) -> list[Table]:
     """How many referrals were waiting at the end of each month: each move to the waitlist opens a stay that the
     referral's next triage decision ends. Counted as those waiting when the range starts, plus the stays begun,
     less those ended, month by month (three grouped counts; the running sum is over months, not rows)."""
+    first = datetime.combine(filters.start.replace(day=1), datetime.min.time())
+    after = datetime.combine(filters.end, datetime.min.time()) + timedelta(days=1)
+    moves: dict = {}
+    for kind, month, n in run(_waitlist_moves(shape_of(filters, user)), filters, user, first=first, after=after):
+        moves[(kind, month)] = n
+    running, rows = moves.get(("before", ""), 0), []
+    for month in filters.months():
+        running += moves.get(("in", month), 0) - moves.get(("out", month), 0)
+        rows.append((month, running))
+    return [Table("waitlist", _l("Referrals on the waitlist at the end of each month"),
+                  [(_l("Month"), "text"), (_l("On the waitlist"), "count")], rows,
+                  note=_l("A referral counts from its move to the waitlist until its next triage decision."),
+                  chart=Chart("line", 0, (1,)))]
+
+
+@built_once
+def _waitlist_moves(shape: Shape):
+    """Stays on the waitlist begun before the range's first month and not ended by then ("before"), and those
+    begun ("in") and ended ("out") in each month from `first` to `after`."""
+    filters = Bound(shape)
     later = sa.orm.aliased(TriageDecision)
     left = (sa.select(sa.func.min(later.decided_at))
             .where(later.referral_id == TriageDecision.referral_id, later.decided_at > TriageDecision.decided_at)
@@ -90,9 +116,8 @@ def waitlist(filters: Filters, user) -> list[Table]:
     if filters.service_id is not None:
         stays = stays.where(sa.exists().where(referral_service.c.referral_id == Referral.id,
                                               referral_service.c.service_type_id == filters.service_id))
-    stays = scoped(stays, Referral.member_id, filters, user).cte("stays")
-    first = datetime.combine(filters.start.replace(day=1), datetime.min.time())
-    after = datetime.combine(filters.end, datetime.min.time()) + timedelta(days=1)
+    stays = scoped(stays, Referral.member_id, filters).cte("stays")
+    first, after = sa.bindparam("first", type_=sa.DateTime()), sa.bindparam("after", type_=sa.DateTime())
     waiting = stays.c.to_status == "waitlist"
     parts = sa.union_all(
         sa.select(sa.literal("before", sa.String).label("kind"), sa.literal("", sa.String).label("month"),
@@ -102,34 +127,12 @@ def waitlist(filters: Filters, user) -> list[Table]:
         .where(waiting, stays.c.entered >= first, stays.c.entered < after).group_by(month_of(stays.c.entered)),
         sa.select(sa.literal("out", sa.String), month_of(stays.c.left), sa.func.count())
         .where(waiting, stays.c.left >= first, stays.c.left < after).group_by(month_of(stays.c.left)))
-    moves: dict = {}
-    for kind, month, n in db.session.execute(sa.select(parts.subquery())):
-        moves[(kind, month)] = n
-    running, rows = moves.get(("before", ""), 0), []
-    for month in filters.months():
-        running += moves.get(("in", month), 0) - moves.get(("out", month), 0)
-        rows.append((month, running))
-    return [Table("waitlist", _l("Referrals on the waitlist at the end of each month"),
-                  [(_l("Month"), "text"), (_l("On the waitlist"), "count")], rows,
-                  note=_l("A referral counts from its move to the waitlist until its next triage decision."),
-                  chart=Chart("line", 0, (1,)))]
+    return sa.select(parts.subquery())
 
 
 def outreach(filters: Filters, user) -> list[Table]:
     rule = OutreachRule.current()
-    met = sa.case((sa.and_(UnableToReach.attempts >= rule.attempts, UnableToReach.methods >= rule.methods), 1), else_=0)
-    month = month_of(UnableToReach.marked_on)
-    query = (sa.select(month, sa.func.count(), sa.func.sum(met))
-             .where(UnableToReach.marked_on >= filters.start, UnableToReach.marked_on <= filters.end))
-    if filters.payer_id is not None or filters.service_id is not None:
-        query = query.join(Referral, Referral.id == UnableToReach.referral_id)
-        if filters.payer_id is not None:
-            query = query.where(Referral.payer_id == filters.payer_id)
-        if filters.service_id is not None:
-            query = query.where(sa.exists().where(referral_service.c.referral_id == Referral.id,
-                                                  referral_service.c.service_type_id == filters.service_id))
-    query = scoped(query, UnableToReach.member_id, filters, user)
-    rows = db.session.execute(query.group_by(month).order_by(month)).all()
+    rows = run(_outreach(shape_of(filters, user)), filters, user, attempts=rule.attempts, methods=rule.methods).all()
     rows = [(m, n, met_n or 0, percent(met_n or 0, n)) for m, n, met_n in rows]
     total, total_met = sum(r[1] for r in rows), sum(r[2] for r in rows)
     if rows:
@@ -142,7 +145,53 @@ def outreach(filters: Filters, user) -> list[Table]:
         chart=Chart("bar", 0, (1, 2)))]
 
 
+@built_once
+def _outreach(shape: Shape):
+    """Marks of unable to reach per month, and how many had the rule's `attempts` by its `methods` first."""
+    filters = Bound(shape)
+    met = sa.case((sa.and_(UnableToReach.attempts >= sa.bindparam("attempts", type_=sa.Integer()),
+                           UnableToReach.methods >= sa.bindparam("methods", type_=sa.Integer())), 1), else_=0)
+    month = month_of(UnableToReach.marked_on)
+    query = (sa.select(month, sa.func.count(), sa.func.sum(met))
+             .where(UnableToReach.marked_on >= filters.start, UnableToReach.marked_on <= filters.end))
+    if filters.payer_id is not None or filters.service_id is not None:
+        query = query.join(Referral, Referral.id == UnableToReach.referral_id)
+        if filters.payer_id is not None:
+            query = query.where(Referral.payer_id == filters.payer_id)
+        if filters.service_id is not None:
+            query = query.where(sa.exists().where(referral_service.c.referral_id == Referral.id,
+                                                  referral_service.c.service_type_id == filters.service_id))
+    return scoped(query, UnableToReach.member_id, filters).group_by(month).order_by(month)
+
+
 def money(filters: Filters, user) -> list[Table]:
+    from flask_babel import get_locale
+    spanish = str(get_locale() or "en").startswith("es")
+    rows = [(month, payer, (es if spanish and es else en), *[int(v or 0) for v in values])
+            for payer, en, es, month, *values in run(_money(shape_of(filters, user)), filters, user)]
+    table = Table("money", _l("Money by month, payer and funding source"), [
+        (_l("Month"), "text"), (_l("Payer"), "text"), (_l("Funding source"), "text"), (_l("Authorized"), "money"),
+        (_l("Paid"), "money"), (_l("Invoiced"), "money"), (_l("Invoice accepted"), "money"),
+        (_l("Reimbursed"), "money"), (_l("Outstanding (paid, not yet reimbursed)"), "money")], rows,
+        note=_l("Payments by the month they were requested (cancelled ones left out); authorizations by the month "
+                "they start."),
+        chart=Chart("stacked_months", 0, (4, 7)))
+    return [table, _waiting(filters, user)]
+
+
+def _cases_of(query, filters: Bound, member_column):
+    """A query of payments or authorizations (joined to their case) narrowed to the payer, service and members."""
+    if filters.payer_id is not None:
+        query = query.where(Case.payer_id == filters.payer_id)
+    if filters.service_id is not None:
+        query = query.where(Case.service_type_id == filters.service_id)
+    return scoped(query, member_column, filters)
+
+
+@built_once
+def _money(shape: Shape):
+    filters = Bound(shape)
+
     def cents_if(column):
         return sa.case((column.is_not(None), Payment.amount_cents), else_=0)
     payments = (sa.select(Case.payer_id.label("payer_id"), Payment.funding_source_id.label("source_id"),
@@ -160,69 +209,38 @@ def money(filters: Filters, user) -> list[Table]:
                          *[sa.literal(0, sa.Integer) for _ in range(5)])
                .join(Case, Case.id == Authorization.case_id)
                .where(Authorization.start_on >= filters.start, Authorization.start_on <= filters.end))
-    parts = []
-    for part, member_column in ((payments, Payment.member_id), (granted, Authorization.member_id)):
-        if filters.payer_id is not None:
-            part = part.where(Case.payer_id == filters.payer_id)
-        if filters.service_id is not None:
-            part = part.where(Case.service_type_id == filters.service_id)
-        parts.append(scoped(part, member_column, filters, user))
-    both = sa.union_all(*parts).subquery()
+    both = sa.union_all(_cases_of(payments, filters, Payment.member_id),
+                        _cases_of(granted, filters, Authorization.member_id)).subquery()
     sums = [sa.func.sum(both.c[name]) for name in ("authorized", "paid", "invoiced", "accepted", "reimbursed",
                                                     "outstanding")]
-    rows = db.session.execute(
-        sa.select(Payer.name, FundingSource.name_en, FundingSource.name_es, both.c.month, *sums)
-        .select_from(both).join(Payer, Payer.id == both.c.payer_id)
-        .join(FundingSource, FundingSource.id == both.c.source_id)
-        .group_by(Payer.name, FundingSource.name_en, FundingSource.name_es, both.c.month)
-        .order_by(both.c.month, Payer.name, FundingSource.name_en)).all()
-    from flask_babel import get_locale
-    spanish = str(get_locale() or "en").startswith("es")
-    rows = [(month, payer, (es if spanish and es else en), *[int(v or 0) for v in values])
-            for payer, en, es, month, *values in rows]
-    table = Table("money", _l("Money by month, payer and funding source"), [
-        (_l("Month"), "text"), (_l("Payer"), "text"), (_l("Funding source"), "text"), (_l("Authorized"), "money"),
-        (_l("Paid"), "money"), (_l("Invoiced"), "money"), (_l("Invoice accepted"), "money"),
-        (_l("Reimbursed"), "money"), (_l("Outstanding (paid, not yet reimbursed)"), "money")], rows,
-        note=_l("Payments by the month they were requested (cancelled ones left out); authorizations by the month "
-                "they start."),
-        chart=Chart("stacked_months", 0, (4, 7)))
-    return [table, _waiting(filters, user)]
+    return (sa.select(Payer.name, FundingSource.name_en, FundingSource.name_es, both.c.month, *sums)
+            .select_from(both).join(Payer, Payer.id == both.c.payer_id)
+            .join(FundingSource, FundingSource.id == both.c.source_id)
+            .group_by(Payer.name, FundingSource.name_en, FundingSource.name_es, both.c.month)
+            .order_by(both.c.month, Payer.name, FundingSource.name_en))
 
 
 def _waiting(filters: Filters, user) -> Table:
-    waiting = (sa.select(Payer.name, Payment.status, Payment.amount_cents, Payment.status_at, Payment.id)
-               .join(Case, Case.id == Payment.case_id).join(Payer, Payer.id == Case.payer_id)
-               .where(Payment.status.not_in(("reimbursed", "cancelled"))))
-    if filters.payer_id is not None:
-        waiting = waiting.where(Case.payer_id == filters.payer_id)
-    if filters.service_id is not None:
-        waiting = waiting.where(Case.service_type_id == filters.service_id)
-    waiting = scoped(waiting, Payment.member_id, filters, user)
     from hrsn.models import PAYMENT_STATUSES, local_day, local_today
     today = local_today()
     rows = [(f"#{pid}", payer, str(PAYMENT_STATUSES.get(status, status)), cents, (today - local_day(at)).days)
-            for payer, status, cents, at, pid in db.session.execute(
-                waiting.order_by(Payment.status_at, Payment.id).limit(20))]
+            for payer, status, cents, at, pid in run(_waiting_longest(shape_of(filters, user)), filters, user)]
     return Table("waiting", _l("Payments waiting longest (the 20 oldest)"), [
         (_l("Payment"), "text"), (_l("Payer"), "text"), (_l("Waiting at"), "text"), (_l("Amount"), "money"),
         (_l("Days at that step"), "count")], rows)
 
 
+@built_once
+def _waiting_longest(shape: Shape):
+    waiting = (sa.select(Payer.name, Payment.status, Payment.amount_cents, Payment.status_at, Payment.id)
+               .join(Case, Case.id == Payment.case_id).join(Payer, Payer.id == Case.payer_id)
+               .where(Payment.status.not_in(("reimbursed", "cancelled"))))
+    return _cases_of(waiting, Bound(shape), Payment.member_id).order_by(Payment.status_at, Payment.id).limit(20)
+
+
 def caseload(filters: Filters, user) -> list[Table]:
-    active = sa.exists().where(Referral.member_id == Member.id, Referral.status == "enrolled")
-    if filters.payer_id is not None:
-        active = active.where(Referral.payer_id == filters.payer_id)
-    if filters.service_id is not None:
-        active = active.where(sa.exists().where(referral_service.c.referral_id == Referral.id,
-                                                referral_service.c.service_type_id == filters.service_id))
-    query = (sa.select(User.name, Member.preferred_language, sa.func.count(Member.id))
-             .join(User, User.id == Member.assignee_id).where(active))
-    query = scoped(query, Member.id, filters, user)
-    rows = db.session.execute(query.group_by(User.id, User.name, Member.preferred_language)
-                              .order_by(User.name, User.id, Member.preferred_language)).all()
     by_staff: dict = {}
-    for name, language, count in rows:
+    for name, language, count in run(_caseload(shape_of(filters, user)), filters, user):
         by_staff.setdefault(name, {})[language] = count
     codes = list(LANGUAGES)
     table_rows = [(name, *[counts.get(c, 0) for c in codes], sum(counts.values())) for name, counts in by_staff.items()]
@@ -231,6 +249,60 @@ def caseload(filters: Filters, user) -> list[Table]:
                   table_rows, note=_l("Members with an enrolled referral today, by their preferred language; the "
                                       "date range does not apply."),
                   chart=Chart("stacked", 0, tuple(range(1, len(codes) + 1))))]
+
+
+@built_once
+def _caseload(shape: Shape):
+    filters = Bound(shape)
+    active = sa.exists().where(Referral.member_id == Member.id, Referral.status == "enrolled")
+    if filters.payer_id is not None:
+        active = active.where(Referral.payer_id == filters.payer_id)
+    if filters.service_id is not None:
+        active = active.where(sa.exists().where(referral_service.c.referral_id == Referral.id,
+                                                referral_service.c.service_type_id == filters.service_id))
+    query = (sa.select(User.name, Member.preferred_language, sa.func.count(Member.id))
+             .join(User, User.id == Member.assignee_id).where(active))
+    return (scoped(query, Member.id, filters).group_by(User.id, User.name, Member.preferred_language)
+            .order_by(User.name, User.id, Member.preferred_language))
+
+
+@built_once
+def _time(shape: Shape, whole: bool, head: bool, tail: bool):
+    """Minutes per staff member and activity: from the time rows of the range (not `whole`), or from the sums of
+    the months from `first` to `after` with the rows of a partial first month (`head`) and last month (`tail`)."""
+    filters = Bound(shape)
+    staff = [s for s in (filters.viewer, filters.staff_id) if s is not None]
+    day = lambda name: sa.bindparam(name, type_=sa.Date())  # noqa: E731
+
+    def rows_between(first, last):
+        query = (sa.select(TimeEntry.staff_id, TimeEntry.activity, TimeEntry.minutes)
+                 .where(TimeEntry.day >= first, TimeEntry.day <= last))
+        query = query.where(*[TimeEntry.staff_id == s for s in staff])
+        if filters.payer_id is not None:
+            query = query.where(TimeEntry.payer_id == filters.payer_id)
+        if filters.language is not None:
+            query = query.where(TimeEntry.member_id.in_(sa.select(Member.id)
+                                                        .where(Member.preferred_language == filters.language)))
+        return query
+
+    if not whole:
+        parts = [rows_between(filters.start, filters.end)]
+    else:
+        summed = (sa.select(TimeMonth.staff_id, TimeMonth.activity, TimeMonth.minutes)
+                  .where(TimeMonth.month >= day("first"), TimeMonth.month < day("after"), TimeMonth.entries > 0))
+        summed = summed.where(*[TimeMonth.staff_id == s for s in staff])
+        if filters.payer_id is not None:
+            summed = summed.where(TimeMonth.payer_key == filters.payer_id)
+        parts = [summed]
+        if head:
+            parts.append(rows_between(filters.start, day("head_end")))
+        if tail:
+            parts.append(rows_between(day("after"), filters.end))
+    both = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+    sums = (sa.select(both.c.staff_id, both.c.activity, sa.func.sum(both.c.minutes).label("minutes"))
+            .group_by(both.c.staff_id, both.c.activity).subquery())
+    return sa.select(User.name, sums.c.activity, sums.c.minutes).join(User, User.id == sums.c.staff_id) \
+        .order_by(User.name, User.id)
 
 
 def _whole_months(filters: Filters) -> tuple[date, date] | None:
@@ -245,39 +317,14 @@ def _whole_months(filters: Filters) -> tuple[date, date] | None:
 def time_by_activity(filters: Filters, user) -> list[Table]:
     """Minutes by staff member and activity: the months wholly in the range from each month's sums (TimeMonth),
     the days of a partial first or last month from the time rows; the language filter, a member's, reads rows."""
-    staff = [s for s in (user.id if user.role == Role.CASE_MANAGER else None, filters.staff_id) if s is not None]
-
-    def rows_between(first: date, last: date):
-        query = (sa.select(TimeEntry.staff_id, TimeEntry.activity, TimeEntry.minutes)
-                 .where(TimeEntry.day >= first, TimeEntry.day <= last))
-        query = query.where(*[TimeEntry.staff_id == s for s in staff])
-        if filters.payer_id is not None:
-            query = query.where(TimeEntry.payer_id == filters.payer_id)
-        if filters.language:
-            query = query.where(TimeEntry.member_id.in_(sa.select(Member.id)
-                                                        .where(Member.preferred_language == filters.language)))
-        return query
-
     months = None if filters.language else _whole_months(filters)
     if months is None:
-        parts = [rows_between(filters.start, filters.end)]
+        statement, values = _time(shape_of(filters, user), False, False, False), {}
     else:
         first, after = months
-        summed = (sa.select(TimeMonth.staff_id, TimeMonth.activity, TimeMonth.minutes)
-                  .where(TimeMonth.month >= first, TimeMonth.month < after, TimeMonth.entries > 0))
-        summed = summed.where(*[TimeMonth.staff_id == s for s in staff])
-        if filters.payer_id is not None:
-            summed = summed.where(TimeMonth.payer_key == filters.payer_id)
-        parts = [summed]
-        if filters.start < first:
-            parts.append(rows_between(filters.start, first - timedelta(days=1)))
-        if after <= filters.end:
-            parts.append(rows_between(after, filters.end))
-    both = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
-    sums = (sa.select(both.c.staff_id, both.c.activity, sa.func.sum(both.c.minutes).label("minutes"))
-            .group_by(both.c.staff_id, both.c.activity).subquery())
-    rows = db.session.execute(sa.select(User.name, sums.c.activity, sums.c.minutes)
-                              .join(User, User.id == sums.c.staff_id).order_by(User.name, User.id)).all()
+        statement = _time(shape_of(filters, user), True, filters.start < first, after <= filters.end)
+        values = {"first": first, "after": after, "head_end": first - timedelta(days=1)}
+    rows = run(statement, filters, user, **values).all()
     by_staff: dict = {}
     for name, activity, minutes in rows:
         by_staff.setdefault(name, {})[activity] = int(minutes or 0)

@@ -96,19 +96,61 @@ def read(args, choices: dict) -> Filters:
     return found
 
 
-def member_scope(filters: Filters, user):
+@dataclass(frozen=True)
+class Shape:
+    """What a report's statements are built for: which filters are set, and whether only the signed-in user's own
+    members count (a case manager's, unless the figures are the organization's). Built once per shape, the
+    statements are given the filters' values when they run (`Filters.values`)."""
+    payer: bool = False
+    staff: bool = False
+    service: bool = False
+    language: bool = False
+    own: bool = False
+
+
+class Bound:
+    """The filters as a statement of one shape holds them: bound parameters (a filter not set is None, as in
+    `Filters`), `viewer` the user whose own members count."""
+
+    def __init__(self, shape: Shape):
+        def bound(name, kind, present=True):
+            return sa.bindparam(name, type_=kind) if present else None
+        self.shape = shape
+        self.start, self.end = bound("start", sa.Date()), bound("end", sa.Date())
+        self.payer_id = bound("payer_id", sa.Integer(), shape.payer)
+        self.staff_id = bound("staff_id", sa.Integer(), shape.staff)
+        self.service_id = bound("service_id", sa.Integer(), shape.service)
+        self.language = bound("language", sa.String(), shape.language)
+        self.viewer = bound("viewer", sa.Integer(), shape.own)
+
+
+def shape_of(filters: Filters, user, everyone: bool = False) -> Shape:
+    """The shape of these filters for this user (`everyone`: the organization's figures, whoever asks)."""
+    return Shape(filters.payer_id is not None, filters.staff_id is not None, filters.service_id is not None,
+                 bool(filters.language), not everyone and user.role == Role.CASE_MANAGER)
+
+
+def run(statement, filters: Filters, user, **more):
+    """A report's statement run with the filters' values (and `more` of its own)."""
+    values = {"start": filters.start, "end": filters.end, "payer_id": filters.payer_id,
+              "staff_id": filters.staff_id, "service_id": filters.service_id, "language": filters.language,
+              "viewer": user.id}
+    return db.session.execute(statement, {**values, **more})
+
+
+def member_scope(filters: Bound):
     """The members a report counts, as a subquery (None: every member): a case manager's own, and the staff and
     language filters."""
     conditions = []
-    if user.role == Role.CASE_MANAGER:
-        conditions.append(Member.assignee_id == user.id)
+    if filters.viewer is not None:
+        conditions.append(Member.assignee_id == filters.viewer)
     if filters.staff_id is not None:
         conditions.append(Member.assignee_id == filters.staff_id)
-    if filters.language:
+    if filters.language is not None:
         conditions.append(Member.preferred_language == filters.language)
     return sa.select(Member.id).where(*conditions) if conditions else None
 
 
-def scoped(query, member_column, filters: Filters, user):
-    scope = member_scope(filters, user)
+def scoped(query, member_column, filters: Bound):
+    scope = member_scope(filters)
     return query if scope is None else query.where(member_column.in_(scope))
