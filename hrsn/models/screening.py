@@ -37,7 +37,9 @@ class ScreeningInstrument(db.Model):
 
 
 class Screening(Versioned, db.Model):
-    __table_args__ = (sa.Index("ix_screening_member_started", "member_id", "started_at"),)
+    # The second: screenings completed in a report's range, counted and listed from the index alone.
+    __table_args__ = (sa.Index("ix_screening_member_started", "member_id", "started_at"),
+                      sa.Index("ix_screening_status_completed", "status", "completed_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
     instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("screening_instrument.id"))
