@@ -232,6 +232,11 @@ def test_each_filter_narrows_the_figures_and_each_value_gets_its_own(app, client
     assert [(r[0], r[2]) for r in table(client, "funnel", language="es")[1:]] == [
         ("Local CCO (rename me)", "1"), ("Second CCO", "1")]            # Uno, and Cuatro
     assert len(table(client, "funnel", service=str(rent))) == 3 and table(client, "funnel", service=str(utility))[1:] == []
+    def waiting(**narrowed):
+        return [row[1] for row in table(client, "waitlist", **narrowed)[1:]]
+    assert waiting(payer="1") == ["0"] * 4 + ["1", "1"] + ["0"] * 6           # Tres, May 10 to July 20
+    assert waiting(payer=str(data["second"])) == ["0"] * 3 + ["1"] * 9       # Cuatro, since April 5
+    assert waiting(staff=str(data["a"])) == ["0"] * 12 and waiting(staff=str(data["b"])) == waiting()
     hours = {r[0]: r[-1] for r in table(client, "time", staff=str(data["b"]))[1:]}
     assert hours == {"Beto": "0.8"}
     every = {"staff": str(data["a"]), "language": "es", "payer": "1", "service": str(rent)}

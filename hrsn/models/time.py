@@ -143,7 +143,9 @@ def billing_of(payer_id: int) -> PayerBilling:
 # The reports read referrals by the day they were received and waitlist stays by their decisions; these indexes
 # serve those reports only, so they are declared (and migrated) with them.
 sa.Index("ix_referral_received", Referral.received_on)
-sa.Index("ix_triage_decision_to_referral", TriageDecision.to_status, TriageDecision.referral_id)
+# (with the moment of each decision: a waitlist stay, and when the next decision ended it, from the indexes alone)
+sa.Index("ix_triage_decision_to_referral_at", TriageDecision.to_status, TriageDecision.referral_id,
+         TriageDecision.decided_at)
 # The funnel asks, for each referral, whether the member was reached after it: answered from the index alone.
 sa.Index("ix_contact_attempt_member_at_outcome", ContactAttempt.member_id, ContactAttempt.at, ContactAttempt.outcome)
 # The referral evaluation and the needs report count a range of days from these indexes alone.

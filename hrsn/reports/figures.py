@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from hrsn.models.intake import SOURCES, referral_service
 from hrsn.models import (LANGUAGES, TIME_ACTIVITIES, Authorization, Case, FundingSource, Member, OutreachRule,
                          Payer, Payment, Referral, TimeEntry, TimeMonth, TriageDecision, UnableToReach, User)
-from hrsn.reports.filters import Bound, Filters, Shape, add_months, run, scoped, shape_of
+from hrsn.reports.filters import Bound, Filters, Shape, add_months, member_scope, run, scoped, shape_of
 from hrsn.reports.sql import days_between, medians, month_of
 from hrsn.reports.tables import Chart, Table, labels, percent
 from hrsn.statements import built_once
@@ -109,14 +109,17 @@ def _waitlist_moves(shape: Shape):
             .scalar_subquery())
     stays = (sa.select(TriageDecision.referral_id, TriageDecision.to_status, TriageDecision.decided_at.label("entered"),
                        left.label("left"))
-             .join(Referral, Referral.id == TriageDecision.referral_id)
              .where(TriageDecision.to_status == "waitlist"))
-    if filters.payer_id is not None:
-        stays = stays.where(Referral.payer_id == filters.payer_id)
-    if filters.service_id is not None:
-        stays = stays.where(sa.exists().where(referral_service.c.referral_id == Referral.id,
-                                              referral_service.c.service_type_id == filters.service_id))
-    stays = scoped(stays, Referral.member_id, filters).cte("stays")
+    if filters.payer_id is not None or filters.service_id is not None or member_scope(filters) is not None:
+        # the referral only when a filter asks about it (each stay read from the indexes alone otherwise)
+        stays = stays.join(Referral, Referral.id == TriageDecision.referral_id)
+        if filters.payer_id is not None:
+            stays = stays.where(Referral.payer_id == filters.payer_id)
+        if filters.service_id is not None:
+            stays = stays.where(sa.exists().where(referral_service.c.referral_id == Referral.id,
+                                                  referral_service.c.service_type_id == filters.service_id))
+        stays = scoped(stays, Referral.member_id, filters)
+    stays = stays.cte("stays")
     first, after = sa.bindparam("first", type_=sa.DateTime()), sa.bindparam("after", type_=sa.DateTime())
     waiting = stays.c.to_status == "waitlist"
     parts = sa.union_all(
