@@ -10,6 +10,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -31,13 +32,17 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
+# Every request's first statement, built once (the session's `get` builds its statement again each time).
+_USER = select(User).where(User.id == bindparam("user_id"))
+
+
 @login_manager.user_loader
 def load_user(token: str):
     try:
         user_id, version = (int(part) for part in token.split(":"))
     except (ValueError, AttributeError):
         return None
-    user = db.session.get(User, user_id)
+    user = db.session.execute(_USER, {"user_id": user_id}).scalar_one_or_none()
     if user is None or not user.active or user.session_version != version:
         return None
     return user
