@@ -266,18 +266,24 @@ def desk_app(target: Target):
 
 
 def sample(app, email: str) -> Sample:
-    """The case manager's enrolled member with the most contacts, that member's latest referral, a contact the
-    case manager logged, a screening (of that member when there is one) and a referral they were made, still open."""
+    """The case manager's enrolled member with the most contacts (among those with a referral out still open, when
+    there are), that member's latest referral, a contact the case manager logged, a screening (of that member when
+    there is one) and a referral they were made, still open."""
     from hrsn.extensions import db
     from hrsn.models import OUT_PENDING, ContactAttempt, Member, Referral, ReferralOut, Screening, User
     with app.app_context():
         user_id = db.session.scalar(sa.select(User.id).where(User.email == email))
         mine = sa.select(Member.id).where(Member.assignee_id == user_id)
         enrolled = sa.select(Referral.member_id).where(Referral.status == "enrolled")
+        # One with a referral out still open when there is one (the load asks for its status form; after runs
+        # of the load the member with the most contacts may have none, and the form would be a 404).
+        pending_out = sa.select(ReferralOut.member_id).where(ReferralOut.status.in_(OUT_PENDING))
         member = db.session.scalar(
             sa.select(ContactAttempt.member_id).where(ContactAttempt.member_id.in_(mine),
                                                       ContactAttempt.member_id.in_(enrolled))
-            .group_by(ContactAttempt.member_id).order_by(sa.func.count().desc(), ContactAttempt.member_id).limit(1))
+            .group_by(ContactAttempt.member_id)
+            .order_by(ContactAttempt.member_id.in_(pending_out).desc(), sa.func.count().desc(),
+                      ContactAttempt.member_id).limit(1))
         referral = db.session.scalar(sa.select(Referral.id).where(Referral.member_id == member)
                                      .order_by(Referral.received_on.desc(), Referral.id.desc()).limit(1))
         # One of their own: only its author may open a contact's correction form.
