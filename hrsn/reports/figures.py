@@ -18,12 +18,17 @@ CLOSED = ("closed", "redirected", "declined")
 
 def _referrals(filters: Bound, *columns):
     query = sa.select(*columns).where(Referral.received_on >= filters.start, Referral.received_on <= filters.end)
+    return scoped(_of_payer_and_service(query, filters), Referral.member_id, filters)
+
+
+def _of_payer_and_service(query, filters: Bound):
+    """`query`, which reads referrals, narrowed to the payer and the service filters when they are set."""
     if filters.payer_id is not None:
         query = query.where(Referral.payer_id == filters.payer_id)
     if filters.service_id is not None:
         query = query.where(sa.exists().where(referral_service.c.referral_id == Referral.id,
                                               referral_service.c.service_type_id == filters.service_id))
-    return scoped(query, Referral.member_id, filters)
+    return query
 
 
 def funnel(filters: Filters, user) -> list[Table]:
@@ -112,12 +117,7 @@ def _waitlist_moves(shape: Shape):
              .where(TriageDecision.to_status == "waitlist"))
     if filters.payer_id is not None or filters.service_id is not None or member_scope(filters) is not None:
         # the referral only when a filter asks about it (each stay read from the indexes alone otherwise)
-        stays = stays.join(Referral, Referral.id == TriageDecision.referral_id)
-        if filters.payer_id is not None:
-            stays = stays.where(Referral.payer_id == filters.payer_id)
-        if filters.service_id is not None:
-            stays = stays.where(sa.exists().where(referral_service.c.referral_id == Referral.id,
-                                                  referral_service.c.service_type_id == filters.service_id))
+        stays = _of_payer_and_service(stays.join(Referral, Referral.id == TriageDecision.referral_id), filters)
         stays = scoped(stays, Referral.member_id, filters)
     stays = stays.cte("stays")
     first, after = sa.bindparam("first", type_=sa.DateTime()), sa.bindparam("after", type_=sa.DateTime())
@@ -158,12 +158,7 @@ def _outreach(shape: Shape):
     query = (sa.select(month, sa.func.count(), sa.func.sum(met))
              .where(UnableToReach.marked_on >= filters.start, UnableToReach.marked_on <= filters.end))
     if filters.payer_id is not None or filters.service_id is not None:
-        query = query.join(Referral, Referral.id == UnableToReach.referral_id)
-        if filters.payer_id is not None:
-            query = query.where(Referral.payer_id == filters.payer_id)
-        if filters.service_id is not None:
-            query = query.where(sa.exists().where(referral_service.c.referral_id == Referral.id,
-                                                  referral_service.c.service_type_id == filters.service_id))
+        query = _of_payer_and_service(query.join(Referral, Referral.id == UnableToReach.referral_id), filters)
     return scoped(query, UnableToReach.member_id, filters).group_by(month).order_by(month)
 
 
@@ -257,12 +252,8 @@ def caseload(filters: Filters, user) -> list[Table]:
 @built_once
 def _caseload(shape: Shape):
     filters = Bound(shape)
-    active = sa.exists().where(Referral.member_id == Member.id, Referral.status == "enrolled")
-    if filters.payer_id is not None:
-        active = active.where(Referral.payer_id == filters.payer_id)
-    if filters.service_id is not None:
-        active = active.where(sa.exists().where(referral_service.c.referral_id == Referral.id,
-                                                referral_service.c.service_type_id == filters.service_id))
+    active = _of_payer_and_service(sa.exists().where(Referral.member_id == Member.id, Referral.status == "enrolled"),
+                                   filters)
     query = (sa.select(User.name, Member.preferred_language, sa.func.count(Member.id))
              .join(User, User.id == Member.assignee_id).where(active))
     return (scoped(query, Member.id, filters).group_by(User.id, User.name, Member.preferred_language)
