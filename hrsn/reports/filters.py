@@ -100,7 +100,7 @@ def read(args, choices: dict) -> Filters:
 class Shape:
     """What a report's statements are built for: which filters are set, and whether only the signed-in user's own
     members count (a case manager's, unless the figures are the organization's). Built once per shape, the
-    statements are given the filters' values when they run (`Filters.values`)."""
+    statements are given the filters' values when they run (`run`)."""
     payer: bool = False
     staff: bool = False
     service: bool = False
@@ -115,7 +115,6 @@ class Bound:
     def __init__(self, shape: Shape):
         def bound(name, kind, present=True):
             return sa.bindparam(name, type_=kind) if present else None
-        self.shape = shape
         self.start, self.end = bound("start", sa.Date()), bound("end", sa.Date())
         self.payer_id = bound("payer_id", sa.Integer(), shape.payer)
         self.staff_id = bound("staff_id", sa.Integer(), shape.staff)
