@@ -50,3 +50,23 @@ def _babel_state() -> SimpleNamespace | None:
 
 
 flask_babel._get_current_context = _babel_state
+
+
+class RequestDomain(flask_babel.Domain):
+    """Flask-Babel's message domain, its catalog kept on the request's state beside the locale it belongs to. The
+    domain looks its catalog up anew for every string, spelling the locale out as a key each time (some 200
+    strings on a member's tab). A forced locale (a printout in the member's language) is another locale object,
+    so it gets its own catalog, and the request's comes back with it; `refresh()` forgets both."""
+
+    def get_translations(self):
+        state = _babel_state()
+        if state is None:
+            return super().get_translations()
+        locale = flask_babel.get_locale()
+        kept = getattr(state, "babel_translations", None)
+        if kept is None or kept[0] is not locale:
+            kept = state.babel_translations = (locale, super().get_translations())
+        return kept[1]
+
+
+babel.domain_instance = RequestDomain()
