@@ -197,8 +197,8 @@ def _short_clock(locale: str, hour: int, minute: int) -> str:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from hrsn import audit, settings
-    app.jinja_env.globals.update(field_label=audit.field_label, audit_value=audit.shown,
+    from hrsn import audit, links, settings
+    app.jinja_env.globals.update(url_for=links.url_for, field_label=audit.field_label, audit_value=audit.shown,
                                  action_label=lambda key: audit.label_for(audit.ACTION_LABELS, key),
                                  record_label=lambda key: audit.label_for(audit.RECORD_LABELS, key))
 

@@ -215,11 +215,37 @@ def test_translations_are_found_on_the_request_and_forced_languages_still_apply(
     with app.test_request_context("/", headers={"Accept-Language": "es"}):
         assert str(get_locale()) == "es" and gettext("Today") == "Hoy"
         assert g._flask_babel is _babel_state()                    # Flask-Babel's own place for it
+        assert _babel_state().babel_translations[0] is get_locale()     # the catalog kept with its locale
         with force_locale("en"):
             assert gettext("Today") == "Today"
         assert gettext("Today") == "Hoy"
+        flask_babel.refresh()
+        assert not hasattr(_babel_state(), "babel_translations") and gettext("Today") == "Hoy"
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert gettext("Today") == "Today"                         # a new request asks afresh
+
+
+def test_links_for_rows_are_the_links_flask_builds(app):
+    """hrsn.links.url_for builds a link's shape once and puts each row's ids in it: the same URL as Flask's
+    url_for for ids and query values in any order, and Flask's own answer for whatever is not a whole number."""
+    from flask import url_for as flask_url_for
+    from werkzeug.routing import BuildError
+
+    from hrsn import links
+    asked = [("intake.tab", {"member_id": 7}), ("intake.tab", {"member_id": 1234567}),
+             ("today.section", {"key": "followup-check-ins"}), ("cases.step", {"payment_id": 3}),
+             ("intake.tab", {"member_id": 7, "page": 2}), ("intake.tab", {"page": 2, "member_id": 7}),
+             ("intake.tab", {"member_id": 7, "tab": "plan"}), ("intake.tab", {"member_id": 7, "_anchor": "x"}),
+             ("intake.tab", {"member_id": 7, "note": None}), ("static", {"filename": "app.css"}),
+             ("intake.tab", {"member_id": True}), ("intake.tab", {"member_id": -1})]
+    with app.test_request_context("/"):
+        for endpoint, values in asked * 2:          # the second time from the shape kept
+            assert links.url_for(endpoint, **values) == flask_url_for(endpoint, **values), (endpoint, values)
+        with pytest.raises(BuildError):
+            links.url_for("intake.tab", member=7)
+    with app.test_request_context("/", base_url="http://localhost/desk/"):
+        assert links.url_for("intake.tab", member_id=7) == "/desk/members/7"       # served under a prefix
+    assert app.jinja_env.globals["url_for"] is links.url_for
 
 
 def test_form_attributes_are_written_exactly_as_wtforms_writes_them():

@@ -3,7 +3,6 @@ invoices not accepted, next month's payment not requested yet, and authorization
 returning the lines shown (and one for the total)."""
 from datetime import timedelta
 
-from flask import url_for
 from flask_babel import format_date, gettext as _, ngettext
 from sqlalchemy import func, or_
 from sqlalchemy.orm import joinedload
@@ -13,6 +12,7 @@ from hrsn.cases.figures import COUNTED, add_months, in_units, money, waiting
 from hrsn.access import rule_of, viewer
 from hrsn.cases.rules import APPROVERS, approval_on, payments_seen_by, waiting_for
 from hrsn.extensions import db
+from hrsn.links import url_for
 from hrsn.models import Authorization, Case, Member, Payment, ServiceRequest, local_today
 from hrsn.statements import built_once, value
 from hrsn.today import query_section as _section

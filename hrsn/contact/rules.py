@@ -2,7 +2,6 @@
 the unable-to-reach list, and the pieces of the Contact tab."""
 from datetime import timedelta
 
-from flask import url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l
 from sqlalchemy import bindparam
 from sqlalchemy.orm import contains_eager, joinedload
@@ -11,6 +10,7 @@ from hrsn import messages
 from hrsn.access import rule_of, viewer, visible, visible_each
 from hrsn.extensions import db
 from hrsn.forms import clean_or_none
+from hrsn.links import url_for
 from hrsn.models import (OUTREACH_STATUSES, Consent, ContactAttempt, Member, PayerOutcomeWord, Referral,
                          SeverityAssessment, UnableToReach, consent_status, local_today)
 from hrsn.paging import paginate

@@ -2,7 +2,6 @@
 eligibility, asking for what is missing, and Today's section of documents still awaited."""
 from datetime import timedelta
 
-from flask import url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import bindparam, func
 from sqlalchemy.orm import joinedload, selectinload
@@ -10,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from hrsn import messages, params, settings
 from hrsn.access import viewer
 from hrsn.extensions import db
+from hrsn.links import url_for
 from hrsn.models import (MISSING_STATUSES, AuditEvent, ChecklistItem, ChecklistStep, Document, DocumentVersion, EligibilityCheck,
                          Member, MemberThirdParty, Role, ThirdParty, utcnow)
 from hrsn.settings import Spec

@@ -2,7 +2,6 @@
 closing a member, the outcomes to report back, Today's sections and the coordinator's week. Nothing here commits."""
 from datetime import date, timedelta
 
-from flask import url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import and_, bindparam, func, or_
 from sqlalchemy.orm import contains_eager, joinedload
@@ -10,6 +9,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from hrsn import settings
 from hrsn.access import rule_of, viewer, visible, visible_to
 from hrsn.extensions import db
+from hrsn.links import url_for
 from hrsn.models import (CHECK_IN_OPEN, Case, CheckIn, Episode, Member, Payer, PayerDeadline,
                          PayerOutcomeWord, Payment, Referral, Role, User, case_end, current_episode, local_today,
                          of_latest_referral, offset_problems, parse_months)

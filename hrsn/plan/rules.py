@@ -3,7 +3,6 @@ counted in SQL, the organization's own cases linked to needs, what a referral ou
 directory, and Today's sections. Nothing here commits."""
 from datetime import timedelta
 
-from flask import url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import bindparam, case as when, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -17,6 +16,7 @@ from hrsn.models import (OPEN_NEEDS, OUT_DELIVERED, OUT_NOT_DELIVERED, OUT_PENDI
 from hrsn.paging import paginate
 from hrsn.settings import Spec
 from hrsn.access import viewer
+from hrsn.links import url_for
 from hrsn.statements import built_once, value
 from hrsn.today import query_section as _section
 

@@ -1,5 +1,4 @@
 """Triage's queries: the queues with their filters and counts, who can take members on, and Today's section."""
-from flask import url_for
 from flask_babel import format_date, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import bindparam, func, or_
@@ -8,6 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from hrsn import params
 from hrsn.access import member_for_change, member_for_view, rule_of, viewer, visible, visible_to
 from hrsn.extensions import db
+from hrsn.links import url_for
 from hrsn.models import (CASELOAD_ROLES, LANGUAGES, OPEN_STATUSES, URGENCY_LABELS, Member, Organization, Referral,
                          Role, ServiceType, TriageDecision, User, name_key, organization_service_type)
 from hrsn.models.intake import QUEUES, referral_service
