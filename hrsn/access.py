@@ -6,7 +6,7 @@ from functools import lru_cache, wraps
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import and_, bindparam, exists, false, or_, select, true, union
+from sqlalchemy import and_, bindparam, exists, false, func, or_, select, true, union
 
 from hrsn import audit, params
 from hrsn.extensions import db
@@ -87,6 +87,22 @@ def visible_each(member_column, sees: str):
     if sees == "all":
         return true()
     return exists().where(Member.id == member_column, _row_rule(sees, viewer()))
+
+
+def visible_row(sees: str):
+    """The access rule asked of the `member` row in hand, for a statement built once per kind of rule that reads
+    members in an order an index keeps (by name): the database walks the index and stops at the page's last
+    line, where the union of `visible_member_ids` gathers and sorts a whole caseload first. The user bound when
+    it runs."""
+    return _row_rule(sees, viewer())
+
+
+def visible_count(sees: str):
+    """How many members the user may see, as a statement built once per kind of rule (the union counted as it
+    is: each of its questions answered by an index)."""
+    ids = select(Member.id) if sees == "all" else _caseload_ids(viewer()) if sees == "caseload" else \
+        select(Member.id).where(false())
+    return select(func.count()).select_from(ids.subquery())
 
 
 def visible_members(user=None):

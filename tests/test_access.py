@@ -4,7 +4,7 @@ import pytest
 from conftest import make_member, make_user
 from hrsn.access import may_see, visible_members
 from hrsn.extensions import db
-from hrsn.models import AuditEvent
+from hrsn.models import AuditEvent, Member
 
 
 @pytest.fixture
@@ -91,3 +91,33 @@ def test_audit_trail_cannot_be_changed_or_deleted(app, auth, people):
         db.session.delete(db.session.scalar(db.select(AuditEvent)))
         with pytest.raises(PermissionError):
             db.session.commit()
+
+
+def test_a_case_managers_list_is_the_same_whether_walked_in_name_order_or_gathered_first(app, auth, monkeypatch):
+    """The first pages of the members list walk the members by name asking each the rule, the later ones gather
+    the caseload first (members._listed): page after page, the same members in the same order, each once, and
+    the same total, with the unassigned new referral and the care-team member among them and no one else's."""
+    import re
+
+    from hrsn import members
+    from hrsn.models import MemberStaff, User
+    monkeypatch.setattr(members, "PER_PAGE", 2)
+    monkeypatch.setattr(members, "WALKED_PAGES", 2)
+    cm = auth.login("case_manager")
+    with app.app_context():
+        other = make_user("case_manager", email="other@test.local")
+        me = db.session.get(User, cm.id)
+        expected = [make_member("Ana", f"Apellido{n}", assignee=me, status="enrolled") for n in (5, 1, 4)]
+        expected.append(make_member("Cata", "Apellido2", status="new"))             # unassigned, to triage
+        team = make_member("Eva", "Apellido3", assignee=other, status="enrolled")   # on my care team
+        db.session.add(MemberStaff(member_id=team.id, user_id=me.id))
+        make_member("Beto", "Apellido0", assignee=other, status="enrolled")        # not mine
+        make_member("Dani", "Apellido6", status="waitlist")                         # unassigned, not new
+        db.session.commit()
+        expected = sorted([m.id for m in expected] + [team.id], key=lambda i: db.session.get(Member, i).last_name)
+    seen = []
+    for number in (1, 2, 3):
+        page = auth.client.post("/members/", data={"page": str(number)}).get_data(as_text=True)
+        assert f"Page {number} of 3" in page
+        seen += [int(i) for i in re.findall(r'<tr><td><a href="/members/(\d+)">', page)]
+    assert seen == expected
