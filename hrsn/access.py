@@ -92,8 +92,8 @@ def visible_each(member_column, sees: str):
 def visible_row(sees: str):
     """The access rule asked of the `member` row in hand, for a statement built once per kind of rule that reads
     members in an order an index keeps (by name): the database walks the index and stops at the page's last
-    line, where the union of `visible_member_ids` gathers and sorts a whole caseload first. The user bound when
-    it runs."""
+    line, instead of gathering a whole caseload by the union of `visible_member_ids` and sorting it first. The
+    user bound when it runs."""
     return _row_rule(sees, viewer())
 
 

@@ -4,8 +4,8 @@ Flask's url_for asks the URL map to build every link anew, some 20 µs each: a l
 lines, spend milliseconds on it. Most links differ from row to row only in record ids. `url_for` here builds a
 link's shape once per endpoint and names of values, with marker numbers standing for the ids, and afterwards puts
 each row's ids in place of the markers. Whatever is not made of whole numbers alone (text, a missing value, an
-anchor, an external link, an endpoint relative to the blueprint, a link made outside a request) goes to Flask's url_for as before. Templates get
-this url_for too (create_app)."""
+anchor, an external link, an endpoint relative to the blueprint, a link made outside a request) goes to Flask's
+url_for as before. Templates get this url_for too (create_app)."""
 from flask import has_request_context, request, url_for as flask_url_for
 
 _MARK = 7_300_000_001           # far above any id a table holds; one marker per value, counting up from here
