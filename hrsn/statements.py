@@ -12,6 +12,8 @@ from functools import lru_cache
 from threading import Lock
 
 from sqlalchemy import bindparam
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 
 _made: OrderedDict = OrderedDict()
 _making = Lock()            # the server's threads share what is kept
@@ -42,3 +44,25 @@ def kept(key, sources, make):
 def value(compute):
     """A value of the request (a day, a setting), computed when the statement runs."""
     return bindparam("value", callable_=compute, unique=True)
+
+
+class unindexed(FunctionElement):
+    """A column to test on the rows a statement walks in another index's order, never to look rows up by its own
+    index. SQLite has no statistics to tell that a condition holds for most rows (the closed referrals of ten
+    years): it would find every row that way first, then sort them all for a page of 25. A unary plus keeps it
+    from choosing that index; PostgreSQL plans by its statistics and gets the column as it is."""
+    inherit_cache = True
+
+    def __init__(self, column):
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(unindexed)
+def _unindexed(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(unindexed, "sqlite")
+def _unindexed_sqlite(element, compiler, **kw):
+    return "+" + compiler.process(element.clauses, **kw)

@@ -2,7 +2,7 @@
 import re
 from datetime import timedelta
 
-from conftest import ON_POSTGRES, events, make_member, make_user, org_today
+from conftest import ON_POSTGRES, PASSWORD, events, make_member, make_user, org_today
 from hrsn import settings
 from hrsn.extensions import db
 from hrsn.models import AuditEvent, Member, Referral, ServiceType
@@ -333,3 +333,27 @@ def test_today_and_the_queue_count_what_their_lines_do_not_show(app, client, aut
     assert counts(queue)[0] == 12 and len(names_in_order(queue)) == 12
     past = client.get("/referrals/?queue=new&page=3").get_data(as_text=True)
     assert counts(past)[0] == 12 and names_in_order(past) == []
+
+
+def test_the_archive_lists_the_latest_first_page_by_page_for_each_rule(app, client, auth):
+    """The closed queue is walked by the day received from the newest (ids break a tie, the newest first): the same
+    order on every page, for who sees everyone and for a case manager (their members only), searched or not."""
+    with app.app_context():
+        cm = make_user("case_manager", email="cm@test.local")
+        for n in range(27):
+            make_member("Closed", f"N{n:02d}", status=("closed", "declined", "redirected")[n % 3],
+                        received_on=org_today() - timedelta(days=n // 2), assignee=cm if n % 2 else None)
+        make_member("Still", "New", received_on=org_today(), assignee=cm)
+    # Received the same day, the one saved later comes first: N01 before N00, N03 before N02...
+    newest_first = [f"Closed N{n:02d}" for pair in range(14) for n in (2 * pair + 1, 2 * pair) if n < 27]
+    auth.login("coordinator")
+    first = client.get("/referrals/?queue=closed").get_data(as_text=True)
+    second = names_in_order(client.get("/referrals/?queue=closed&page=2").get_data(as_text=True))
+    assert names_in_order(first) + second == newest_first and len(second) == 2
+    assert counts(first) == [1, 0, 0, 27]
+    searched = client.post("/referrals/", data={"q": "n2", "to_queue": "closed"}).get_data(as_text=True)
+    assert names_in_order(searched) == [name for name in newest_first if "N2" in name]
+    auth.logout()
+    client.post("/login", data={"email": "cm@test.local", "password": PASSWORD})
+    theirs = names_in_order(client.get("/referrals/?queue=closed").get_data(as_text=True))
+    assert theirs == [name for name in newest_first if int(name[-2:]) % 2]

@@ -12,7 +12,7 @@ from hrsn.models import (CASELOAD_ROLES, LANGUAGES, OPEN_STATUSES, URGENCY_LABEL
                          Role, ServiceType, TriageDecision, User, name_key, organization_service_type)
 from hrsn.models.intake import QUEUES, referral_service
 from hrsn.paging import paginate_by_id
-from hrsn.statements import built_once
+from hrsn.statements import built_once, unindexed
 
 QUEUE_LABELS = {"new": _l("New"), "waitlist": _l("Waitlist"), "enrolled": _l("Enrolled"), "closed": _l("Closed")}
 PER_PAGE = 25
@@ -119,10 +119,15 @@ def visible_referrals(user=None):
 
 @built_once
 def _queue_ids(queue: str, shape: tuple, sees: str):
+    if queue == "closed":
+        # The archive, the latest first: most referrals end up in it, so the index of the days received is walked
+        # from the newest, each referral's status and member tested from that index, until the page is full
+        # (a case manager's first page 6.6 → 1.0 ms of SQLite's time, a coordinator's 7.2 → 0.1).
+        query = db.select(Referral.id).where(visible_to(unindexed(Referral.member_id), sees),
+                                             unindexed(Referral.status).in_(QUEUES[queue]))
+        return _filtered(query, shape).order_by(Referral.received_on.desc(), Referral.id.desc())
     query = _filtered(db.select(Referral.id).where(visible_to(Referral.member_id, sees),
                                                    Referral.status.in_(QUEUES[queue])), shape)
-    if queue == "closed":       # the archive: the latest first
-        return query.order_by(Referral.received_on.desc(), Referral.id.desc())
     return query.order_by(Referral.urgency_rank, Referral.received_on, Referral.id)
 
 
