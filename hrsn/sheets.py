@@ -18,8 +18,7 @@ def csv_text(header, rows) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([spreadsheet_cell(cell) for cell in header])
-    for row in rows:
-        writer.writerow([spreadsheet_cell(cell) for cell in row])
+    writer.writerows([spreadsheet_cell(cell) for cell in row] for row in rows)
     return out.getvalue()
 
 

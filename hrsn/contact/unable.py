@@ -1,8 +1,5 @@
 """Members marked unable to reach: the list to report back to each payer, its CSV, and marking one reported."""
-import csv
-import io
-
-from flask import Response, abort, flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,7 +11,7 @@ from hrsn.extensions import db
 from hrsn.models import Member, Payer, PayerOutcomeWord, Referral, UnableToReach, local_today
 from hrsn.paging import paginate_by_id
 from hrsn.render import render
-from hrsn.sheets import spreadsheet_cell
+from hrsn.sheets import csv_response
 from hrsn.statements import built_once
 
 PER_PAGE = 50
@@ -58,19 +55,15 @@ def unable_csv():
     if not everything:
         query = query.where(UnableToReach.reported_on.is_(None))
     marks = db.session.execute(query).all()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Member"), _("Medicaid ID"), _("Date of birth"), _("Payer"), _("Outcome in the payer's words"),
-                     _("Referral ID"), _("Referral received"), _("Marked unable to reach"), _("Attempts"),
-                     _("Methods"), _("Reported to the payer")])
-    for row in marks:
-        writer.writerow([spreadsheet_cell(v) for v in (
-            f"{row.first_name} {row.last_name}", row.medicaid_id, row.dob, row.payer or "", row.words or "",
-            row.external_id or "", row.received_on or "", row.marked_on, row.attempts, row.methods,
-            row.reported_on or "")])
+    header = [_("Member"), _("Medicaid ID"), _("Date of birth"), _("Payer"), _("Outcome in the payer's words"),
+              _("Referral ID"), _("Referral received"), _("Marked unable to reach"), _("Attempts"), _("Methods"),
+              _("Reported to the payer")]
+    rows = ((f"{first} {last}", medicaid_id, dob, payer or "", words or "", external_id or "", received_on or "",
+             marked_on, attempts, methods, reported_on or "")
+            for first, last, medicaid_id, dob, payer, words, external_id, received_on, marked_on, attempts, methods,
+            reported_on in marks)
     audit.record_now("export", record_type="UnableToReach", changes={"rows": [None, len(marks)]})
-    name = "unable-to-reach-all.csv" if everything else "unable-to-reach.csv"
-    return Response(out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}"})
+    return csv_response(header, rows, "unable-to-reach-all.csv" if everything else "unable-to-reach.csv")
 
 
 @bp.post("/contact/unable-to-reach/<int:mark_id>/reported")
