@@ -281,6 +281,27 @@ def test_caseload_and_time(client, auth, data):
     assert time_rows["Beto"] == ["0.0", "0.8", "0.0", "0.0", "0.0", "0.8"]
 
 
+def test_caseload_counts_each_active_member_once_and_follows_the_filters(app, client, auth, data):
+    """A member with two enrolled referrals is one member; the payer and service filters ask of those referrals."""
+    with app.app_context():
+        beto = db.session.get(User, data["b"])
+        again = Referral(member_id=data["m1"], received_on=date(2026, 6, 1), source="agency", status="enrolled",
+                         payer_id=data["second"])
+        again.services = list(db.session.scalars(db.select(ServiceType).where(ServiceType.code == "utility")))
+        db.session.add(again)
+        make_member("Seis", "Luna", assignee=beto, preferred_language="en", status="enrolled",
+                    received_on=date(2026, 6, 2), services=["utility"])
+        utility, rent = (db.session.scalar(db.select(ServiceType.id).where(ServiceType.code == code))
+                         for code in ("utility", "rent"))
+    auth.login("coordinator")
+    # Alma: Uno (Spanish, enrolled twice); Beto: Seis (English); columns English, Spanish, total
+    assert table(client, "caseload")[1:] == [["Alma", "0", "1", "1"], ["Beto", "1", "0", "1"]]
+    assert table(client, "caseload", payer=str(data["second"]))[1:] == [["Alma", "0", "1", "1"]]
+    assert table(client, "caseload", service=str(utility))[1:] == [["Alma", "0", "1", "1"], ["Beto", "1", "0", "1"]]
+    assert table(client, "caseload", service=str(rent))[1:] == [["Alma", "0", "1", "1"]]
+    assert table(client, "caseload", language="en")[1:] == [["Beto", "1", "0", "1"]]
+
+
 def test_time_of_whole_months_and_of_the_days_around_them_adds_up_as_the_rows_do(app, client, auth, data):
     """Months wholly in the range are read from each month's sums, kept in step as rows are added, corrected and
     deleted; a partial first or last month from the rows: every range gives the rows' own figures."""
