@@ -6,7 +6,7 @@ takes to answer it: 0.2 to 1 ms each, a page of thirty statements 5 to 10 ms. On
 the setting that adds a condition); what changes from one request to the next is a bound parameter: given when it
 runs (`bindparam("member_id")` and the value in the execute call), or computed then (`value`, `access.viewer`).
 `kept` keeps what is made from such a statement (its first lines, its page, its count) as long as it is the same
-object."""
+object. `unindexed` marks a column a statement tests on the rows it walks in another order."""
 from collections import OrderedDict
 from functools import lru_cache
 from threading import Lock
