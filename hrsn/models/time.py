@@ -143,7 +143,7 @@ def billing_of(payer_id: int) -> PayerBilling:
 # The reports read referrals by the day they were received and waitlist stays by their decisions; these indexes
 # serve those reports only, so they are declared (and migrated) with them. The funnel and the deadlines read a
 # range of referrals' payer, source, status, member and milestones from the first index alone, not each referral
-# from the table in turn (at ten years of an agency: the funnel 50 → 37 ms of SQLite's time, the deadlines 4.8 → 3.3).
+# from the table in turn (the ten-year funnel 50 → 37 ms of SQLite's time, a year's deadlines 4.8 → 3.3).
 sa.Index("ix_referral_received_figures", Referral.received_on, Referral.payer_id, Referral.source, Referral.status,
          Referral.member_id, Referral.first_reached_at, Referral.first_contact_at, Referral.first_paid_on)
 # (with the moment of each decision: a waitlist stay, and when the next decision ended it, from the indexes alone)
